@@ -1,0 +1,59 @@
+"""Translations with Flask-Babel: every visible string goes through gettext from day one.
+
+The locale comes from ``?lang=`` (so a shared link keeps its language, no cookie needed),
+else the browser's Accept-Language, limited to the UI languages in ``site.yaml``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel import Locale, UnknownLocaleError
+from flask import request
+from flask_babel import Babel, format_date, get_locale
+
+from .store import NoBuild, get_build
+
+
+def ui_languages() -> list[str]:
+    try:
+        return get_build().site.get("languages") or ["en"]
+    except NoBuild:
+        return ["en"]
+
+
+def select_locale() -> str:
+    languages = ui_languages()
+    asked = request.args.get("lang")
+    if asked in languages:
+        return asked
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def language_name(code: str) -> str:
+    """'es' → 'Spanish' (in the page's language), falling back to the code itself."""
+    try:
+        locale = Locale.parse(code.replace("-", "_"))
+        return locale.get_display_name(str(get_locale() or "en")) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def localized(names: dict | None, fallback: str = "") -> str:
+    """Pick the current language's entry from a {lang: text} mapping, else English."""
+    if not names:
+        return fallback
+    return names.get(str(get_locale())) or names.get("en") or next(iter(names.values()))
+
+
+def long_date(iso: str) -> str:
+    """'2026-10-01' → '1 October 2026' in the page's language."""
+    return format_date(dt.date.fromisoformat(iso), "long")
+
+
+def init_app(app) -> None:
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(language_name=language_name, localized=localized,
+                                 get_locale=get_locale)
+    app.jinja_env.filters.update(language_name=language_name, localized=localized,
+                                 isodate=long_date)

@@ -1,0 +1,142 @@
+"""Every SQL query the site makes. Views call these; templates never query.
+
+Functions take an open read-only connection and return plain dicts, with JSON columns
+decoded and related rows (phones, categories, locations) attached.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+
+JSON_COLUMNS = ("names", "synonyms", "remote", "accessibility")
+
+
+def _row(row: sqlite3.Row | None) -> dict | None:
+    if row is None:
+        return None
+    out = dict(row)
+    for column in JSON_COLUMNS:
+        if isinstance(out.get(column), str):
+            out[column] = json.loads(out[column])
+    return out
+
+
+def _rows(cursor) -> list[dict]:
+    return [_row(row) for row in cursor]
+
+
+def _marks(values) -> str:
+    return ",".join("?" * len(values))
+
+
+# --- taxonomy --------------------------------------------------------------------------
+
+
+def categories(db) -> list[dict]:
+    """All categories in taxonomy order, each with the number of active services in it."""
+    return _rows(db.execute(
+        """select c.*, count(s.id) as service_count from categories c
+           left join service_categories sc on sc.category_id = c.id
+           left join services s on s.id = sc.service_id and s.status = 'active'
+           group by c.id order by c.position"""))
+
+
+def category(db, category_id: str) -> dict | None:
+    return _row(db.execute("select * from categories where id = ?", [category_id]).fetchone())
+
+
+def synonyms(db) -> dict[str, list[str]]:
+    """Phrases that name each category: its names in every language and its synonyms."""
+    return {c["id"]: [*c["names"].values(), *c["synonyms"]]
+            for c in _rows(db.execute("select id, names, synonyms from categories"))}
+
+
+def audiences(db) -> list[dict]:
+    return _rows(db.execute("select * from audiences order by position"))
+
+
+# --- services --------------------------------------------------------------------------
+
+
+def services(db, ids: list[str]) -> list[dict]:
+    """Services with everything a result card shows, in the order of ``ids``."""
+    if not ids:
+        return []
+    rows = _rows(db.execute(
+        f"""select s.*, o.name as organization_name from services s
+            join organizations o on o.id = s.organization_id
+            where s.id in ({_marks(ids)})""", ids))
+    _attach(db, rows)
+    by_id = {row["id"]: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def service(db, service_id: str) -> dict | None:
+    found = services(db, [service_id])
+    if not found:
+        return None
+    result = found[0]
+    result["organization"] = organization_row(db, result["organization_id"])
+    return result
+
+
+def _attach(db, rows: list[dict]) -> None:
+    """Add phones, categories, locations, languages and audiences to service rows in bulk."""
+    ids = [row["id"] for row in rows]
+    marks = _marks(ids)
+    related = {
+        "phones": f"""select * from phones where service_id in ({marks})
+                      order by service_id, position""",
+        "categories": f"""select sc.service_id, c.* from service_categories sc
+                          join categories c on c.id = sc.category_id
+                          where sc.service_id in ({marks}) order by sc.position""",
+        "locations": f"""select sl.service_id, l.* from service_at_location sl
+                         join locations l on l.id = sl.location_id
+                         where sl.service_id in ({marks}) order by sl.position""",
+        "languages": f"""select service_id, language from service_languages
+                         where service_id in ({marks}) order by position""",
+        "audiences": f"""select sa.service_id, a.* from service_audiences sa
+                         join audiences a on a.id = sa.audience_id
+                         where sa.service_id in ({marks}) order by sa.position""",
+    }
+    for key, sql in related.items():
+        grouped = defaultdict(list)
+        for item in _rows(db.execute(sql, ids)):
+            grouped[item.pop("service_id")].append(item)
+        for row in rows:
+            row[key] = grouped.get(row["id"], [])
+    for row in rows:
+        row["languages"] = [item["language"] for item in row["languages"]]
+
+
+# --- organizations ---------------------------------------------------------------------
+
+
+def organization_row(db, organization_id: str) -> dict | None:
+    org = _row(db.execute("select * from organizations where id = ?",
+                          [organization_id]).fetchone())
+    if org:
+        org["phones"] = _rows(db.execute(
+            "select * from phones where organization_id = ? order by position", [organization_id]))
+    return org
+
+
+def organization(db, organization_id: str) -> dict | None:
+    """An organization with its locations and its services (active first, then by name)."""
+    org = organization_row(db, organization_id)
+    if org is None:
+        return None
+    org["locations"] = _rows(db.execute(
+        "select * from locations where organization_id = ? order by name, id", [organization_id]))
+    ids = [r[0] for r in db.execute(
+        """select id from services where organization_id = ?
+           order by status != 'active', name""", [organization_id])]
+    org["services"] = services(db, ids)
+    return org
+
+
+def counts(db) -> dict[str, int]:
+    return {table: db.execute(f"select count(*) from {table}").fetchone()[0]
+            for table in ("organizations", "services", "locations")}

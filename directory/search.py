@@ -1,0 +1,101 @@
+"""The Whoosh full-text index: written once per build, searched read-only by the site.
+
+Whoosh returns service ids in rank order; SQLite supplies the rows (``queries``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, TEXT, Schema
+from whoosh.qparser import MultifieldParser, OrGroup, plugins
+from whoosh.query import Every, Or, Term
+
+# English stemming folds counselling/counseling/counsel and groups/group into one term.
+ANALYZER = StemmingAnalyzer()
+
+SCHEMA = Schema(
+    # The only stored field: everything shown comes from SQLite.
+    id=ID(stored=True, unique=True),
+    # A match in the name is the strongest sign a service is what was asked for.
+    name=TEXT(analyzer=ANALYZER, field_boost=4.0),
+    # Category names and their synonyms ("someone to talk to" → counselling), ancestors too.
+    topics=TEXT(analyzer=ANALYZER, field_boost=2.0),
+    # People search for an organization they were told about.
+    organization=TEXT(analyzer=ANALYZER, field_boost=1.5),
+    # Description, eligibility and audience words: recall, at the base weight.
+    description=TEXT(analyzer=ANALYZER),
+    # Exact category ids, ancestors included, for filters and synonym hits.
+    category=KEYWORD(commas=True),
+    # Alphabetical order when browsing without keywords.
+    sort_name=ID(sortable=True),
+)
+SEARCH_FIELDS = ["name", "topics", "organization", "description"]
+SYNONYM_BOOST = 3.0
+
+
+def write_index(path: Path, documents) -> None:
+    """Write every document into a new index folder (the build writes into a temporary place)."""
+    path.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(path), SCHEMA)
+    # A large memory budget keeps Whoosh from writing many small segments on big data sets.
+    with ix.writer(limitmb=512) as writer:
+        for document in documents:
+            writer.add_document(**document)
+
+
+@dataclass(frozen=True)
+class Hits:
+    ids: list[str]
+    total: int
+
+
+class Index:
+    """A read-only view of one build's index and the synonym phrases of its taxonomy."""
+
+    def __init__(self, path: Path, synonyms: dict[str, list[str]]):
+        self._ix = whoosh_index.open_dir(str(path), readonly=True)
+        # Longest phrases first so "walk in clinic" wins over "walk in".
+        self._phrases = sorted(
+            ((normalise(p), category) for category, ps in synonyms.items() for p in ps),
+            key=lambda item: -len(item[0]),
+        )
+        self._parser = MultifieldParser(SEARCH_FIELDS, SCHEMA, group=OrGroup.factory(0.9))
+        # Residents type words, not query syntax: no field:, wildcards, ranges or boosts.
+        for plugin in (plugins.FieldsPlugin, plugins.WildcardPlugin, plugins.RangePlugin,
+                       plugins.BoostPlugin, plugins.OperatorsPlugin, plugins.GroupPlugin):
+            self._parser.remove_plugin_class(plugin)
+
+    def categories_named_in(self, text: str) -> list[str]:
+        """Category ids whose name or synonym appears, as whole words, in the text."""
+        padded = f" {normalise(text)} "
+        return list(dict.fromkeys(c for phrase, c in self._phrases if f" {phrase} " in padded))
+
+    def query(self, text: str):
+        text = text.strip()
+        if not text:
+            return Every()
+        parsed = self._parser.parse(text)
+        named = [Term("category", c, boost=SYNONYM_BOOST) for c in self.categories_named_in(text)]
+        return Or([parsed, *named]) if named else parsed
+
+    def search(self, text: str, *, category: str | None = None, page: int = 1,
+               per_page: int = 20) -> Hits:
+        """Ids of one page of results in rank order (by name when there are no words)."""
+        query = self.query(text)
+        only = Term("category", category) if category else None
+        sort = "sort_name" if isinstance(query, Every) else None
+        with self._ix.searcher() as searcher:
+            results = searcher.search(query, limit=page * per_page, filter=only, sortedby=sort)
+            start = (page - 1) * per_page
+            ids = [hit["id"] for hit in results[start:start + per_page]]
+            return Hits(ids=ids, total=len(results))
+
+
+def normalise(text: str) -> str:
+    """Lowercase words separated by single spaces: 'Walk-In' → 'walk in'."""
+    return " ".join(re.findall(r"[\w+]+", text.lower()))

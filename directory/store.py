@@ -1,0 +1,98 @@
+"""The build being served: found through ``instance/current``, opened read-only.
+
+Each request resolves ``current`` once (a readlink) and uses that build to the end, so a
+build switched in mid-request never produces a mixed page. New builds are noticed on the
+next request, without a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+from flask import current_app, g
+
+from .build import DATABASE, INDEX, MANIFEST, current_path
+from .search import Index
+
+
+class NoBuild(Exception):
+    """There is no usable build to serve."""
+
+
+class Build:
+    """One immutable build folder: its manifest, database path and search index."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.manifest = json.loads((path / MANIFEST).read_text())
+        except (OSError, ValueError) as error:
+            raise NoBuild(f"{path} is not a complete build ({error}); run `directory build`") from error
+        self.id = self.manifest["id"]
+        self.site = self.manifest["site"]
+        self.database = path / DATABASE
+        if not self.database.is_file() or not (path / INDEX).is_dir():
+            raise NoBuild(f"{path} is missing {DATABASE} or {INDEX}/; run `directory build`")
+        self._index: Index | None = None
+        self._lock = threading.Lock()
+
+    def connect(self) -> sqlite3.Connection:
+        # immutable=1: the file never changes, so SQLite skips locking entirely.
+        uri = f"file:{self.database}?mode=ro&immutable=1"
+        db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        return db
+
+    def index(self, synonyms_loader) -> Index:
+        with self._lock:
+            if self._index is None:
+                self._index = Index(self.path / INDEX, synonyms_loader())
+            return self._index
+
+
+_builds: dict[str, Build] = {}
+_builds_lock = threading.Lock()
+
+
+def open_current(instance: Path) -> Build:
+    """The build ``current`` points at now, opened once per process and cached."""
+    link = current_path(instance)
+    try:
+        target = (instance / os.readlink(link)).resolve()
+    except OSError:
+        raise NoBuild(f"no build at {link}; run `directory build` first") from None
+    key = str(target)
+    with _builds_lock:
+        build = _builds.get(key)
+        if build is None:
+            build = Build(target)
+            # Only the newest build is needed by new requests; drop the others.
+            _builds.clear()
+            _builds[key] = build
+        return build
+
+
+def get_build() -> Build:
+    if "build" not in g:
+        g.build = open_current(Path(current_app.instance_path))
+    return g.build
+
+
+def get_db() -> sqlite3.Connection:
+    if "db" not in g:
+        g.db = get_build().connect()
+    return g.db
+
+
+def close_db(_exception=None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def init_app(app) -> None:
+    app.teardown_appcontext(close_db)
