@@ -238,10 +238,12 @@ def mapping(fields: dict[str, Field], what: str) -> Checker:
                          "appears twice in the same block; keep one")
         out = Located(file=at.file, line=at.line)
         out.path = at.path
+        suggested = set()
         for key, raw in value.items():
             here = at.key(str(key), line_of(key))
             if key not in fields:
                 close = difflib.get_close_matches(str(key), list(fields), n=1, cutoff=0.6)
+                suggested.update(close)
                 hint = f'did you mean "{close[0]}"?' if close else \
                     f"allowed here: {', '.join(fields)}"
                 report.error(here.file, here.line, here.path, f"is not a known field; {hint}")
@@ -252,9 +254,11 @@ def mapping(fields: dict[str, Field], what: str) -> Checker:
                 out[key] = fields[key].check(raw, here, report)
                 out.lines[key] = here.line
         for key, spec in fields.items():
-            if spec.required and key not in value:
+            # A misspelt required field was already reported with its suggestion.
+            if spec.required and key not in value and key not in suggested:
+                noun = what.split(" ", 1)[1] if what.startswith(("a ", "an ")) else what
                 report.error(at.file, at.line, at.key(key, at.line).path,
-                             f"is missing; every {what} needs one")
+                             f"is missing; every {noun} needs one")
         return out
 
     return check

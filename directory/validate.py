@@ -80,7 +80,7 @@ def _check_taxonomy(sources: Sources, catalogue: Catalogue, languages, report: R
             if "id" not in item:
                 continue
             if item["id"] in seen:
-                report.error(file, item.line, f"{kind}.id",
+                report.error(file, item.line_of("id"), f"{item.path}.id",
                              f'"{item["id"]}" is used twice (first at line {seen[item["id"]]}); '
                              "ids must be unique")
                 continue
@@ -90,13 +90,13 @@ def _check_taxonomy(sources: Sources, catalogue: Catalogue, languages, report: R
     for category in catalogue.categories:
         parent, chain = category.get("parent"), [category["id"]]
         if parent and parent not in by_id:
-            report.error(file, category.line_of("parent"), "categories.parent",
+            report.error(file, category.line_of("parent"), f"{category.path}.parent",
                          f'"{parent}" is not a category id in this file')
             category["parent"] = None
             continue
         while parent:
             if parent in chain:
-                report.error(file, category.line_of("parent"), "categories.parent",
+                report.error(file, category.line_of("parent"), f"{category.path}.parent",
                              f'"{category["id"]}" is its own ancestor ({" → ".join(chain)}); '
                              "break the loop")
                 category["parent"] = None

@@ -1,0 +1,58 @@
+"""Fixtures: a tiny data set built by the real build, an app serving it, and copies to break."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from directory import create_app, pipeline
+
+FIXTURE_DATA = Path(__file__).parent / "data"
+
+
+def build_into(data_dir: Path, instance: Path) -> pipeline.Outcome:
+    outcome = pipeline.run(data_dir, instance)
+    assert not outcome.report.errors, [str(p) for p in outcome.report.errors]
+    return outcome
+
+
+@pytest.fixture(scope="session")
+def built_instance(tmp_path_factory) -> Path:
+    """An instance folder holding one build of tests/data (shared: tests only read it)."""
+    instance = tmp_path_factory.mktemp("instance")
+    build_into(FIXTURE_DATA, instance)
+    return instance
+
+
+@pytest.fixture
+def app(built_instance):
+    return create_app({"TESTING": True, "INSTANCE_PATH": str(built_instance),
+                       "DATA_DIR": str(FIXTURE_DATA)})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    """A private copy of tests/data that a test may edit."""
+    target = tmp_path / "data"
+    shutil.copytree(FIXTURE_DATA, target)
+    return target
+
+
+@pytest.fixture
+def instance(tmp_path) -> Path:
+    path = tmp_path / "instance"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def fresh_app(data_dir, instance):
+    """An app over a private instance, for tests that rebuild while it serves."""
+    return create_app({"TESTING": True, "INSTANCE_PATH": str(instance), "DATA_DIR": str(data_dir)})

@@ -1,0 +1,54 @@
+from pathlib import Path
+
+from directory.load import load_sources, read_csv, read_yaml
+
+
+def test_yaml_values_remember_their_lines(tmp_path: Path):
+    path = tmp_path / "org.yaml"
+    path.write_text("id: a\nname: A\nservices:\n  - id: s\n    name: S\n  - id: t\n")
+    problems = []
+    record = read_yaml(path, problems)
+    assert problems == []
+    assert record.line_of("services") == 3
+    services = record["services"]
+    assert services.line_of(1) == 6
+    assert services[0].line_of("name") == 5
+
+
+def test_yaml_syntax_error_is_a_problem_at_its_line(tmp_path: Path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("id: a\nname: x\n  bad: indent\n")
+    problems = []
+    assert read_yaml(path, problems) is None
+    assert [(p.line, p.message) for p in problems] == [
+        (3, "is not valid YAML: mapping values are not allowed here; "
+            "check indentation and quoting here")]
+
+
+def test_duplicate_keys_are_kept_for_validation(tmp_path: Path):
+    path = tmp_path / "dup.yaml"
+    path.write_text("id: a\nname: A\nname: B\n")
+    record = read_yaml(path, [])
+    assert record.duplicate_keys == [("name", 3)]
+
+
+def test_csv_rows_know_their_line_even_with_quoted_newlines(tmp_path: Path):
+    path = tmp_path / "s.csv"
+    path.write_text('id,description\na,"two\nlines"\n\nb,plain\n')
+    rows = read_csv(path, [])
+    assert [(row["id"], row.line) for row in rows] == [("a", 2), ("b", 5)]
+
+
+def test_csv_row_with_too_many_cells_is_reported(tmp_path: Path):
+    path = tmp_path / "s.csv"
+    path.write_text("id,name\na,b,c\n")
+    problems = []
+    assert read_csv(path, problems) == []
+    assert "has 3 cells but the header has 2 columns" in problems[0].message
+
+
+def test_missing_folder_and_files_are_problems(tmp_path: Path):
+    sources = load_sources(tmp_path / "nowhere")
+    assert [p.message for p in sources.problems] == ["is not a folder of data files"]
+    sources = load_sources(tmp_path)
+    assert {Path(p.file).name for p in sources.problems} == {"site.yaml", "taxonomy.yaml"}
