@@ -55,7 +55,7 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str) -> 
     """Write the catalogue as a new build folder, switch ``current`` to it, prune old ones."""
     builds = instance / "builds"
     builds.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")  # sorts in build order
     work = Path(tempfile.mkdtemp(prefix=f".{stamp}-", dir=builds))
     final = builds / work.name[1:]
     try:

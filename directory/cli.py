@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, with_appcontext
 
 from . import pipeline
 from .problems import Report
@@ -32,6 +32,7 @@ def _summary(counts: dict) -> str:
 
 @click.command("validate")
 @DATA_DIR
+@with_appcontext
 @click.option("--quiet", "-q", is_flag=True, help="Show errors only, not warnings.")
 def validate_command(data_dir, quiet):
     """Check the data files and list every problem with file, line and field.
@@ -53,6 +54,7 @@ def validate_command(data_dir, quiet):
 
 @click.command("build")
 @DATA_DIR
+@with_appcontext
 @click.option("--if-changed", is_flag=True, help="Do nothing when the data has not changed.")
 @click.option("--watch", is_flag=True, help="Keep running and rebuild whenever data/ changes.")
 @click.option("--quiet", "-q", is_flag=True, help="Show errors only, not warnings.")

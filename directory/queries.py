@@ -138,5 +138,9 @@ def organization(db, organization_id: str) -> dict | None:
 
 
 def counts(db) -> dict[str, int]:
-    return {table: db.execute(f"select count(*) from {table}").fetchone()[0]
-            for table in ("organizations", "services", "locations")}
+    """What the site lists: active services and the organizations and places they belong to."""
+    row = db.execute(
+        """select count(*), count(distinct organization_id) from services
+           where status = 'active'""").fetchone()
+    places = db.execute("select count(*) from locations").fetchone()[0]
+    return {"services": row[0], "organizations": row[1], "locations": places}

@@ -46,6 +46,12 @@ def data_dir(tmp_path) -> Path:
 
 
 @pytest.fixture
+def rebuild():
+    """Build a data folder into an instance with the real pipeline; fail on data errors."""
+    return build_into
+
+
+@pytest.fixture
 def instance(tmp_path) -> Path:
     path = tmp_path / "instance"
     path.mkdir()

@@ -1,0 +1,108 @@
+"""The build writes proper tables and an index, switches atomically, and never breaks serving."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+
+import sqlite_utils
+
+from directory import build, pipeline
+
+
+def test_tables_counts_and_foreign_keys(built_instance):
+    db = sqlite_utils.Database(built_instance / "current" / "directory.db")
+    assert {t: db[t].count for t in ("organizations", "services", "locations", "phones",
+                                     "categories", "audiences")} == {
+        "organizations": 4, "services": 8, "locations": 3, "phones": 8, "categories": 6,
+        "audiences": 2}
+    assert {fk.other_table for fk in db["services"].foreign_keys} == {"organizations"}
+    assert {fk.other_table for fk in db["service_at_location"].foreign_keys} == {
+        "services", "locations"}
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    indexed = {tuple(i.columns) for i in db["service_categories"].indexes}
+    assert ("category_id", "service_id") in indexed
+
+
+def test_rows_hold_normalised_values(built_instance):
+    db = sqlite_utils.Database(built_instance / "current" / "directory.db")
+    service = db["services"].get("riverside-couples")  # from services.csv
+    assert service["organization_id"] == "riverside-counseling-center"
+    assert service["source_file"].endswith("services.csv") and service["source_line"] == 2
+    phone = next(db["phones"].rows_where("service_id = ?", ["harbour-youth-drop-in"]))
+    assert (phone["number"], phone["e164"], phone["display"]) == (
+        "+1 312 555 0101", "+13125550101", "(312) 555-0101")
+    library = db["locations"].get("maple-library-drop-in-location")
+    assert (library["organization_id"], library["latitude"]) == ("maple-library", 41.9214)
+    assert json.loads(db["categories"].get("grief-support")["synonyms"]) == ["bereavement", "loss"]
+
+
+def test_failed_build_leaves_the_served_build_untouched(data_dir, instance, rebuild):
+    first = rebuild(data_dir, instance).build
+    (data_dir / "organizations" / "broken.yaml").write_text("id: broken\nname: [\n")
+    outcome = pipeline.run(data_dir, instance)
+    assert outcome.build is None and outcome.report.errors
+    assert (instance / "current").resolve() == first.resolve()
+    assert sorted(p.name for p in (instance / "builds").iterdir()) == [first.name]
+
+
+def test_crash_while_writing_leaves_no_half_build(data_dir, instance, monkeypatch, rebuild):
+    first = rebuild(data_dir, instance).build
+
+    def explode(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(build.search, "write_index", explode)
+    (data_dir / "site.yaml").write_text((data_dir / "site.yaml").read_text() + "\n")
+    try:
+        pipeline.run(data_dir, instance)
+    except OSError:
+        pass
+    assert (instance / "current").resolve() == first.resolve()
+    assert [p.name for p in (instance / "builds").iterdir()] == [first.name]
+
+
+def test_if_changed_skips_identical_data_and_prunes_old_builds(data_dir, instance, rebuild):
+    first = rebuild(data_dir, instance)
+    again = pipeline.run(data_dir, instance, if_changed=True)
+    assert again.unchanged and again.build is None
+    names = []
+    for n in range(4):
+        (data_dir / "site.yaml").write_text((data_dir / "site.yaml").read_text() + f"# {n}\n")
+        names.append(pipeline.run(data_dir, instance, if_changed=True).build.name)
+    kept = sorted(p.name for p in (instance / "builds").iterdir())
+    assert kept == sorted(names[-build.KEEP_BUILDS:])
+    assert first.build.name not in kept
+    assert os.readlink(instance / "current") == f"builds/{names[-1]}"
+
+
+def test_database_is_opened_read_only(app):
+    with app.app_context():
+        from directory.store import get_db
+
+        db = get_db()
+        try:
+            db.execute("delete from services")
+        except sqlite3.OperationalError as error:
+            assert "readonly" in str(error)
+        else:
+            raise AssertionError("the served database accepted a write")
+
+
+def test_running_app_picks_up_a_new_build(fresh_app, data_dir, instance, rebuild):
+    rebuild(data_dir, instance)
+    client = fresh_app.test_client()
+    assert b"Library wellbeing hour" in client.get("/search?q=library").data
+    path = data_dir / "services.csv"
+    path.write_text(path.read_text().replace("Library wellbeing hour", "Library calm hour"))
+    rebuild(data_dir, instance)
+    page = client.get("/search?q=library").data
+    assert b"Library calm hour" in page and b"Library wellbeing hour" not in page
+
+
+def test_no_build_gives_a_clear_503(fresh_app):
+    response = fresh_app.test_client().get("/")
+    assert response.status_code == 503
+    assert b"The directory is being set up" in response.data
+    assert b"Traceback" not in response.data
