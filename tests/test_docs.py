@@ -1,0 +1,49 @@
+"""The README documents every command and every data field the validator accepts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from directory import cli, schema
+
+README = (Path(__file__).parent.parent / "README.md").read_text()
+
+
+@pytest.mark.parametrize("command", [c.name for c in cli.COMMANDS])
+def test_every_command_is_documented(command):
+    assert f"directory {command}" in README
+
+
+def _fields(check) -> set[str]:
+    """Field names of a mapping checker, found through its closure."""
+    names = set()
+    for cell in check.__closure__ or []:
+        value = cell.cell_contents
+        if isinstance(value, dict):
+            names.update(value)
+    return names
+
+
+@pytest.mark.parametrize("check", [
+    schema.site("US"), schema.organization("US", [], []), schema.location("US"),
+    schema.address("US"), schema.phone("US"),
+], ids=["site", "organization", "location", "address", "phone"])
+def test_every_field_is_documented(check):
+    fields = _fields(check)
+    assert fields
+    missing = [f for f in fields if f"`{f}`" not in README]
+    assert missing == []
+
+
+def test_every_service_field_and_enum_is_documented():
+    for name in schema.service_fields("US", [], []):
+        assert f"`{name}`" in README, name
+    for value in (*schema.PHONE_TYPES, *schema.COSTS, *schema.ACCESS, *schema.REMOTE,
+                  *schema.ACCESSIBILITY, *schema.STATUSES):
+        assert f"`{value}`" in README, value
+
+
+def test_readme_shows_the_two_commands():
+    assert "scripts/serve" in README and "scripts/test" in README
