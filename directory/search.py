@@ -12,7 +12,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
-from whoosh.qparser import MultifieldParser, OrGroup, plugins
+from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, plugins
 from whoosh.query import Every, Or, Term
 
 # English stemming folds counselling/counseling/counsel and groups/group into one term.
@@ -52,6 +52,7 @@ def write_index(path: Path, documents) -> None:
 class Hits:
     ids: list[str]
     total: int
+    all_words: bool = True  # False when no service had every word and any word was enough
 
 
 class Index:
@@ -64,29 +65,38 @@ class Index:
             ((normalise(p), category) for category, ps in synonyms.items() for p in ps),
             key=lambda item: -len(item[0]),
         )
-        self._parser = MultifieldParser(SEARCH_FIELDS, SCHEMA, group=OrGroup.factory(0.9))
+        # Every word must match (in any field); when nothing does, any word is enough.
+        self._parsers = [MultifieldParser(SEARCH_FIELDS, SCHEMA, group=group)
+                         for group in (AndGroup, OrGroup.factory(0.9))]
         # Residents type words, not query syntax: no field:, wildcards, ranges or boosts.
-        for plugin in (plugins.FieldsPlugin, plugins.WildcardPlugin, plugins.RangePlugin,
-                       plugins.BoostPlugin, plugins.OperatorsPlugin, plugins.GroupPlugin):
-            self._parser.remove_plugin_class(plugin)
+        for parser in self._parsers:
+            for plugin in (plugins.FieldsPlugin, plugins.WildcardPlugin, plugins.RangePlugin,
+                           plugins.BoostPlugin, plugins.OperatorsPlugin, plugins.GroupPlugin):
+                parser.remove_plugin_class(plugin)
 
     def categories_named_in(self, text: str) -> list[str]:
         """Category ids whose name or synonym appears, as whole words, in the text."""
         padded = f" {normalise(text)} "
         return list(dict.fromkeys(c for phrase, c in self._phrases if f" {phrase} " in padded))
 
-    def query(self, text: str):
+    def query(self, text: str, *, all_words: bool = True):
         text = text.strip()
         if not text:
             return Every()
-        parsed = self._parser.parse(text)
+        parsed = self._parsers[0 if all_words else 1].parse(text)
         named = [Term("category", c, boost=SYNONYM_BOOST) for c in self.categories_named_in(text)]
         return Or([parsed, *named]) if named else parsed
 
     def search(self, text: str, *, category: str | None = None, page: int = 1,
                per_page: int = 20) -> Hits:
         """Ids of one page of results in rank order (by name when there are no words)."""
-        query = self.query(text)
+        hits = self._search(self.query(text), category, page, per_page)
+        if hits.total == 0 and len(text.split()) > 1:
+            loose = self._search(self.query(text, all_words=False), category, page, per_page)
+            hits = Hits(loose.ids, loose.total, all_words=False)
+        return hits
+
+    def _search(self, query, category: str | None, page: int, per_page: int) -> Hits:
         only = Term("category", category) if category else None
         sort = "sort_name" if isinstance(query, Every) else None
         with self._ix.searcher() as searcher:

@@ -51,7 +51,7 @@ def search():
                  and c["id"] != category] if q else []
     return render_template(
         "search.html", q=q, category=category, category_name=names.get(category),
-        results=results, total=hits.total, page=page,
+        results=results, total=hits.total, all_words=hits.all_words, page=page,
         pages=max(1, math.ceil(hits.total / per_page)), per_page=per_page,
         categories=[c for c in categories if c["service_count"]], suggested=suggested)
 

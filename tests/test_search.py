@@ -73,3 +73,10 @@ def test_synonym_phrases_match_whole_words(index):
     assert index.categories_named_in("I need someone to talk to") == ["counselling"]
     assert index.categories_named_in("walkin") == []
     assert normalise("Walk-In  Centre!") == "walk in centre"
+
+
+def test_all_words_first_then_any_word(index):
+    strict = index.search("grief support")
+    assert strict.all_words and strict.ids == ["riverside-grief-groups"]
+    loose = index.search("grief skydiving")
+    assert not loose.all_words and loose.ids == ["riverside-grief-groups"]

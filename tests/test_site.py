@@ -138,3 +138,9 @@ def test_about_privacy_and_health(client):
     assert "No cookies" in text(client.get("/privacy"))
     health = client.get("/healthz").get_json()
     assert health["status"] == "ok" and health["counts"]["services"] == 7
+
+
+def test_partial_matches_are_labelled(client):
+    words = text(client.get("/search?q=grief+skydiving"))
+    assert "No service matched all of your words, so these match some of them." in words
+    assert "Grief support groups" in words

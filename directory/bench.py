@@ -1,0 +1,303 @@
+"""Benchmark the build and the search on synthetic data sets (``scripts/bench``).
+
+For each size: write a synthetic data folder, build it in a child process (so the build's
+seconds and peak memory are its own), then time a fixed mix of searches through the site's
+Whoosh index, and the same searches done directly with SQLite FTS5 over the same rows as a
+baseline. Prints a Markdown table and whether the targets are met at the largest size.
+
+    scripts/bench                      # sizes 1000, 10000, 50000
+    scripts/bench --quick              # sizes 200, 1000
+    scripts/bench --sizes 5k,20k --repeat 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_SIZES = "1000,10000,50000"
+QUICK_SIZES = "200,1000"
+# Keyword-only searches, then keyword + category filter, as residents would type them.
+QUERIES: list[tuple[str, str | None]] = [
+    ("counselling", None), ("support group", None), ("walk in", None),
+    ("someone to talk to", None), ("grief", None), ("addiction recovery", None),
+    ("youth", None), ("housing", None), ("free therapy", None), ("peer", None),
+    ("free", "counselling"), ("anxiety", "counselling"), ("group", "support-group"),
+    ("loss", "grief-support"), ("walk in", "drop-in"), ("recovery", "substance-use"),
+    ("parents", "family-youth"), ("eviction", "housing-support"), ("video", "telehealth"),
+    ("teen", "youth-counselling"),
+]
+TARGET_SIZE = 50_000
+TARGET_RATIO = 5.0  # Whoosh p95 at most this many times FTS5's p95
+TARGET_P95_MS = 25.0
+TARGET_BUILD_S = 60.0
+TARGETS_LINE = "targets at 50k: search p95 ≤ 5× FTS5 and < 25 ms; build < 60 s"
+HEADER = ("| size | build s | build peak MiB | whoosh p50 ms | whoosh p95 ms "
+          "| fts5 p50 ms | fts5 p95 ms | p95 ratio |")
+
+
+@dataclass
+class Row:
+    size: int
+    build_seconds: float
+    build_peak_mib: float
+    whoosh: tuple[float, float]  # p50, p95 in ms
+    fts5: tuple[float, float]
+
+    @property
+    def ratio(self) -> float:
+        return self.whoosh[1] / self.fts5[1] if self.fts5[1] else math.inf
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def parse_sizes(text: str) -> list[int]:
+    sizes = []
+    for part in text.split(","):
+        part = part.strip().lower()
+        if not part:
+            continue
+        scale = 1000 if part.endswith("k") else 1
+        sizes.append(int(float(part.rstrip("k")) * scale))
+    if not sizes or any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of sizes such as 1000,10000")
+    return sizes
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile: the smallest value with ``fraction`` of values at or below it."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+# --- the build, in a child process -----------------------------------------------------
+
+
+def build_only(data_dir: Path, instance: Path) -> int:
+    """Run in the child: build, then report seconds and peak memory as one JSON line."""
+    from . import pipeline
+
+    started = time.perf_counter()
+    outcome = pipeline.run(data_dir, instance)
+    seconds = time.perf_counter() - started
+    errors = [str(problem) for problem in outcome.report.errors]
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux reports KiB, macOS bytes.
+    peak_mib = maxrss / (1024 * 1024) if sys.platform == "darwin" else maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mib": peak_mib, "errors": errors[:20],
+                      "error_count": len(errors),
+                      "build": str(outcome.build) if outcome.build else None}))
+    return 1 if errors else 0
+
+
+def run_build(data_dir: Path, instance: Path) -> dict:
+    """Build in a fresh interpreter; its peak memory is the build's alone."""
+    package_root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    started = time.perf_counter()
+    child = subprocess.run(
+        [sys.executable, "-m", "directory.bench", "--build-only", str(data_dir), str(instance)],
+        capture_output=True, text=True, env=env, cwd=package_root, check=False)
+    wall = time.perf_counter() - started
+    lines = child.stdout.strip().splitlines()
+    try:
+        result = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        raise SystemExit(f"the build child failed (exit {child.returncode}):\n"
+                         f"{child.stdout}\n{child.stderr}") from None
+    if result["error_count"] or not result["build"]:
+        raise SystemExit(f"the synthetic data has {result['error_count']} errors:\n"
+                         + "\n".join(result["errors"]))
+    result["wall"] = wall
+    return result
+
+
+# --- searches --------------------------------------------------------------------------
+
+
+def time_queries(search, repeat: int) -> tuple[list[float], list[int]]:
+    """Run every query once to warm up, then ``repeat`` rounds; return times (ms) and totals."""
+    totals = [search(text, category) for text, category in QUERIES]
+    times = []
+    for _ in range(repeat):
+        for text, category in QUERIES:
+            started = time.perf_counter()
+            search(text, category)
+            times.append((time.perf_counter() - started) * 1000)
+    return times, totals
+
+
+def whoosh_searcher(build_path: Path):
+    """The site's own search path: the build's index and the taxonomy's synonyms."""
+    from . import queries
+    from .build import INDEX
+    from .search import Index
+    from .store import Build
+
+    build = Build(build_path)
+    db = build.connect()
+    try:
+        index = Index(build_path / INDEX, queries.synonyms(db))
+    finally:
+        db.close()
+
+    def search(text: str, category: str | None) -> int:
+        return index.search(text, category=category, page=1, per_page=20).total
+
+    return search
+
+
+FTS_SETUP = """
+CREATE VIRTUAL TABLE services_fts USING fts5(
+    id UNINDEXED, name, topics, description, tokenize = 'porter unicode61');
+-- Name matches count most, then category words, as in the Whoosh schema's field boosts.
+INSERT INTO services_fts(services_fts, rank) VALUES ('rank', 'bm25(0.0, 4.0, 2.0, 1.0)');
+INSERT INTO services_fts(id, name, topics, description)
+    SELECT s.id, s.name,
+           (SELECT group_concat(c.name || ' ' || coalesce(c.synonyms, ''), ' ')
+              FROM service_categories sc JOIN categories c ON c.id = sc.category_id
+             WHERE sc.service_id = s.id),
+           s.description
+      FROM services s WHERE s.status = 'active';
+INSERT INTO services_fts(services_fts) VALUES ('optimize');
+"""
+FTS_TOP = "SELECT id FROM services_fts WHERE services_fts MATCH ? ORDER BY rank LIMIT ?"
+FTS_COUNT = "SELECT count(*) FROM services_fts WHERE services_fts MATCH ?"
+# A category filter takes its descendants too, as the Whoosh category field holds ancestors.
+_IN_CATEGORY = """
+WITH RECURSIVE wanted(id) AS (
+    SELECT ? UNION SELECT c.id FROM categories c JOIN wanted w ON c.parent_id = w.id)
+SELECT {what} FROM services_fts
+ WHERE services_fts MATCH ?
+   AND id IN (SELECT service_id FROM service_categories
+               WHERE category_id IN (SELECT id FROM wanted))
+"""
+FTS_TOP_IN = _IN_CATEGORY.format(what="id") + " ORDER BY rank LIMIT ?"
+FTS_COUNT_IN = _IN_CATEGORY.format(what="count(*)")
+
+
+def fts5_searcher(database: Path, workdir: Path):
+    """The same search done directly with SQLite FTS5, over a copy of the build's database."""
+    from .search import normalise
+
+    copy = workdir / "fts5.db"
+    shutil.copyfile(database, copy)
+    db = sqlite3.connect(copy, check_same_thread=False)
+    db.executescript(FTS_SETUP)
+    db.commit()
+
+    def search(text: str, category: str | None) -> int:
+        match = " OR ".join(f'"{term}"' for term in normalise(text).split())
+        if category:
+            [row[0] for row in db.execute(FTS_TOP_IN, (category, match, 20))]
+            return db.execute(FTS_COUNT_IN, (category, match)).fetchone()[0]
+        [row[0] for row in db.execute(FTS_TOP, (match, 20))]
+        return db.execute(FTS_COUNT, (match,)).fetchone()[0]
+
+    return search, db
+
+
+# --- the run ---------------------------------------------------------------------------
+
+
+def bench_size(size: int, repeat: int, seed: int) -> Row:
+    from .build import DATABASE
+    from .synthetic import write_synthetic_data
+
+    with tempfile.TemporaryDirectory(prefix=f"directory-bench-{size}-") as tmp:
+        tmp = Path(tmp)
+        started = time.perf_counter()
+        write_synthetic_data(tmp / "data", size, seed=seed)
+        log(f"[{size}] synthetic data written in {time.perf_counter() - started:.1f}s")
+        built = run_build(tmp / "data", tmp / "instance")
+        log(f"[{size}] build {built['seconds']:.2f}s (child wall {built['wall']:.2f}s), "
+            f"peak {built['peak_mib']:.0f} MiB")
+        build_path = Path(built["build"])
+
+        whoosh_times, whoosh_totals = time_queries(whoosh_searcher(build_path), repeat)
+        fts_search, fts_db = fts5_searcher(build_path / DATABASE, tmp)
+        try:
+            fts_times, fts_totals = time_queries(fts_search, repeat)
+        finally:
+            fts_db.close()
+        log(f"[{size}] matches per query, whoosh/fts5: " + ", ".join(
+            f"{text}{'@' + category if category else ''} {w}/{f}"
+            for (text, category), w, f in zip(QUERIES, whoosh_totals, fts_totals, strict=True)))
+    return Row(size=size, build_seconds=built["seconds"], build_peak_mib=built["peak_mib"],
+               whoosh=(percentile(whoosh_times, 0.5), percentile(whoosh_times, 0.95)),
+               fts5=(percentile(fts_times, 0.5), percentile(fts_times, 0.95)))
+
+
+def table(rows: list[Row]) -> str:
+    lines = [HEADER, "|" + "---:|" * 8]
+    for row in rows:
+        lines.append(
+            f"| {row.size} | {row.build_seconds:.1f} | {row.build_peak_mib:.0f} "
+            f"| {row.whoosh[0]:.2f} | {row.whoosh[1]:.2f} | {row.fts5[0]:.2f} "
+            f"| {row.fts5[1]:.2f} | {row.ratio:.1f}× |")
+    return "\n".join(lines)
+
+
+def verdicts(row: Row) -> tuple[list[str], bool]:
+    """The targets checked against one row (the largest size measured)."""
+    checks = [
+        (f"search p95 ≤ {TARGET_RATIO:g}× FTS5", f"{row.ratio:.1f}×", row.ratio <= TARGET_RATIO),
+        (f"search p95 < {TARGET_P95_MS:g} ms", f"{row.whoosh[1]:.2f} ms",
+         row.whoosh[1] < TARGET_P95_MS),
+        (f"build < {TARGET_BUILD_S:g} s", f"{row.build_seconds:.1f} s",
+         row.build_seconds < TARGET_BUILD_S),
+    ]
+    lines = [f"- {name} at {row.size}: {value} {'PASS' if ok else 'FAIL'}"
+             for name, value, ok in checks]
+    return lines, all(ok for _, _, ok in checks)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="scripts/bench", description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=parse_sizes, default=None,
+                        help=f"numbers of services, comma-separated (default {DEFAULT_SIZES})")
+    parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES}")
+    parser.add_argument("--repeat", type=int, default=20, metavar="N",
+                        help="timed runs of each query (default 20)")
+    parser.add_argument("--seed", type=int, default=1, help="synthetic data seed (default 1)")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 1 when a target is missed at the largest size")
+    parser.add_argument("--build-only", nargs=2, metavar=("DATA_DIR", "INSTANCE"),
+                        type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.build_only:
+        return build_only(*args.build_only)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    sizes = args.sizes or parse_sizes(QUICK_SIZES if args.quick else DEFAULT_SIZES)
+
+    rows = [bench_size(size, args.repeat, args.seed) for size in sizes]
+    print(table(rows))
+    print()
+    print(TARGETS_LINE)
+    largest = max(rows, key=lambda row: row.size)
+    if largest.size != TARGET_SIZE:
+        print(f"(checked at the largest size measured, {largest.size}, not {TARGET_SIZE})")
+    lines, ok = verdicts(largest)
+    print("\n".join(lines))
+    return 1 if args.strict and not ok else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
