@@ -1,0 +1,85 @@
+"""Journeys as residents make them, in real Chromium, on a phone and a desktop, with and without JS."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import DESKTOP, PHONE
+
+VIEWPORTS = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+SCRIPTING = pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+
+
+@VIEWPORTS
+@SCRIPTING
+def test_search_filter_open_a_service(visit, viewport, javascript):
+    v = visit(viewport=viewport, java_script_enabled=javascript)
+    page = v.page
+    page.goto("/")
+    assert page.get_by_role("link", name="Call 988").first.get_attribute("href") == "tel:988"
+    page.get_by_label("What are you looking for?").fill("someone to talk to")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=someone+to+talk+to")
+    assert page.get_by_role("status").inner_text().endswith("services found")
+    v.screenshot("results")
+    page.get_by_label("Kind of help").select_option("drop-in")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**category=drop-in**")
+    assert page.get_by_role("status").inner_text() == "1 service found in Drop-in"
+    page.get_by_role("link", name="Youth drop-in counselling").click()
+    page.wait_for_url("**/services/harbour-youth-drop-in")
+    assert page.get_by_role("heading", level=1).inner_text() == "Youth drop-in counselling"
+    call = page.get_by_role("link", name="Call (312) 555-0101")
+    assert call.get_attribute("href") == "tel:+13125550101"
+    v.screenshot("service")
+
+
+def test_no_results_offers_ways_out(visit):
+    v = visit()
+    v.page.goto("/search?q=skydiving")
+    assert v.page.get_by_role("heading", name="No services matched your search").is_visible()
+    v.page.get_by_role("link", name="Peer support").click()
+    v.page.wait_for_url("**/categories/peer-support")
+    assert "Peer warmline" in v.page.inner_text("main")
+
+
+def test_keyboard_only_journey(visit):
+    v = visit(viewport=DESKTOP)
+    page = v.page
+    page.goto("/search?q=counselling")
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    assert skip.inner_text() == "Skip to main content"
+    assert skip.is_visible()  # the skip link shows itself when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    # From main, Tab goes through the filter to the first result link; focus stays visible.
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        focused = page.locator(":focus")
+        assert focused.evaluate("e => e.closest('main') !== null")
+        outline = focused.evaluate("e => getComputedStyle(e).outlineStyle")
+        assert outline not in ("none", ""), focused.evaluate("e => e.outerHTML")
+        if "/services/" in (focused.get_attribute("href") or ""):
+            break
+    else:
+        raise AssertionError("Tab never reached a result")
+    v.screenshot("focus")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/services/**")
+
+
+PAGES = ["/", "/search?q=counselling", "/search?q=skydiving", "/services/harbour-youth-drop-in",
+         "/services/northside-warmline", "/organizations/riverside-counseling-center",
+         "/categories/support-group", "/about", "/privacy", "/search?page=0", "/services/gone"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_readable_at_200_percent_zoom_without_sideways_scrolling(visit, path):
+    # 200% zoom of a 1280 px window is a 640 CSS px viewport; WCAG reflow asks for 320 px.
+    for width in (640, 320):
+        v = visit(viewport={"width": width, "height": 800})
+        v.page.goto(path)
+        overflow = v.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
