@@ -76,6 +76,23 @@ def open_current(instance: Path) -> Build:
         return build
 
 
+def verify(instance: Path) -> Build:
+    """Open the current build and read from both its database and its index, or raise NoBuild."""
+    build = open_current(instance)
+    try:
+        db = build.connect()
+        try:
+            db.execute("select count(*) from services").fetchone()
+            # A throwaway Index: the cached one must get the real synonyms later.
+            Index(build.path / INDEX, {}).search("", per_page=1)
+        finally:
+            db.close()
+    except Exception as error:  # any damage means the build cannot be served
+        raise NoBuild(f"{build.path} is damaged ({type(error).__name__}: {error}); "
+                      "run `directory build` to write a new one") from error
+    return build
+
+
 def get_build() -> Build:
     if "build" not in g:
         g.build = open_current(Path(current_app.instance_path))

@@ -1,0 +1,5 @@
+"""``python -m directory ...`` is the ``directory`` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,39 @@
+"""gunicorn settings for production: workers from the CPU count, a private access log.
+
+Use: ``gunicorn -c python:directory.gunicorn_conf directory.wsgi:app``. Environment:
+HOST/PORT (default 127.0.0.1:8000), WEB_CONCURRENCY (workers), DIRECTORY_INSTANCE_PATH.
+"""
+
+import multiprocessing
+import os
+import sys
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+# CPU-bound Python: one process per core plus one, each with a few threads for keep-alive.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("DIRECTORY_THREADS", 4))
+keepalive = 5
+timeout = 30
+graceful_timeout = 10
+# Path only (%(U)s has no query string) and no client address: no log ties a search to a person.
+accesslog = "-"
+access_log_format = '- - %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+if os.environ.get("DIRECTORY_LOG_CLIENT_ADDRESS", "").lower() in ("1", "true", "yes"):
+    access_log_format = '%(h)s ' + access_log_format[2:]
+
+
+def on_starting(server):
+    """Refuse to start without a usable build: a clear message and exit 1, not a stack trace."""
+    from pathlib import Path
+
+    from directory import ROOT
+    from directory.store import NoBuild, verify
+
+    instance = Path(os.environ.get("DIRECTORY_INSTANCE_PATH", ROOT / "instance"))
+    try:
+        build = verify(instance)
+    except NoBuild as error:
+        print(f"directory: cannot start: {error}", file=sys.stderr, flush=True)
+        sys.exit(1)
+    server.log.info("serving build %s from %s", build.id, instance)

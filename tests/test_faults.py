@@ -1,0 +1,85 @@
+"""Faults: a build killed at any moment, and a damaged build at start-up."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from directory.store import NoBuild, verify
+
+BUILD = [sys.executable, "-m", "directory", "build", "--quiet"]
+
+
+def run_build(data_dir: Path, instance: Path) -> subprocess.Popen:
+    env = dict(os.environ, DIRECTORY_INSTANCE_PATH=str(instance))
+    return subprocess.Popen([*BUILD, str(data_dir)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+
+
+def test_build_killed_at_random_moments_never_breaks_serving(data_dir, instance, rebuild):
+    first = rebuild(data_dir, instance).build
+    rng = random.Random(7)
+    previous, killed_before_switch = first, 0
+    for attempt in range(6):
+        (data_dir / "site.yaml").write_text(
+            (data_dir / "site.yaml").read_text() + f"# attempt {attempt}\n")
+        process = run_build(data_dir, instance)
+        time.sleep(rng.uniform(0.05, 1.2))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        served = verify(instance)  # whatever happened, current is a complete build
+        assert served.path.parent == first.parent
+        killed_before_switch += served.path == previous
+        previous = served.path
+    assert killed_before_switch > 0  # some kills really landed mid-build
+    finished = run_build(data_dir, instance)
+    assert finished.wait(timeout=60) == 0, finished.stderr.read().decode()
+    latest = verify(instance)
+    assert latest.path != first and latest.manifest["counts"]["services"] == 8
+
+
+@pytest.fixture
+def damaged(data_dir, instance, rebuild):
+    build = rebuild(data_dir, instance).build
+    return instance, build
+
+
+@pytest.mark.parametrize("damage", ["no current", "no manifest", "garbage database",
+                                    "no index", "empty index"])
+def test_damaged_build_is_named_clearly(damaged, damage):
+    instance, build = damaged
+    if damage == "no current":
+        (instance / "current").unlink()
+    elif damage == "no manifest":
+        (build / "manifest.json").unlink()
+    elif damage == "garbage database":
+        (build / "directory.db").write_bytes(b"this is not a database" * 100)
+    elif damage == "no index":
+        shutil.rmtree(build / "index")
+    else:
+        for part in (build / "index").iterdir():
+            part.unlink()
+    with pytest.raises(NoBuild) as error:
+        verify(instance)
+    message = str(error.value)
+    assert "directory build" in message and "Traceback" not in message
+
+
+def test_gunicorn_refuses_to_start_without_a_build(instance):
+    env = dict(os.environ, DIRECTORY_INSTANCE_PATH=str(instance), PORT="0")
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    result = subprocess.run([str(gunicorn), "-c", "python:directory.gunicorn_conf",
+                             "directory.wsgi:app"], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode != 0
+    assert f"directory: cannot start: no build at {instance}/current; run `directory build` first" \
+        in result.stderr
+    assert "Traceback" not in result.stderr
