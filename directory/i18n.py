@@ -7,6 +7,7 @@ else the browser's Accept-Language, limited to the UI languages in ``site.yaml``
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from babel import Locale, UnknownLocaleError
 from flask import request
@@ -32,9 +33,13 @@ def select_locale() -> str:
 
 def language_name(code: str) -> str:
     """'es' → 'Spanish' (in the page's language), falling back to the code itself."""
+    return _language_name(code, str(get_locale() or "en"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _language_name(code: str, in_locale: str) -> str:
     try:
-        locale = Locale.parse(code.replace("-", "_"))
-        return locale.get_display_name(str(get_locale() or "en")) or code
+        return Locale.parse(code.replace("-", "_")).get_display_name(in_locale) or code
     except (ValueError, UnknownLocaleError):
         return code
 

@@ -17,10 +17,11 @@ bp = Blueprint("site", __name__)
 def site_context() -> dict:
     """Site settings and pinned crisis lines for every page, errors included."""
     try:
-        site = get_build().site
+        build = get_build()
+        site, build_id = build.site, build.id
     except NoBuild:
-        site = {}
-    return {"site": site, "crisis_lines": site.get("crisis_lines", [])}
+        site, build_id = {}, None
+    return {"site": site, "crisis_lines": site.get("crisis_lines", []), "build_id": build_id}
 
 
 def _categories() -> list[dict]:
