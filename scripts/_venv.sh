@@ -2,6 +2,7 @@
 # (with the extras named in $1) when .venv is missing or pyproject.toml changed since.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/_system_packages.sh
 extras="${1:-}"
 python="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
