@@ -43,6 +43,18 @@ def page_count(data: bytes) -> int:
     return len(pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
+def heights_of(page, needle: str) -> list[float]:
+    """How far up the page (in points) each piece of text containing ``needle`` is drawn."""
+    found = []
+
+    def visit(text, cm, tm, _font, _size):
+        if needle in text:  # the text matrix's origin, through the page's transformation
+            found.append(tm[4] * cm[1] + tm[5] * cm[3] + cm[5])
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
 def today() -> str:
     return dt.datetime.now(ZoneInfo("America/Chicago")).date().isoformat()
 
@@ -285,6 +297,10 @@ def test_six_services_to_a_page(many, count, pages, paper):
         for n in on_page:
             assert f"Community counselling programme number {n} " in words
             assert f"(312) 555-01{50 + n}" in words and f"{1200 + n} North Example Avenue" in words
+        # Top to bottom, each at least six 11 pt lines below the one before: none overlap.
+        tops = heights_of(page, "Community counselling programme number")
+        assert len(tops) == len(on_page)
+        assert all(above - below > 6 * 11 for above, below in zip(tops, tops[1:]))
 
 
 def test_paper_defaults_to_the_sites_country(client):
