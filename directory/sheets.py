@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 from . import params, queries
+from .fields import SLUG
 from .i18n import localized
 from .pdf import render_pdf
 from .sharing import public_url, qr_code, share_links
@@ -32,7 +33,7 @@ MAX_NOTE = 500  # characters: a few lines at the top of the sheet
 PER_PAGE = 6  # services on one printed page
 STREET_LIMIT = 30  # a street sheet stays a two-page handout, and its PDF quick to make
 LETTER_COUNTRIES = {"US", "CA", "MX", "PH"}  # where offices print on US Letter, not A4
-SERVICE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SERVICE_ID = SLUG  # what the data format allows as an id
 
 
 # --- what was asked for ----------------------------------------------------------------
