@@ -95,7 +95,58 @@ def _build_once(data_dir: Path, instance: Path, if_changed: bool, quiet: bool) -
     return True
 
 
-COMMANDS = [validate_command, build_command]
+@click.command("sheet")
+@click.option("--ids", default="", help="Service ids, comma-separated, in the order to print them.")
+@click.option("--note", default="", help="A note printed at the top of the referral sheet.")
+@click.option("--street", is_flag=True, help="A street sheet of every matching service instead.")
+@click.option("--category", default="", help="With --street: one kind of help, e.g. drop-in.")
+@click.option("--query", "-q", default="",
+              help="With --street: only services matching these words.")
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default=None,
+              help="Paper size (default: what the site's country uses).")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The PDF file to write; - writes to standard output.")
+@with_appcontext
+def sheet_command(ids, note, street, category, query, paper, output):
+    """Write a referral sheet, or a street sheet, as a PDF: the same page the site's PDF links give.
+
+    Unknown or retired ids are printed as "no longer listed" and named here. The QR code opens
+    DIRECTORY_PUBLIC_URL (set it to the site's address) or else http://localhost:5000.
+
+    \b
+    Examples:
+      directory sheet --ids harbour-youth-drop-in,northside-warmline -o sheet.pdf
+      directory sheet --street --category drop-in -o drop-in.pdf
+    """
+    from werkzeug.exceptions import BadRequest
+
+    from . import sheets
+    from .store import NoBuild
+
+    if not street and not ids:
+        raise click.UsageError("give --ids a,b,c for a referral sheet, or --street")
+    args = {"category": category, "q": query} if street else {"ids": ids, "note": note}
+    args = {key: value for key, value in {**args, "paper": paper}.items() if value}
+    try:
+        sheet = sheets.pdf_outside_request(current_app, street=street, args=args)
+    except BadRequest as error:
+        raise click.ClickException(error.description) from None
+    except NoBuild as error:
+        raise click.ClickException(str(error)) from None
+    for missing in sheet.missing:
+        click.echo(f'warning: "{missing}" is not listed; the sheet says "no longer listed"',
+                   err=True)
+    if str(output) == "-":
+        sys.stdout.buffer.write(sheet.pdf)
+    else:
+        output.write_bytes(sheet.pdf)
+    if not current_app.config.get("PUBLIC_URL"):
+        click.echo("note: the QR code opens http://localhost:5000; set DIRECTORY_PUBLIC_URL to "
+                   "the site's address", err=True)
+    click.echo(f"wrote {output} ({len(sheet.pdf) // 1024 + 1} KB)", err=str(output) == "-")
+
+
+COMMANDS = [validate_command, build_command, sheet_command]
 
 
 def init_app(app) -> None:

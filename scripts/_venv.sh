@@ -2,6 +2,7 @@
 # (with the extras in $VENV_EXTRAS) when .venv is missing or pyproject.toml changed since.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/_system_packages.sh
 extras="${VENV_EXTRAS:-}"  # e.g. "test"; not $1, which holds the calling script's arguments
 python="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then

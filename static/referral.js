@@ -1,0 +1,98 @@
+// The referral list, kept in this browser only (localStorage): no cookie, nothing sent to the
+// server until the worker opens the sheet. Every page works without this file: the links it
+// enhances lead to /referral?ids=... by themselves.
+(function () {
+  "use strict";
+  var KEY = "referral-list";
+  var MAX = 20;
+  var ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+  function load() {
+    try {
+      var ids = JSON.parse(window.localStorage.getItem(KEY) || "[]");
+      return Array.isArray(ids) ? ids.filter(function (id) { return ID.test(id); }).slice(0, MAX) : [];
+    } catch (error) {
+      return [];  // storage blocked (private mode) or damaged: start empty
+    }
+  }
+
+  function save(ids) {
+    try {
+      if (ids.length) { window.localStorage.setItem(KEY, JSON.stringify(ids)); }
+      else { window.localStorage.removeItem(KEY); }
+    } catch (error) { /* storage blocked: the links still work without it */ }
+  }
+
+  var header = document.querySelector("[data-referral-link]");
+  var words = header ? header.dataset : {};
+
+  function sheetUrl(ids) {
+    var base = header ? header.dataset.referralBase : "/referral";
+    return ids.length ? base + "?ids=" + ids.map(encodeURIComponent).join(",") : base;
+  }
+
+  function showCount(ids) {
+    if (!header) { return; }
+    header.href = sheetUrl(ids);
+    header.querySelector("[data-referral-count]").textContent = ids.length ? " (" + ids.length + ")" : "";
+  }
+
+  function showToggle(link, ids) {
+    var listed = ids.indexOf(link.dataset.referralAdd) !== -1;
+    link.textContent = listed ? words.textAdded : words.textAdd;
+    link.setAttribute("aria-pressed", listed ? "true" : "false");
+    link.setAttribute("role", "button");
+  }
+
+  // On the sheet itself, the list on screen becomes the list kept: moving, removing and
+  // opening a shared list all arrive here as a new address.
+  var sheet = document.querySelector("[data-referral-ids]");
+  if (sheet) {
+    save(sheet.dataset.referralIds ? sheet.dataset.referralIds.split(",") : []);
+  }
+
+  var ids = load();
+  showCount(ids);
+  var toggles = document.querySelectorAll("[data-referral-add]");
+  Array.prototype.forEach.call(toggles, function (link) {
+    showToggle(link, ids);
+    link.addEventListener("click", function (event) {
+      var current = load();
+      var id = link.dataset.referralAdd;
+      var at = current.indexOf(id);
+      if (at !== -1) { current.splice(at, 1); }
+      else if (current.length >= MAX) { window.alert(words.textFull); event.preventDefault(); return; }
+      else { current.push(id); }
+      event.preventDefault();
+      save(current);
+      showCount(current);
+      Array.prototype.forEach.call(toggles, function (other) { showToggle(other, current); });
+    });
+    link.addEventListener("keydown", function (event) {
+      if (event.key === " ") { event.preventDefault(); link.click(); }  // it acts as a button
+    });
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  var copy = document.querySelector("[data-copy-link]");
+  var field = document.querySelector("[data-share-url]");
+  var status = document.querySelector("[data-copy-status]");
+  if (copy && field) {
+    copy.hidden = false;
+    copy.addEventListener("click", function () {
+      function done(ok) { if (status) { status.textContent = ok ? status.dataset.copied : status.dataset.copyFailed; } }
+      field.select();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(function () { done(true); }, function () { done(false); });
+      } else {
+        var ok = false;
+        try { ok = document.execCommand("copy"); } catch (error) { ok = false; }
+        done(ok);
+      }
+    });
+  }
+})();
