@@ -116,6 +116,19 @@ def url(value) -> str:
     return value
 
 
+def url_pattern(*placeholders: str) -> Callable:
+    """A web address with ``{name}`` placeholders, each one of ``placeholders``."""
+    allowed = ", ".join("{" + name + "}" for name in placeholders)
+
+    def check(value) -> str:
+        for name in re.findall(r"{([^{}]*)}", url(value)):
+            if name not in placeholders:
+                raise Invalid(f'"{{{name}}}" is not a placeholder here (use {allowed})')
+        return value
+
+    return check
+
+
 def email(value) -> str:
     if not isinstance(value, str) or not EMAIL.match(value):
         raise Invalid(f"{show(value)} is not an email address (expected e.g. help@example.org)")
@@ -204,7 +217,7 @@ def phone_number(country: str) -> Callable:
     def check(value) -> dict:
         raw = str(value).strip() if isinstance(value, str | int) else ""
         if SHORT_CODE.match(raw):
-            return {"number": raw, "e164": raw, "display": raw}
+            return Phone(number=raw, e164=raw, display=raw)
         try:
             parsed = phonenumbers.parse(raw, country)
         except phonenumbers.NumberParseException:
@@ -214,11 +227,13 @@ def phone_number(country: str) -> Callable:
         national = parsed.country_code == phonenumbers.country_code_for_region(country)
         style = phonenumbers.PhoneNumberFormat.NATIONAL if national else \
             phonenumbers.PhoneNumberFormat.INTERNATIONAL
-        return {
-            "number": raw,
-            "e164": phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
-            "display": phonenumbers.format_number(parsed, style),
-        }
+        checked = Phone(
+            number=raw,
+            e164=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
+            display=phonenumbers.format_number(parsed, style),
+        )
+        checked.valid = phonenumbers.is_valid_number(parsed)
+        return checked
 
     return check
 

@@ -163,6 +163,7 @@ class Sources:
     taxonomy: Located | None = None
     organizations: list[tuple[str, object]] = field(default_factory=list)  # (file, parsed)
     service_rows: list[Located] = field(default_factory=list)
+    retired: Located | None = None  # retired.yaml: ids that must never be used again
     problems: list[Problem] = field(default_factory=list)
 
     def files(self) -> list[Path]:
@@ -171,7 +172,7 @@ class Sources:
 
 
 def load_sources(root: Path) -> Sources:
-    """Read site.yaml, taxonomy.yaml, organizations/*.yaml and services.csv."""
+    """Read site.yaml, taxonomy.yaml, organizations/*.yaml, services.csv and retired.yaml."""
     sources = Sources(root=root)
     problems = sources.problems
     if not root.is_dir():
@@ -192,5 +193,7 @@ def load_sources(root: Path) -> Sources:
             sources.organizations.append((display_path(path), record))
     if (root / "services.csv").is_file():
         sources.service_rows = read_csv(root / "services.csv", problems)
+    if (root / "retired.yaml").is_file():
+        sources.retired = read_yaml(root / "retired.yaml", problems)
     return sources
 

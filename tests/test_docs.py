@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from directory import cli, schema
+from directory import cli, retired, schema
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
 
@@ -35,6 +35,12 @@ def test_every_field_is_documented(check):
     assert fields
     missing = [f for f in fields if f"`{f}`" not in README]
     assert missing == []
+
+
+def test_retired_ids_file_is_documented():
+    assert "`retired.yaml`" in README
+    for name in (*_fields(retired.RETIRED_ID), *retired.KINDS):
+        assert f"`{name}`" in README, name
 
 
 def test_every_service_field_and_enum_is_documented():
