@@ -129,8 +129,8 @@ def format_table(groups: list[StaleOrganization], days: int, today: dt.date) -> 
     for group in groups:
         contact = ", ".join(filter(None, [group.phone and f"call {group.phone}",
                                           group.email and f"email {group.email}"]))
-        lines += ["", f"{group.name} ({group.id}): {contact or 'no contact listed; call the numbers below'}",
-                  row_text(header)]
+        contact = contact or "no contact listed; call the numbers below"
+        lines += ["", f"{group.name} ({group.id}): {contact}", row_text(header)]
         lines += [row_text(_row(service)) for service in group.services]
     return "\n".join(lines)
 

@@ -7,8 +7,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import FROZEN_TODAY
+
 from directory.pipeline import check
 
 ORG = """\

@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURE_DATA, FROZEN_TODAY
+
 from directory import create_app, diff
 from directory.pipeline import check
 

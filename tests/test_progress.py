@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import re
 
-from directory.progress import progress, track
-
 from test_cli import run
+
+from directory.progress import progress, track
 
 
 class Terminal(io.StringIO):

@@ -6,17 +6,15 @@ import html
 import re
 
 import pytest
+from test_site import text
 
 from directory import create_app
-
-from test_site import text
 
 
 def hrefs(response, label: str) -> list[str]:
     """The targets of links whose text is ``label``."""
-    page = response.get_data(as_text=True)
-    return [html.unescape(href) for href, words in re.findall(r'<a href="([^"]*)"[^>]*>([^<]*)</a>',
-                                                                page) if words == label]
+    links = re.findall(r'<a href="([^"]*)"[^>]*>([^<]*)</a>', response.get_data(as_text=True))
+    return [html.unescape(href) for href, words in links if words == label]
 
 
 def test_last_verified_in_words_and_as_a_date(client):
