@@ -238,7 +238,8 @@ def to_markdown(diff: DataDiff, base: str, head: str) -> str:
         lines += _capped([_markdown_changes(f"**{e(r.name)}** (`{r.id}`)", r.changes)
                           for r in part.changed])
     if diff.site:
-        lines += ["", "#### Site settings", _markdown_changes("Site settings", diff.site)]
+        lines += ["", "#### Site settings",
+                  *(f"- {_changes_text([change], e)}" for change in diff.site)]
     return "\n".join([*lines, ""])
 
 

@@ -132,6 +132,9 @@ def test_site_settings_and_errors_are_reported(versions):
     assert ("  crisis lines 988 Suicide & Crisis Lifeline (988, 988 (text)) → "
             "988 Suicide & Crisis Lifeline (988, 741741 (text))") in text
     assert "Peer warmline (northside-warmline): cost free → (none)" in text
+    markdown = diff.to_markdown(diff.compare(before, after), "a", "b")
+    assert ("#### Site settings\n- crisis lines 988 Suicide & Crisis Lifeline (988, 988 (text)) → "
+            "988 Suicide & Crisis Lifeline (988, 741741 (text))\n") in markdown
 
 
 # --- git revisions ---------------------------------------------------------------------
