@@ -81,6 +81,9 @@ class Progress:
         position = min(position, self.total) if self.total else position
         if self._bar is not None and position > self.done:
             self._bar.update(position - self.done, self.current)
+        elif self._bar is not None:  # only the stage's name changed: show it now
+            self._bar.current_item = self.current
+            self._bar.render_progress()
         self.done = max(self.done, position)
 
     def _line(self, text: str) -> None:

@@ -46,7 +46,7 @@ def test_a_bar_on_a_terminal(monkeypatch):
         meter.stage("load")
         meter.stage("validate")
     drawn = screen.getvalue()
-    assert "build" in drawn and "2/2" in drawn and "validate" in drawn
+    assert "0/2  load" in drawn and "1/2  validate" in drawn and "2/2" in drawn
     assert "build: load (1/2)" not in drawn  # no plain lines on a terminal
 
 
