@@ -72,8 +72,10 @@ class Progress:
                            f"({self.done * 100 // self.total}%)")
 
     def finish(self) -> None:
+        """Close the bar; full only when the last stage was reached (a failed build stops short)."""
         if self._bar is not None:
-            self._move_to(self.total)
+            if self.stages and self.current == self.stages[-1]:
+                self._move_to(self.total)
             self._bar.__exit__(None, None, None)
             self._bar = None
 

@@ -72,3 +72,13 @@ def test_build_shows_its_stages(instance, data_dir):
                                     "build: write database (3/4)", "build: write index (4/4)"]
     quiet = run(instance, "build", "--quiet", str(data_dir))
     assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_a_failed_build_leaves_the_bar_where_it_stopped(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    screen = Terminal()
+    with progress("build", stages=["load", "validate", "write"], stream=screen) as meter:
+        meter.stage("load")
+        meter.stage("validate")
+    assert "1/3  validate" in screen.getvalue() and "3/3" not in screen.getvalue()
