@@ -79,16 +79,15 @@ def _check_dates(catalogue: Catalogue, report: Report, today: dt.date) -> None:
 
 
 def _phones(catalogue: Catalogue):
-    """Every checked phone with the organization that lists it (None for crisis lines)."""
-    for line in catalogue.site.get("crisis_lines") or []:
-        for phone in line.get("phones") or []:
-            yield phone, None
-    for kind in ("organizations", "services"):
-        for record in getattr(catalogue, kind):
-            owner = record.get("id") if kind == "organizations" else record.get("organization_id")
-            for phone in record.get("phones") or []:
-                if isinstance(phone, dict) and isinstance(phone.get("number"), dict):
-                    yield phone, owner
+    """Every valid phone with the organization that lists it (None for crisis lines)."""
+    owners = [(line, None) for line in catalogue.site.get("crisis_lines") or []]
+    owners += [(org, org.get("id")) for org in catalogue.organizations]
+    owners += [(service, service.get("organization_id")) for service in catalogue.services]
+    for record, owner in owners:
+        for phone in record.get("phones") or []:
+            # A number that failed its own check was reported already and is None here.
+            if isinstance(phone, dict) and isinstance(phone.get("number"), dict):
+                yield phone, owner
 
 
 def _check_phones(catalogue: Catalogue, report: Report) -> None:
@@ -130,9 +129,9 @@ def _inside(bounds: dict, latitude: float, longitude: float) -> bool:
 
 
 def _check_bounds(catalogue: Catalogue, report: Report) -> None:
-    bounds = catalogue.site.get("bounds")
-    if not bounds or len(bounds) < 4:
-        return
+    bounds = catalogue.site.get("bounds") or {}
+    if any(bounds.get(side) is None for side in ("south", "west", "north", "east")):
+        return  # no bounds, or bounds with a mistake that was reported already
     box = ", ".join(f"{side} {bounds[side]:g}" for side in ("south", "west", "north", "east"))
     for location in catalogue.locations:
         latitude, longitude = location.get("latitude"), location.get("longitude")

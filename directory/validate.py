@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checks, schema
-from .fields import At, Field, mapping, simple, split_list
+from .fields import At, Field, Invalid, mapping, simple, split_list
 from .load import Located, Sources, display_path
 from .problems import Report
 from .stale import local_today
@@ -48,8 +48,10 @@ def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue,
     root = sources.root
     site_file = display_path(root / "site.yaml")
     raw_site = sources.site if isinstance(sources.site, dict) else {}
-    country = schema.one_of_country(raw_site.get("country", "US")) \
-        if str(raw_site.get("country", "US")).isalpha() else "US"
+    try:
+        country = schema.one_of_country(raw_site.get("country", "US"))
+    except Invalid:  # e.g. "USA": the site check below reports it with its line
+        country = "US"
     if sources.site is not None:
         catalogue.site = schema.site(country)(sources.site, At(site_file, 1), report) or {}
     languages = catalogue.site.get("languages") or ["en"]

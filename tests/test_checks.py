@@ -92,6 +92,15 @@ def test_possible_but_invalid_phone_number_is_a_warning(data_dir):
         "length but is not a valid US number (no such area code or exchange); check the digits"]
 
 
+def test_crisis_line_numbers_are_checked_once(data_dir):
+    site = data_dir / "site.yaml"
+    site.write_text(site.read_text().replace('{number: "988", type: text}',
+                                             '{number: "98", type: text}'))
+    assert problems(data_dir) == [
+        'data/site.yaml:19: crisis_lines[0].phones[1].number: "98" is not a phone number '
+        "(expected e.g. +1 555 0100)"]
+
+
 def test_impossible_phone_number_stays_an_error(data_dir):
     write(data_dir, ORG.replace('"+1 312 555 0150"', '"+1 312 555"'))
     assert problems(data_dir) == [
@@ -111,6 +120,14 @@ def test_coordinates_outside_the_region_are_a_warning(data_dir, latitude, longit
         f"{FILE}:7: warning: locations[0].latitude: {float(latitude):g}, {float(longitude):g} "
         "is outside the region's bounds in site.yaml (south 41.64, west -87.94, north 42.03, "
         f"east -87.52){hint}; check the coordinates"]
+
+
+def test_broken_bounds_are_reported_once(data_dir):
+    site = data_dir / "site.yaml"
+    site.write_text(site.read_text().replace("south: 41.64", "south: far"))
+    assert problems(data_dir) == [
+        'data/site.yaml:10: bounds.south: "far" is not a latitude (expected a number from -90 '
+        "to 90)"]
 
 
 def test_same_name_at_the_same_address_in_another_file_is_an_error(data_dir):
