@@ -35,10 +35,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if "INSTANCE_PATH" in app.config:
         app.instance_path = app.config["INSTANCE_PATH"]
 
-    from . import cli, errors, i18n, privacy, sheets, site, store
+    from . import cli, errors, i18n, privacy, sheets, site, store, upkeep
 
     store.init_app(app)
     i18n.init_app(app)
+    upkeep.init_app(app)
     privacy.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

@@ -8,6 +8,7 @@ baseline. Prints a Markdown table and whether the targets are met at the largest
     scripts/bench                      # sizes 1000, 10000, 50000
     scripts/bench --quick              # sizes 200, 1000
     scripts/bench --sizes 5k,20k --repeat 50
+    scripts/bench --validate-only      # just `directory validate` on 5,000 services
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ TARGET_RATIO = 5.0  # Whoosh p95 at most this many times FTS5's p95
 TARGET_P95_MS = 25.0
 TARGET_BUILD_S = 60.0
 TARGETS_LINE = "targets at 50k: search p95 ≤ 5× FTS5 and < 25 ms; build < 60 s"
+VALIDATE_SIZE = 5000  # maintainers run validate on every pull request: it must stay quick
+TARGET_VALIDATE_S = 5.0
+# `directory validate DATA_DIR` as a maintainer runs it, interpreter start-up included.
+VALIDATE_CHILD = "import sys; from directory.cli import main; sys.argv[1:1] = ['validate']; main()"
 HEADER = ("| size | build s | build peak MiB | whoosh p50 ms | whoosh p95 ms "
           "| fts5 p50 ms | fts5 p95 ms | p95 ratio |")
 
@@ -124,6 +129,33 @@ def run_build(data_dir: Path, instance: Path) -> dict:
                          + "\n".join(result["errors"]))
     result["wall"] = wall
     return result
+
+
+def time_validate(size: int, seed: int) -> float:
+    """Wall seconds of `directory validate` over ``size`` synthetic services (no network)."""
+    from .synthetic import write_synthetic_data
+
+    package_root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    with tempfile.TemporaryDirectory(prefix=f"directory-validate-{size}-") as tmp:
+        write_synthetic_data(Path(tmp) / "data", size, seed=seed)
+        started = time.perf_counter()
+        child = subprocess.run([sys.executable, "-c", VALIDATE_CHILD, str(Path(tmp) / "data")],
+                               capture_output=True, text=True, env=env, cwd=package_root,
+                               check=False)
+        seconds = time.perf_counter() - started
+    if child.returncode:
+        raise SystemExit("directory validate failed on the synthetic data:\n"
+                         + child.stderr[-2000:])
+    log(f"[{size}] directory validate {seconds:.2f}s")
+    return seconds
+
+
+def validate_verdict(seconds: float) -> tuple[str, bool]:
+    ok = seconds < TARGET_VALIDATE_S
+    return (f"- validate {VALIDATE_SIZE} services < {TARGET_VALIDATE_S:g} s: {seconds:.1f} s "
+            f"{'PASS' if ok else 'FAIL'}"), ok
 
 
 # --- searches --------------------------------------------------------------------------
@@ -278,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="synthetic data seed (default 1)")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a target is missed at the largest size")
+    parser.add_argument("--validate-only", action="store_true",
+                        help=f"only time `directory validate` on {VALIDATE_SIZE} services")
     parser.add_argument("--build-only", nargs=2, metavar=("DATA_DIR", "INSTANCE"),
                         type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -285,6 +319,10 @@ def main(argv: list[str] | None = None) -> int:
         return build_only(*args.build_only)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.validate_only:
+        line, ok = validate_verdict(time_validate(VALIDATE_SIZE, args.seed))
+        print(line)
+        return 1 if args.strict and not ok else 0
     sizes = args.sizes or parse_sizes(QUICK_SIZES if args.quick else DEFAULT_SIZES)
 
     rows = [bench_size(size, args.repeat, args.seed) for size in sizes]
@@ -295,6 +333,10 @@ def main(argv: list[str] | None = None) -> int:
     if largest.size != TARGET_SIZE:
         print(f"(checked at the largest size measured, {largest.size}, not {TARGET_SIZE})")
     lines, ok = verdicts(largest)
+    if largest.size >= VALIDATE_SIZE:  # a full run; quick runs leave it to --validate-only
+        line, validate_ok = validate_verdict(time_validate(VALIDATE_SIZE, args.seed))
+        lines.append(line)
+        ok = ok and validate_ok
     print("\n".join(lines))
     return 1 if args.strict and not ok else 0
 

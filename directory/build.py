@@ -51,7 +51,8 @@ def current_manifest(instance: Path) -> dict | None:
         return None
 
 
-def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str) -> Path:
+def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
+                on_stage=lambda stage: None) -> Path:
     """Write the catalogue as a new build folder, switch ``current`` to it, prune old ones."""
     builds = instance / "builds"
     builds.mkdir(parents=True, exist_ok=True)
@@ -59,7 +60,9 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str) -> 
     work = Path(tempfile.mkdtemp(prefix=f".{stamp}-", dir=builds))
     final = builds / work.name[1:]
     try:
+        on_stage("write database")
         write_database(catalogue, work / DATABASE)
+        on_stage("write index")
         search.write_index(work / INDEX, index_documents(catalogue))
         manifest = {
             "id": final.name,
@@ -103,7 +106,9 @@ def prune(builds: Path, *, keep: int, current: Path) -> None:
 
 
 def _source(record) -> dict:
-    return {"source_file": record.file, "source_line": record.line}
+    # The path inside the repository (see checks), so the site's edit links are right.
+    return {"source_file": getattr(record, "repository_path", record.file),
+            "source_line": record.line}
 
 
 # Every table is created explicitly, so an empty data set still has the full schema.

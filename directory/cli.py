@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 import time
 from pathlib import Path
@@ -10,7 +11,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import pipeline
+from . import diff, pipeline, progress, report_formats, revisions, stale
 from .problems import Report
 
 DATA_DIR = click.argument("data_dir", required=False, type=click.Path(path_type=Path))
@@ -30,20 +31,50 @@ def _summary(counts: dict) -> str:
     return f"{counts['organizations']} organizations, {counts['services']} services"
 
 
+def _pretend_today():
+    """The date in DIRECTORY_TODAY (YYYY-MM-DD) when set, else None for the real today."""
+    value = current_app.config.get("TODAY")
+    if not value:
+        return None
+    try:
+        return stale.local_today(pretend=value)
+    except ValueError:
+        raise click.ClickException(
+            f'DIRECTORY_TODAY "{value}" is not a date (expected YYYY-MM-DD)') from None
+
+
 @click.command("validate")
 @DATA_DIR
 @with_appcontext
 @click.option("--quiet", "-q", is_flag=True, help="Show errors only, not warnings.")
-def validate_command(data_dir, quiet):
+@click.option("--format", "output_format", type=click.Choice(report_formats.FORMATS),
+              default="text", show_default=True,
+              help="text for people; github for annotations on a pull request; json for tools.")
+def validate_command(data_dir, quiet, output_format):
     """Check the data files and list every problem with file, line and field.
 
     Exits 1 when there are errors; warnings alone do not fail.
 
     \b
-    Example:
+    Examples:
       directory validate data/
+      directory validate --format github   # in GitHub Actions: problems show on the PR
+      directory validate --format json > problems.json
     """
-    catalogue, report, _ = pipeline.check(_data_dir(data_dir))
+    catalogue, report, _ = pipeline.check(_data_dir(data_dir), _pretend_today())
+    if quiet:
+        report = Report(report.errors)
+    if output_format != "text":
+        if output_format == "github":
+            for line in report_formats.github_annotations(report):
+                click.echo(line)
+            click.echo(f"{report_formats.counts_line(report)} in "
+                       f"{_summary(catalogue.counts())}")
+        else:
+            click.echo(report_formats.as_json(report, catalogue.counts()))
+        if report.errors:
+            raise click.exceptions.Exit(1)
+        return
     _print_report(report, quiet)
     if report.errors:
         raise click.ClickException(
@@ -82,7 +113,9 @@ def build_command(data_dir, if_changed, watch, quiet):
 
 def _build_once(data_dir: Path, instance: Path, if_changed: bool, quiet: bool) -> bool:
     started = time.perf_counter()
-    outcome = pipeline.run(data_dir, instance, if_changed=if_changed)
+    with progress.progress("build", stages=pipeline.STAGES, enabled=not quiet) as meter:
+        outcome = pipeline.run(data_dir, instance, if_changed=if_changed,
+                               today=_pretend_today(), on_stage=meter.stage)
     if outcome.unchanged:
         return True
     _print_report(outcome.report, quiet)
@@ -146,7 +179,81 @@ def sheet_command(ids, note, street, category, query, paper, output):
     click.echo(f"wrote {output} ({len(sheet.pdf) // 1024 + 1} KB)", err=str(output) == "-")
 
 
-COMMANDS = [validate_command, build_command, sheet_command]
+@click.command("diff")
+@click.argument("base")
+@click.argument("head")
+@with_appcontext
+@click.option("--format", "output_format", type=click.Choice(["text", "markdown"]),
+              default="text", show_default=True, help="markdown for a pull request comment.")
+@click.option("--data", "data_path", metavar="PATH",
+              help="For git revisions: the data folder inside the repository "
+                   "(default: the configured data folder, usually data).")
+def diff_command(base, head, output_format, data_path):
+    """Say what changed in the data between BASE and HEAD, for people.
+
+    Each of BASE and HEAD is a data folder or a git revision of this repository (a branch,
+    tag or commit; its data folder is read with git archive, without a checkout). Lists
+    services, organizations and locations added, removed and renamed, and what changed in
+    each, field by field.
+
+    \b
+    Examples:
+      directory diff main HEAD
+      directory diff origin/main HEAD --format markdown   # a pull request comment
+      directory diff old-data/ data/
+    """
+    try:
+        changes = diff.compare_sides(base, head, data_path=data_path,
+                                     data_dir=Path(current_app.config["DATA_DIR"]))
+    except revisions.RevisionError as error:
+        raise click.ClickException(str(error)) from None
+    render = diff.to_markdown if output_format == "markdown" else diff.to_text
+    click.echo(render(changes, base, head))
+
+
+@click.command("stale")
+@DATA_DIR
+@with_appcontext
+@click.option("--days", type=click.IntRange(1, 3650),
+              help="Older than this many days counts as stale "
+                   f"(default: stale_after_days in site.yaml, else {stale.DEFAULT_DAYS}).")
+@click.option("--csv", "as_csv", is_flag=True, help="Write CSV (one row per service).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of the terminal.")
+def stale_command(data_dir, days, as_csv, output):
+    """List services not verified in the last N days, or never, with whom to call.
+
+    Services are grouped by organization, with the organization's phone and email; inactive
+    services are left out.
+
+    \b
+    Examples:
+      directory stale
+      directory stale --days 90
+      directory stale --csv -o calls.csv   # a sheet for the next round of calls
+    """
+    catalogue, report, _ = pipeline.check(_data_dir(data_dir), _pretend_today())
+    if report.errors:
+        click.echo(f"note: the data has {len(report.errors)} errors (directory validate lists "
+                   "them); records with errors may be missing below", err=True)
+    days = days or catalogue.site.get("stale_after_days") or stale.DEFAULT_DAYS
+    today = _pretend_today() or stale.local_today(catalogue.site.get("timezone"))
+    groups = stale.find_stale(catalogue, days, today)
+    if as_csv:
+        buffer = io.StringIO()
+        stale.write_csv(groups, buffer)
+        text = buffer.getvalue()
+    else:
+        text = stale.format_table(groups, days, today) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    count = sum(len(group.services) for group in groups)
+    click.echo(f"wrote {count} stale services to {output}", err=True)
+
+
+COMMANDS = [validate_command, build_command, diff_command, stale_command, sheet_command]
 
 
 def init_app(app) -> None:

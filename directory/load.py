@@ -45,7 +45,12 @@ class LocatedList(list):
         return self.lines[index] if index < len(self.lines) else self.line
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser (shipped in PyYAML's wheels) reads large data sets several times faster.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR = "tag:yaml.org,2002:str"
+
+
+class _Loader(_SafeLoader):
     """PyYAML's safe loader, building Located/LocatedList so every value keeps its line."""
 
     file = ""
@@ -55,12 +60,12 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
     loader.flatten_mapping(node)
     mapping = Located(file=loader.file, line=node.start_mark.line + 1)
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = _construct(loader, key_node)
         line = key_node.start_mark.line + 1
         if key in mapping:
             # PyYAML would silently keep the last one; a maintainer should hear about it.
             mapping.duplicate_keys.append((key, line))
-        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping[key] = _construct(loader, value_node)
         mapping.lines[key] = line
     return mapping
 
@@ -68,9 +73,16 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LocatedList:
     items = LocatedList(line=node.start_mark.line + 1)
     for child in node.value:
-        items.append(loader.construct_object(child, deep=True))
+        items.append(_construct(loader, child))
         items.lines.append(child.start_mark.line + 1)
     return items
+
+
+def _construct(loader: _Loader, node: yaml.Node):
+    # Most values are plain strings: skip the generic constructor's bookkeeping for them.
+    if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+        return node.value
+    return loader.construct_object(node, deep=True)
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -151,6 +163,7 @@ class Sources:
     taxonomy: Located | None = None
     organizations: list[tuple[str, object]] = field(default_factory=list)  # (file, parsed)
     service_rows: list[Located] = field(default_factory=list)
+    retired: Located | None = None  # retired.yaml: ids that must never be used again
     problems: list[Problem] = field(default_factory=list)
 
     def files(self) -> list[Path]:
@@ -159,7 +172,7 @@ class Sources:
 
 
 def load_sources(root: Path) -> Sources:
-    """Read site.yaml, taxonomy.yaml, organizations/*.yaml and services.csv."""
+    """Read site.yaml, taxonomy.yaml, organizations/*.yaml, services.csv and retired.yaml."""
     sources = Sources(root=root)
     problems = sources.problems
     if not root.is_dir():
@@ -180,5 +193,7 @@ def load_sources(root: Path) -> Sources:
             sources.organizations.append((display_path(path), record))
     if (root / "services.csv").is_file():
         sources.service_rows = read_csv(root / "services.csv", problems)
+    if (root / "retired.yaml").is_file():
+        sources.retired = read_yaml(root / "retired.yaml", problems)
     return sources
 

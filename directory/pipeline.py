@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,17 +21,31 @@ class Outcome:
     unchanged: bool = False  # the current build already holds exactly this data
 
 
-def check(data_dir: Path) -> tuple[Catalogue, Report, str]:
-    """Load and validate a data folder; also return its fingerprint."""
+STAGES = ("load", "validate", "write database", "write index")
+
+
+def _no_progress(stage: str) -> None:
+    pass
+
+
+def check(data_dir: Path, today: dt.date | None = None,
+          on_stage: Callable[[str], None] = _no_progress) -> tuple[Catalogue, Report, str]:
+    """Load and validate a data folder; also return its fingerprint.
+
+    ``on_stage`` is told when each of ``STAGES`` starts (for progress bars).
+    """
+    on_stage("load")
     sources = load_sources(data_dir)
-    catalogue, report = validate(sources)
+    on_stage("validate")
+    catalogue, report = validate(sources, today)
     files = sources.files() if data_dir.is_dir() else []
     return catalogue, report, build.fingerprint(files, data_dir)
 
 
-def run(data_dir: Path, instance: Path, *, if_changed: bool = False) -> Outcome:
+def run(data_dir: Path, instance: Path, *, if_changed: bool = False,
+        today: dt.date | None = None, on_stage: Callable[[str], None] = _no_progress) -> Outcome:
     """Build the data folder into a new build unless it has errors (then nothing is touched)."""
-    catalogue, report, fingerprint = check(data_dir)
+    catalogue, report, fingerprint = check(data_dir, today, on_stage)
     outcome = Outcome(report=report, catalogue=catalogue)
     if report.errors:
         return outcome
@@ -37,5 +53,5 @@ def run(data_dir: Path, instance: Path, *, if_changed: bool = False) -> Outcome:
     if if_changed and current and current.get("fingerprint") == fingerprint:
         outcome.unchanged = True
         return outcome
-    outcome.build = build.write_build(catalogue, instance, fingerprint)
+    outcome.build = build.write_build(catalogue, instance, fingerprint, on_stage=on_stage)
     return outcome

@@ -23,6 +23,7 @@ from .fields import (
     slug,
     text,
     url,
+    url_pattern,
 )
 
 PHONE_TYPES = ["voice", "text", "fax", "textphone", "video"]
@@ -68,7 +69,9 @@ def site(country: str):
         }, "a bounding box")),
         "demo": Field(simple(boolean)),
         "stale_after_days": Field(simple(integer(1, 3650, "a number of days"))),
-        "edit_url": Field(simple(url)),
+        "edit_url": Field(simple(url_pattern("path", "line"))),
+        "report_url": Field(simple(url_pattern("id", "name", "url"))),
+        "contact_email": Field(simple(email)),
         "geocoder": Field(simple(lambda value: value if isinstance(value, dict) else _not_map(value))),
         "crisis_lines": Field(list_of(mapping({
             "name": REQUIRED_TEXT,

@@ -273,6 +273,13 @@ class _Generator:
         location_ids = [location["id"] for location in org["locations"]]
         org["services"] = [self.service(org_id, index, neighbourhood, location_ids)
                            for index in range(service_count)]
+        seen = set()
+        for index, service in enumerate(org["services"]):
+            # Validation rejects the same name at the same address: real organizations name
+            # their services apart, so the synthetic ones do too.
+            if service["name"] in seen:
+                service["name"] += f" {index + 1}"
+            seen.add(service["name"])
         return org
 
     def location(self, org_id: str, index: int, neighbourhood: str) -> dict:

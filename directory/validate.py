@@ -1,19 +1,22 @@
 """Judge loaded sources: every problem at once, and the normalised catalogue the build writes.
 
 Per-file checks come from ``schema``; the checks here span files: unique ids, references
-between records, and the CSV sheet folded into the same shape as the YAML files.
+between records, and the CSV sheet folded into the same shape as the YAML files. The
+reviewer's checks (duplicates, stale dates, region bounds, retired ids) are in ``checks``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import schema
-from .fields import At, Field, mapping, simple, split_list
+from . import checks, schema
+from .fields import At, Field, Invalid, mapping, simple, split_list
 from .load import Located, Sources, display_path
 from .problems import Report
+from .stale import local_today
 
 LIST_COLUMNS = ("categories", "languages", "audience", "remote")
 CSV_LOCATION_COLUMNS = ("address_1", "city", "state_province", "postal_code", "latitude", "longitude")
@@ -35,15 +38,20 @@ class Catalogue:
                 "locations": len(self.locations), "categories": len(self.categories)}
 
 
-def validate(sources: Sources) -> tuple[Catalogue, Report]:
-    """Check every file; return what is usable and every problem found."""
+def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue, Report]:
+    """Check every file; return what is usable and every problem found.
+
+    ``today`` (default: today in the site's timezone) dates the last_verified checks.
+    """
     report = Report(sources.problems)
     catalogue = Catalogue()
     root = sources.root
     site_file = display_path(root / "site.yaml")
     raw_site = sources.site if isinstance(sources.site, dict) else {}
-    country = schema.one_of_country(raw_site.get("country", "US")) \
-        if str(raw_site.get("country", "US")).isalpha() else "US"
+    try:
+        country = schema.one_of_country(raw_site.get("country", "US"))
+    except Invalid:  # e.g. "USA": the site check below reports it with its line
+        country = "US"
     if sources.site is not None:
         catalogue.site = schema.site(country)(sources.site, At(site_file, 1), report) or {}
     languages = catalogue.site.get("languages") or ["en"]
@@ -66,6 +74,8 @@ def validate(sources: Sources) -> tuple[Catalogue, Report]:
     _flatten(catalogue)
     _check_ids(catalogue, report)
     _check_references(catalogue, report)
+    today = today or local_today(catalogue.site.get("timezone"))
+    checks.check_catalogue(catalogue, sources, report, today)
     return catalogue, report
 
 
@@ -242,7 +252,7 @@ def _check_references(catalogue: Catalogue, report: Report) -> None:
                          f"{_path(service)}.maximum_age",
                          f"{high} is below minimum_age {low}; swap them or fix one")
         if "last_verified" not in service:
-            report.warning(*where, f"{_path(service)}.last_verified",
+            report.warning(*where, checks.field_path(service, "last_verified"),
                            "is missing; add the date someone last checked this service "
                            "(e.g. last_verified: 2026-10-01)")
         if not (service.get("at") or service.get("phones") or service.get("url")

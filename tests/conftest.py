@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -10,10 +11,19 @@ import pytest
 from directory import create_app, pipeline
 
 FIXTURE_DATA = Path(__file__).parent / "data"
+# Tests run on this date, so ages like "2 months ago" and stale warnings never drift.
+FROZEN_TODAY = dt.date(2026, 11, 24)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch):
+    """Every app and CLI run in a test sees FROZEN_TODAY as today (DIRECTORY_TODAY)."""
+    monkeypatch.setenv("DIRECTORY_TODAY", FROZEN_TODAY.isoformat())
+    return FROZEN_TODAY
 
 
 def build_into(data_dir: Path, instance: Path) -> pipeline.Outcome:
-    outcome = pipeline.run(data_dir, instance)
+    outcome = pipeline.run(data_dir, instance, today=FROZEN_TODAY)
     assert not outcome.report.errors, [str(p) for p in outcome.report.errors]
     return outcome
 

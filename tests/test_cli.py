@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from directory import create_app
+from directory import cli, create_app
 
 
 def run(instance, *args):
@@ -57,6 +57,7 @@ def test_build_if_changed_is_quiet_when_nothing_changed(instance, data_dir):
 
 
 def test_help_shows_an_example(instance):
-    for command in ("validate", "build"):
-        result = run(instance, command, "--help")
-        assert result.exit_code == 0 and "Example" in result.stdout
+    for command in cli.COMMANDS:
+        result = run(instance, command.name, "--help")
+        assert result.exit_code == 0 and "Example" in result.stdout, command.name
+        assert f"directory {command.name}" in result.stdout, command.name

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
-from directory import cli, schema
+from directory import cli, retired, schema
 
-README = (Path(__file__).parent.parent / "README.md").read_text()
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text()
 
 
 @pytest.mark.parametrize("command", [c.name for c in cli.COMMANDS])
@@ -37,6 +39,12 @@ def test_every_field_is_documented(check):
     assert missing == []
 
 
+def test_retired_ids_file_is_documented():
+    assert "`retired.yaml`" in README
+    for name in (*_fields(retired.RETIRED_ID), *retired.KINDS):
+        assert f"`{name}`" in README, name
+
+
 def test_every_service_field_and_enum_is_documented():
     for name in schema.service_fields("US", [], []):
         assert f"`{name}`" in README, name
@@ -47,3 +55,22 @@ def test_every_service_field_and_enum_is_documented():
 
 def test_readme_shows_the_two_commands():
     assert "scripts/serve" in README and "scripts/test" in README
+
+
+def test_the_data_workflow_validates_and_posts_the_change_report():
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "data.yml").read_text())
+    assert workflow[True]["pull_request"]["paths"] == ["data/**"]  # YAML reads "on" as True
+    assert workflow["permissions"]["pull-requests"] == "write"
+    steps = workflow["jobs"]["check"]["steps"]
+    runs = "\n".join(step.get("run", "") for step in steps)
+    assert "pip install -e ." in runs
+    assert "directory validate --format github" in runs
+    assert 'directory diff "origin/$BASE_REF" HEAD --format markdown' in runs
+    assert any(step.get("uses", "").startswith("actions/github-script@") for step in steps)
+
+
+def test_contributing_guide_covers_yaml_csv_messages_and_retiring():
+    guide = (ROOT / "CONTRIBUTING.md").read_text()
+    for topic in ("```yaml", "```csv", "## Reading validation messages", "data/retired.yaml",
+                  "last_verified"):
+        assert topic in guide, topic

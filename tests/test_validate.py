@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import FROZEN_TODAY
 from directory.pipeline import check
 
 ORG = """\
@@ -28,7 +29,7 @@ services:
 
 
 def messages(data_dir: Path, errors_only: bool = True) -> list[str]:
-    _, report, _ = check(data_dir)
+    _, report, _ = check(data_dir, FROZEN_TODAY)
     found = [p for p in report.sorted() if p.is_error or not errors_only]
     return [str(p).replace(str(data_dir), "data") for p in found]
 
@@ -38,7 +39,7 @@ def write_org(data_dir: Path, text: str, name: str = "sample-org") -> None:
 
 
 def test_fixture_data_is_valid(data_dir):
-    catalogue, report, _ = check(data_dir)
+    catalogue, report, _ = check(data_dir, FROZEN_TODAY)
     assert report.errors == []
     assert catalogue.counts() == {"organizations": 4, "services": 8, "locations": 3,
                                   "categories": 6}
@@ -181,3 +182,10 @@ def test_taxonomy_parent_must_exist(data_dir):
     assert messages(data_dir) == [
         'data/taxonomy.yaml:19: categories[5].parent: "support-groups" is not a category id in '
         "this file"]
+
+
+def test_a_three_letter_country_is_a_message_not_a_crash(data_dir):
+    site = data_dir / "site.yaml"
+    site.write_text(site.read_text().replace("country: US", "country: USA"))
+    assert messages(data_dir) == [
+        "data/site.yaml:5: country: 'USA' is not a country code (expected two letters, e.g. US)"]
