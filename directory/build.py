@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import search
+from . import schedules, search
 from .validate import Catalogue
 
 MANIFEST = "manifest.json"
@@ -125,7 +125,8 @@ TABLES = {
                   "last_verified": str, "status": str, "source_file": str, "source_line": int},
                  "id", [("organization_id", "organizations", "id")]),
     "phones": ({"id": int, "service_id": str, "organization_id": str, "position": int,
-                "type": str, "number": str, "e164": str, "display": str, "description": str},
+                "type": str, "number": str, "e164": str, "display": str, "description": str,
+                "hours": str},
                "id", [("service_id", "services", "id"), ("organization_id", "organizations", "id")]),
 }
 # Links from a service to many values: table → (column, referenced table, catalogue field).
@@ -173,6 +174,7 @@ def write_database(catalogue: Catalogue, path: Path) -> None:
         rows[table] = _link_rows(catalogue.services, column, field)
     for table, generator in rows.items():
         db[table].insert_all(generator, batch_size=1000)
+    schedules.write_schedules(db, catalogue)
     for table, columns in indexes:
         db[table].create_index(columns, if_not_exists=True)
     db.execute("ANALYZE")
@@ -221,7 +223,7 @@ def _phone_rows(catalogue: Catalogue):
         for position, phone in enumerate(owner.get("phones") or []):
             yield {owner_column: owner["id"], "position": position,
                    "type": phone.get("type", "voice"), "description": phone.get("description"),
-                   **phone["number"]}
+                   "hours": phone.get("hours"), **phone["number"]}
 
 
 def _english(names) -> str | None:
