@@ -100,6 +100,8 @@ def _attach(db, rows: list[dict]) -> None:
         "audiences": f"""select sa.service_id, a.* from service_audiences sa
                          join audiences a on a.id = sa.audience_id
                          where sa.service_id in ({marks}) order by sa.position""",
+        "schedules": f"""select * from schedules where service_id in ({marks})
+                         order by service_id, valid_from, opens_at""",
     }
     for key, sql in related.items():
         grouped = defaultdict(list)

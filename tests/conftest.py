@@ -10,6 +10,9 @@ import pytest
 from directory import create_app, pipeline
 
 FIXTURE_DATA = Path(__file__).parent / "data"
+# Every page is rendered at this moment (a Tuesday morning in the fixture's America/Chicago),
+# so "open now" never depends on when the tests run. Tests that need another moment set NOW.
+FROZEN_NOW = "2026-11-24T10:00:00"
 
 
 def build_into(data_dir: Path, instance: Path) -> pipeline.Outcome:
@@ -29,7 +32,7 @@ def built_instance(tmp_path_factory) -> Path:
 @pytest.fixture
 def app(built_instance):
     return create_app({"TESTING": True, "INSTANCE_PATH": str(built_instance),
-                       "DATA_DIR": str(FIXTURE_DATA)})
+                       "DATA_DIR": str(FIXTURE_DATA), "NOW": FROZEN_NOW})
 
 
 @pytest.fixture
@@ -61,4 +64,5 @@ def instance(tmp_path) -> Path:
 @pytest.fixture
 def fresh_app(data_dir, instance):
     """An app over a private instance, for tests that rebuild while it serves."""
-    return create_app({"TESTING": True, "INSTANCE_PATH": str(instance), "DATA_DIR": str(data_dir)})
+    return create_app({"TESTING": True, "INSTANCE_PATH": str(instance), "DATA_DIR": str(data_dir),
+                       "NOW": FROZEN_NOW})
