@@ -59,7 +59,7 @@ def status_text(state: Status | None) -> str:
     if state.state == "always":
         return _("Open 24/7")
     if state.state == "appointment":
-        return _("By appointment")
+        return _("Hours by appointment")
     if state.state == "closing":
         return _("Closing soon · closes %(time)s", time=clock_time(state.closes))
     if state.state == "open":

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from . import hours
 
 CLOSING_SOON = dt.timedelta(minutes=30)
-HORIZON_DAYS = 8  # look this far ahead for the next opening
+HORIZON_DAYS = 14  # look this far ahead for the next opening (a holiday may skip a week)
 Span = hours.Span
 
 

@@ -8,7 +8,6 @@ import zoneinfo
 
 import pytest
 
-from directory import create_app
 from directory.opening import Timetable, status
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
@@ -158,9 +157,11 @@ def words(app, url: str) -> str:
 
 
 @pytest.fixture
-def at_time(built_instance):
+def at_time(app):
+    """The app with its clock at ``now`` (read on every request)."""
     def make(now: str):
-        return create_app({"TESTING": True, "INSTANCE_PATH": str(built_instance), "NOW": now})
+        app.config["NOW"] = now
+        return app
     return make
 
 
@@ -195,16 +196,65 @@ def test_24_7_and_appointment_pages(at_time):
     text = words(app, "/services/northside-warmline")
     assert "Open 24/7" in text and "Open 24 hours a day, 7 days a week." in text
     text = words(app, "/services/riverside-therapy")
-    assert "By appointment" in text and "By appointment: call to arrange a time." in text
+    assert "Hours by appointment" in text and "By appointment: call to arrange a time." in text
 
 
 def test_cards_show_the_open_now_line(at_time):
     text = words(at_time("2026-11-24T18:45"), "/search?q=counselling")
     assert "Youth drop-in counselling" in text and "Closing soon · closes 19:00" in text
-    assert "By appointment" in text  # Individual counseling
+    assert "Hours by appointment" in text  # Individual counseling
 
 
 def test_phone_with_its_own_hours(at_time):
     text = words(at_time("2026-11-24T19:30"), "/services/harbour-youth-drop-in")
     assert "Text (312) 555-0102 Mo-Fr 15:00-21:00 Open now · closes 21:00" in text
     assert "Closed · opens tomorrow 15:00" in text  # the drop-in itself closed at 19:00
+
+
+# --- the open-now filter and the status line always agree --------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_build(tmp_path_factory):
+    """The demo data (real-world hours strings: past midnight, lists, 24/7) built once."""
+    from pathlib import Path
+
+    from conftest import build_into
+
+    instance = tmp_path_factory.mktemp("demo-instance")
+    build_into(Path(__file__).parent.parent / "data", instance)
+    return instance / "current"
+
+
+def _moments():
+    week = [dt.datetime(2026, 11, 23) + dt.timedelta(minutes=m) for m in range(0, 7 * 1440, 125)]
+    nights = [dt.datetime(2026, 3, 7, 20) + dt.timedelta(minutes=m) for m in range(0, 720, 10)]
+    # The night clocks go back, both sides of the repeated hour.
+    start = at("2026-11-01T00:00-05:00").astimezone(dt.UTC)  # step in real time, not wall time
+    back = [(start + dt.timedelta(minutes=m)).astimezone(CHICAGO) for m in range(0, 480, 10)]
+    holidays = [dt.datetime(2026, 12, 24) + dt.timedelta(minutes=m) for m in range(0, 2880, 60)]
+    return [at(m.isoformat()) if m.tzinfo is None else m for m in week + nights + holidays] + back
+
+
+def test_open_now_filter_matches_every_status_line(demo_build):
+    import sqlite3
+
+    from directory import queries
+    from directory.facets import FacetIndex
+    from directory.search import Index
+
+    db = sqlite3.connect(demo_build / "directory.db")
+    db.row_factory = sqlite3.Row
+    index = Index(demo_build / "index", queries.synonyms(db))
+    facets = FacetIndex(db, index)
+    ids = queries.service_ids(db, list(range(facets.size)))
+    timetables = {i: Timetable.from_rows(rows) for i, rows in queries.schedules(db, ids).items()}
+    checked = 0
+    for moment in _moments():
+        mask = facets.open_mask(db, moment)
+        by_filter = set(queries.service_ids(db, [n for n in range(facets.size) if mask >> n & 1]))
+        by_status = {i for i, t in timetables.items() if (s := status(t, moment)) and s.is_open}
+        assert by_filter == by_status, moment
+        checked += len(by_status)
+    assert checked > 1000  # the check saw plenty of open services, not an empty set
+    db.close()

@@ -37,7 +37,7 @@ def test_search_with_category_and_removable_filter(client):
     words = text(client.get("/search?q=counselling&category=drop-in"))
     assert "1 service found in Drop-in" in words
     assert "Youth drop-in counselling" in words and "Individual counseling" not in words
-    assert "Show all kinds of help" in words
+    assert "Showing only: Drop-in ✕ (remove this filter)" in words
 
 
 def test_no_results_is_not_a_dead_end(client):
@@ -46,13 +46,17 @@ def test_no_results_is_not_a_dead_end(client):
     assert page.status_code == 200
     assert "No services matched your search" in words
     assert "crisis lines" in words and 'href="tel:988"' in page.get_data(as_text=True)
-    assert 'Search all kinds of help for “skydiving”' in words
+    assert "Nothing in the directory matches “skydiving”." in words
+    # Only ways out that lead to results, each with its count.
+    assert "Keep the filters, drop the words : 3 services" in words
+    assert "Browse Drop-in : 2 services" in words
     assert "Browse by kind of help" in words and "Peer support" in words
 
 
 def test_no_results_suggests_the_category_named(client):
     words = text(client.get("/search?q=bereavement+skydiving&category=drop-in"))
-    assert "Browse Grief support" in words
+    assert "Remove “Drop-in” : 1 service" in words
+    assert "Browse Grief support : 1 service" in words
 
 
 def test_pagination(client, app):
