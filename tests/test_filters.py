@@ -66,6 +66,7 @@ def client_at(app):
     ("access=walk-in", {YOUTH, LIBRARY}),
     ("remote=phone", {WARMLINE}),
     ("remote=text", {WARMLINE}),
+    ("remote=chat", {WARMLINE}),
     ("category=support-group", {PARENTS, GRIEF}),
 ])
 def test_each_filter(client, query, expected):
@@ -239,3 +240,22 @@ def test_bad_filter_values_are_helpful_400s(client, query, message):
     words = page_words(client, f"/search?{query}").replace("&#34;", '"').replace("&quot;", '"')
     assert message in words
     assert 'href="tel:988"' in response.get_data(as_text=True)
+
+
+# --- hotlines ---------------------------------------------------------------------------
+
+
+def test_hotline_contacts_call_text_and_chat(client):
+    service = html(client, "/services/northside-warmline")
+    assert 'href="tel:+17735550120">Call (773) 555-0120</a>' in service
+    assert 'href="sms:+17735550121">Text (773) 555-0121</a>' in service
+    assert '<a href="https://warmline.example.org/chat" rel="noopener noreferrer">Chat online</a>' \
+        in service
+    card = html(client, "/search?q=warmline")
+    assert "Open 24/7" in card and ">Chat online</a>" in card
+
+
+def test_crisis_lines_show_their_hours_on_every_page(client):
+    for url in ("/", "/search?q=counselling", "/services/riverside-therapy", "/nope"):
+        page = page_words(client, url)
+        assert "Call 988 Text 988 (24/7)" in page, url

@@ -85,7 +85,7 @@ def test_service_page_has_everything_needed_to_go_or_call(client):
 def test_phone_only_service_and_organization_fallback_phone(client):
     words = text(client.get("/services/northside-warmline"))
     assert "This service has no place to visit" in words
-    assert "Also available by phone, by text message." in words
+    assert "Also available by phone, by text message, by online chat." in words
     words = text(client.get("/services/harbour-parent-group"))
     assert "Call (312) 555-0100" in words  # the organization's main line
 
