@@ -11,6 +11,8 @@ from .i18n import localized
 from .store import NoBuild, get_build, get_db
 
 bp = Blueprint("site", __name__)
+# Where "Quick exit" goes unless site.yaml sets quick_exit_url: a page nobody looks twice at.
+QUICK_EXIT_URL = "https://www.bbc.com/weather"
 
 
 @bp.app_context_processor
@@ -20,7 +22,8 @@ def site_context() -> dict:
         site = get_build().site
     except NoBuild:
         site = {}
-    return {"site": site, "crisis_lines": site.get("crisis_lines", [])}
+    return {"site": site, "crisis_lines": site.get("crisis_lines", []),
+            "quick_exit_url": site.get("quick_exit_url") or QUICK_EXIT_URL}
 
 
 def _categories() -> list[dict]:
