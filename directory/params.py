@@ -27,7 +27,8 @@ def text(name: str, limit: int | None = None) -> str:
 def page() -> int:
     raw = request.args.get("page", "1").strip() or "1"
     limit = current_app.config["MAX_PAGE"]
-    if not raw.isdigit() or not 1 <= int(raw) <= limit:
+    # isdigit() alone accepts "²", which int() rejects; only ASCII digits are page numbers.
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= limit:
         raise BadRequest(_('"%(value)s" is not a page number; use a whole number from 1 to '
                            "%(limit)d.", value=raw[:20], limit=limit))
     return int(raw)

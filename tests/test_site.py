@@ -107,6 +107,7 @@ def test_organization_and_category_pages(client):
     ("/search?page=0", '"0" is not a page number; use a whole number from 1 to 500.'),
     ("/search?page=-1", '"-1" is not a page number'),
     ("/search?page=abc", '"abc" is not a page number'),
+    ("/search?page=%C2%B2", '"²" is not a page number'),
     ("/search?page=99999999999999999999", "is not a page number"),
     ("/search?category=nope", '"nope" is not a known category. Choose one of: Counselling,'),
     ("/search?q=" + "x" * 201, "The search is 201 characters long; please keep it under 200."),
