@@ -65,7 +65,8 @@ def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, 
     page_docs = list(islice((d for d in ranked if is_result(d)), start, start + per_page)) \
         if final else []
     finding = Finding(ids=queries.service_ids(db, page_docs), total=final.bit_count(),
-                      matched=matches.bit_count(), all_words=all_words, corrected=corrected, corrected_only=corrected_only)
+                      matched=matches.bit_count(), all_words=all_words, corrected=corrected,
+                      corrected_only=corrected_only)
 
     def others(name: str, base: int) -> int:
         return reduce(int.__and__, (m for n, m in masks.items() if n != name), base)

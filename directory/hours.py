@@ -167,7 +167,10 @@ def parse(text: str) -> Hours:
 
 
 def _span_text(span: Span) -> str:
-    return f"{clock_text(span[0])}-{clock_text(span[1] % DAY_MINUTES if span[1] != DAY_MINUTES else span[1])}"
+    opens, closes = span
+    # 24:00 stays as written; past midnight is the next day's clock time.
+    closing = closes if closes == DAY_MINUTES else closes % DAY_MINUTES
+    return f"{clock_text(opens)}-{clock_text(closing)}"
 
 
 def clock_text(minutes: int) -> str:

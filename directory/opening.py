@@ -77,7 +77,8 @@ class Timetable:
     def exceptions_between(self, first: dt.date, last: dt.date) -> bool:
         return any(first <= day <= last for day in (*self.closed, *self.special))
 
-    def upcoming_exceptions(self, today: dt.date, limit: int = 6) -> list[tuple[dt.date, list[Span]]]:
+    def upcoming_exceptions(self, today: dt.date,
+                            limit: int = 6) -> list[tuple[dt.date, list[Span]]]:
         """Closed (no periods) and special days from today on, soonest first."""
         days = sorted(day for day in (*self.closed, *self.special) if day >= today)
         return [(day, self.periods_on(day)) for day in days[:limit]]

@@ -26,12 +26,13 @@ INTERVAL_COLUMNS = {"service_id": str, "opens_minute": int, "closes_minute": int
 
 def write_schedules(db, catalogue) -> None:
     """Create and fill ``schedules`` and ``open_intervals`` (phones must be written already)."""
-    db[SCHEDULES].create(SCHEDULE_COLUMNS, pk="id",
-                         foreign_keys=[("service_id", "services", "id"), ("phone_id", "phones", "id")])
+    db[SCHEDULES].create(SCHEDULE_COLUMNS, pk="id", foreign_keys=[
+        ("service_id", "services", "id"), ("phone_id", "phones", "id")])
     db[OPEN_INTERVALS].create(INTERVAL_COLUMNS, foreign_keys=[("service_id", "services", "id")])
     # A service and an organization may share an id, so the owner's kind is part of the key.
+    rows = db.execute("select service_id, organization_id, position, id from phones")
     phone_ids = {("service", row[0], row[2]) if row[0] else ("organization", row[1], row[2]): row[3]
-                 for row in db.execute("select service_id, organization_id, position, id from phones")}
+                 for row in rows}
     db[SCHEDULES].insert_all(_all_rows(catalogue, phone_ids), batch_size=1000)
     db[OPEN_INTERVALS].insert_all(
         ({"service_id": service["id"], "opens_minute": start, "closes_minute": end}
@@ -90,7 +91,8 @@ def hours_rows(text: str, key: str, *, service_id: str | None, phone_id: int | N
 
 def _closing(minutes: int) -> str:
     # Past midnight is written as the next day's clock time, as HSDS does.
-    return hours.clock_text(minutes if minutes <= hours.DAY_MINUTES else minutes - hours.DAY_MINUTES)
+    day = hours.DAY_MINUTES
+    return hours.clock_text(minutes if minutes <= day else minutes - day)
 
 
 def _row(key, service_id, phone_id, kind, **values) -> dict:

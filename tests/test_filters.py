@@ -4,7 +4,7 @@ The fixture's active services, for reading these tests:
 
 | service | cost | access | languages | audience | ages | place | hours |
 |---|---|---|---|---|---|---|---|
-| Youth drop-in counselling | free | walk-in | en es | youth | 12-25 | wheelchair | Mo-Fr 15-19, Sa 12-16 |
+| Youth drop-in counselling | free | walk-in | en es | youth | 12-25 | wheelchair | Mo-Fr 15-19 |
 | Parents' evening circle | free | call-first | en | families | | wheelchair | We 18-20 |
 | Peer warmline | free | | en es | | | phone only | 24/7 |
 | Individual counseling | sliding-scale | appointment | en pl | | 18- | steps | by appointment |

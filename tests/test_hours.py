@@ -5,13 +5,12 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from test_validate import ORG, messages, write_org
 
 from directory import hours
 from directory.fields import Invalid
-from directory.pipeline import check
 from directory.load import load_sources
-
-from test_validate import ORG, messages, write_org
+from directory.pipeline import check
 
 H = 60  # minutes in an hour
 
@@ -79,7 +78,8 @@ def test_validation_names_file_line_and_field(data_dir):
     write_org(data_dir, ORG.replace("    last_verified", '    hours: "Mo-Fr 9-5"\n'
                                     '    closed: [2026-12-25, christmas]\n'
                                     '    special: {2026-12-24: "9-12", 2026-12-25: "10:00-12:00"}\n'
-                                    "    phones: [{number: \"+1 312 555 0151\", hours: Mo-Fx 10:00-11:00}]\n"
+                                    '    phones: [{number: "+1 312 555 0151", '
+                                    "hours: Mo-Fx 10:00-11:00}]\n"
                                     "    last_verified").replace(
         '    phones: [{number: "+1 312 555 0150", type: voice}]\n', ""))
     assert messages(data_dir) == [
