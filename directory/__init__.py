@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if "INSTANCE_PATH" in app.config:
         app.instance_path = app.config["INSTANCE_PATH"]
 
-    from . import cli, errors, i18n, privacy, sheets, site, store, upkeep
+    from . import cli, errors, hours_view, i18n, privacy, sheets, site, store, upkeep
 
     store.init_app(app)
     i18n.init_app(app)
@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     privacy.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    hours_view.init_app(app)
     app.register_blueprint(site.bp)
     app.register_blueprint(sheets.bp)
     return app

@@ -18,13 +18,16 @@ from pathlib import Path
 
 import sqlite_utils
 
-from . import search
+from . import facets, schedules, search, spelling
 from .validate import Catalogue
 
 MANIFEST = "manifest.json"
 DATABASE = "directory.db"
 INDEX = "index"
 KEEP_BUILDS = 3
+# Part of the fingerprint: bump it when the build's tables or index change, so that
+# `directory build --if-changed` rebuilds unchanged data in the new format.
+BUILD_FORMAT = 2
 
 
 class BuildError(Exception):
@@ -33,7 +36,7 @@ class BuildError(Exception):
 
 def fingerprint(files: list[Path], root: Path) -> str:
     """A hash of every data file's name and content: equal fingerprints, equal builds."""
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"format {BUILD_FORMAT}\0".encode())
     for path in files:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
@@ -64,6 +67,7 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
         write_database(catalogue, work / DATABASE)
         on_stage("write index")
         search.write_index(work / INDEX, index_documents(catalogue))
+        facets.write_facets(work / DATABASE, work / INDEX)  # needs the index's document numbers
         manifest = {
             "id": final.name,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -130,7 +134,8 @@ TABLES = {
                   "last_verified": str, "status": str, "source_file": str, "source_line": int},
                  "id", [("organization_id", "organizations", "id")]),
     "phones": ({"id": int, "service_id": str, "organization_id": str, "position": int,
-                "type": str, "number": str, "e164": str, "display": str, "description": str},
+                "type": str, "number": str, "e164": str, "display": str, "description": str,
+                "hours": str},
                "id", [("service_id", "services", "id"), ("organization_id", "organizations", "id")]),
 }
 # Links from a service to many values: table → (column, referenced table, catalogue field).
@@ -178,6 +183,8 @@ def write_database(catalogue: Catalogue, path: Path) -> None:
         rows[table] = _link_rows(catalogue.services, column, field)
     for table, generator in rows.items():
         db[table].insert_all(generator, batch_size=1000)
+    schedules.write_schedules(db, catalogue)
+    spelling.write_vocabulary(db, catalogue)
     for table, columns in indexes:
         db[table].create_index(columns, if_not_exists=True)
     db.execute("ANALYZE")
@@ -226,7 +233,7 @@ def _phone_rows(catalogue: Catalogue):
         for position, phone in enumerate(owner.get("phones") or []):
             yield {owner_column: owner["id"], "position": position,
                    "type": phone.get("type", "voice"), "description": phone.get("description"),
-                   **phone["number"]}
+                   "hours": phone.get("hours"), **phone["number"]}
 
 
 def _english(names) -> str | None:

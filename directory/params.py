@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from babel import Locale, UnknownLocaleError
 from flask import current_app, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
@@ -26,7 +27,8 @@ def text(name: str, limit: int | None = None) -> str:
 def page() -> int:
     raw = request.args.get("page", "1").strip() or "1"
     limit = current_app.config["MAX_PAGE"]
-    if not raw.isdigit() or not 1 <= int(raw) <= limit:
+    # isdigit() alone accepts "²", which int() rejects; only ASCII digits are page numbers.
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= limit:
         raise BadRequest(_('"%(value)s" is not a page number; use a whole number from 1 to '
                            "%(limit)d.", value=raw[:20], limit=limit))
     return int(raw)
@@ -40,4 +42,42 @@ def choice(name: str, choices: dict[str, str], what: str) -> str | None:
     if value not in choices:
         raise BadRequest(_('"%(value)s" is not a known %(what)s. Choose one of: %(choices)s.',
                            value=value[:60], what=what, choices=", ".join(choices.values())))
+    return value
+
+
+TRUE, FALSE = ("1", "true", "on", "yes"), ("", "0", "false", "off", "no")
+
+
+def flag(name: str, what: str) -> bool:
+    """A yes/no filter such as ``open_now=1``; anything but yes or no is a 400 that says so."""
+    value = _clean(request.args.get(name, "")).lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise BadRequest(_('"%(value)s" is not a value for %(what)s; use %(name)s=1 to turn it on '
+                       "or leave it out.", value=value[:20], what=what, name=name))
+
+
+def whole_number(name: str, low: int, high: int, what: str) -> int | None:
+    """A whole number in a range, such as ``age=15``; empty means not given."""
+    raw = _clean(request.args.get(name, ""))
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise BadRequest(_('"%(value)s" is not %(what)s; use a whole number from %(low)d to '
+                           "%(high)d.", value=raw[:20], what=what, low=low, high=high))
+    return int(raw)
+
+
+def language(name: str) -> str | None:
+    """An ISO 639-1 language code such as ``es``; one no service offers simply finds nothing."""
+    value = _clean(request.args.get(name, ""))
+    if not value:
+        return None
+    try:
+        Locale.parse(value.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        raise BadRequest(_('"%(value)s" is not a language code; use a code such as en, es or zh.',
+                           value=value[:20])) from None
     return value

@@ -100,6 +100,8 @@ def _attach(db, rows: list[dict]) -> None:
         "audiences": f"""select sa.service_id, a.* from service_audiences sa
                          join audiences a on a.id = sa.audience_id
                          where sa.service_id in ({marks}) order by sa.position""",
+        "schedules": f"""select * from schedules where service_id in ({marks})
+                         order by service_id, valid_from, opens_at""",
     }
     for key, sql in related.items():
         grouped = defaultdict(list)
@@ -144,3 +146,113 @@ def counts(db) -> dict[str, int]:
            where status = 'active'""").fetchone()
     places = db.execute("select count(*) from locations").fetchone()[0]
     return {"services": row[0], "organizations": row[1], "locations": places}
+
+
+# --- filters and open now --------------------------------------------------------------
+
+# Every (service, filter, value) a search can filter on. Phone and online services (no place
+# to visit) count as wheelchair accessible, so a location filter never hides them, and as
+# reachable by phone or text when they have such a number.
+_FILTER_VALUES = """
+select id, 'cost', cost from services where cost is not null
+union all select id, 'access', access from services where access is not null
+union all select s.id, 'remote', r.value from services s, json_each(s.remote) r
+union all select s.id, 'remote', case p.type when 'text' then 'text' else 'phone' end
+  from services s join phones p on p.service_id = s.id
+  where p.type in ('voice', 'text', 'textphone')
+    and not exists (select 1 from service_at_location sl where sl.service_id = s.id)
+union all select service_id, 'language', language from service_languages
+union all select service_id, 'audience', audience_id from service_audiences
+union all select sl.service_id, 'wheelchair', '1' from service_at_location sl
+  join locations l on l.id = sl.location_id
+  where exists (select 1 from json_each(l.accessibility) a where a.value = 'wheelchair')
+union all select s.id, 'wheelchair', '1' from services s
+  where not exists (select 1 from service_at_location sl where sl.service_id = s.id)
+"""
+
+
+def filter_values(db):
+    """(service id, filter, value) rows for every filterable fact, duplicates allowed."""
+    return db.execute(_FILTER_VALUES)
+
+
+def filter_masks(db):
+    """(filter, value, mask bytes) written by the build (``facets.write_facets``)."""
+    return db.execute("select filter, value, mask from filter_masks")
+
+
+def search_order(db) -> bytes:
+    """Document numbers of the index in name order, packed as unsigned ints."""
+    return db.execute("select docnums from search_order where name = 'name'").fetchone()[0]
+
+
+def service_ids(db, docnums: list[int]) -> list[str]:
+    """The service ids of index documents, in the order given."""
+    found = dict(db.execute(f"select docnum, service_id from docnums "
+                            f"where docnum in ({_marks(docnums)})", docnums))
+    return [found[docnum] for docnum in docnums if docnum in found]
+
+
+def age_limits(db):
+    """(document number, minimum_age, maximum_age) of searchable services with an age limit."""
+    return db.execute("""select d.docnum, s.minimum_age, s.maximum_age from services s
+                         join docnums d on d.service_id = s.id
+                         where s.minimum_age is not null or s.maximum_age is not null""")
+
+
+def open_interval_bounds(db) -> list[int]:
+    """Every minute of the week at which some service opens or closes."""
+    return [row[0] for row in db.execute(
+        """select opens_minute from open_intervals union
+           select closes_minute from open_intervals order by 1""")]
+
+
+def special_day_spans(db):
+    """(date, opens_at, closes_at) of every special day, for the moments statuses change."""
+    return db.execute("""select valid_from, opens_at, closes_at from schedules
+                         where kind = 'special' and phone_id is null""")
+
+
+def open_at_minute(db, minute: int) -> list[int]:
+    """Document numbers of services whose weekly hours include this minute of the week."""
+    return [row[0] for row in db.execute(
+        """select distinct d.docnum from open_intervals o join docnums d
+           on d.service_id = o.service_id
+           where o.opens_minute <= ? and o.closes_minute > ?""", [minute, minute])]
+
+
+def services_with_exceptions(db, first: str, last: str) -> list[str]:
+    """Ids of services with a closed or special day between two ISO dates."""
+    return [row[0] for row in db.execute(
+        """select distinct service_id from schedules
+           where kind in ('closed', 'special') and phone_id is null
+             and valid_from between ? and ?""", [first, last])]
+
+
+def spelling_words(db) -> dict[str, int]:
+    """The words people search with (names, category words) → how many services use each."""
+    try:
+        return dict(db.execute("select word, frequency from spelling_words"))
+    except sqlite3.OperationalError:  # a build from before the table existed
+        return {}
+
+
+def schedules_by_docnum(db, service_ids: list[str]) -> dict[int, list[dict]]:
+    """Searchable services' own schedule rows, by their document number."""
+    grouped: dict[int, list[dict]] = defaultdict(list)
+    for row in _rows(db.execute(
+            f"""select d.docnum, s.* from schedules s join docnums d on d.service_id = s.service_id
+                where s.phone_id is null and s.service_id in ({_marks(service_ids)})""",
+            service_ids)):
+        grouped[row.pop("docnum")].append(row)
+    return grouped
+
+
+def schedules(db, service_ids: list[str]) -> dict[str, list[dict]]:
+    """The services' own schedule rows (not their phones'), by service id."""
+    grouped: dict[str, list[dict]] = defaultdict(list)
+    for row in _rows(db.execute(
+            f"""select * from schedules where phone_id is null
+                and service_id in ({_marks(service_ids)})""", service_ids)):
+        grouped[row["service_id"]].append(row)
+    return grouped

@@ -6,6 +6,7 @@ documents the same fields; ``tests/test_docs.py`` keeps the two in step.
 
 from __future__ import annotations
 
+from . import hours
 from .fields import (
     Field,
     Invalid,
@@ -40,6 +41,7 @@ REQUIRED_TEXT = Field(simple(text), required=True)
 ID = Field(simple(slug), required=True)
 LATITUDE = simple(number(-90, 90, "a latitude"))
 LONGITUDE = simple(number(-180, 180, "a longitude"))
+HOURS = Field(simple(hours.check_hours))
 COORDINATES = {"latitude": Field(LATITUDE, required=True),
                "longitude": Field(LONGITUDE, required=True)}
 
@@ -49,6 +51,7 @@ def phone(country: str):
         "number": Field(simple(phone_number(country)), required=True),
         "type": Field(simple(one_of(PHONE_TYPES, "phone type"))),
         "description": TEXT,
+        "hours": HOURS,
     }, "a phone")
 
 
@@ -59,7 +62,7 @@ def site(country: str):
         "tagline": TEXT,
         "region": REQUIRED_TEXT,
         "country": Field(simple(one_of_country), required=True),
-        "timezone": REQUIRED_TEXT,
+        "timezone": Field(simple(hours.timezone), required=True),
         "distance_unit": Field(simple(one_of(DISTANCE_UNITS, "distance unit"))),
         "languages": Field(list_of(simple(language)), required=True),
         "centre": Field(mapping(COORDINATES, "a point")),
@@ -72,6 +75,7 @@ def site(country: str):
         "edit_url": Field(simple(url_pattern("path", "line"))),
         "report_url": Field(simple(url_pattern("id", "name", "url"))),
         "contact_email": Field(simple(email)),
+        "quick_exit_url": Field(simple(url)),
         "geocoder": Field(simple(lambda value: value if isinstance(value, dict) else _not_map(value))),
         "crisis_lines": Field(list_of(mapping({
             "name": REQUIRED_TEXT,
@@ -147,7 +151,9 @@ def service_fields(country: str, categories: list[str], audiences: list[str]) ->
         "description": TEXT,
         "categories": Field(list_of(simple(one_of(categories, "category id"))), required=True),
         "at": Field(list_of(simple(slug))),
-        "hours": TEXT,
+        "hours": HOURS,
+        "closed": Field(list_of(simple(date))),
+        "special": Field(hours.check_special),
         "phones": Field(list_of(phone(country), scalars=False)),
         "email": Field(simple(email)),
         "url": Field(simple(url)),

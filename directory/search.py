@@ -74,6 +74,10 @@ class Index:
                            plugins.BoostPlugin, plugins.OperatorsPlugin, plugins.GroupPlugin):
                 parser.remove_plugin_class(plugin)
 
+    def searcher(self):
+        """A Whoosh searcher over this index; use it in a ``with`` block."""
+        return self._ix.searcher()
+
     def categories_named_in(self, text: str) -> list[str]:
         """Category ids whose name or synonym appears, as whole words, in the text."""
         padded = f" {normalise(text)} "

@@ -12,14 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, current_app, has_request_context, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-from . import params, queries
+from . import clock, params, queries
 from .fields import SLUG
 from .i18n import localized
 from .pdf import render_pdf
@@ -120,11 +119,7 @@ bp.add_app_template_global(add_url, "referral_add_url")
 
 def today() -> dt.date:
     """Today in the site's time zone: the date printed on a sheet."""
-    try:
-        zone = ZoneInfo(get_build().site.get("timezone") or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.date.today()
-    return dt.datetime.now(zone).date()
+    return clock.today()
 
 
 # --- what a sheet shows ----------------------------------------------------------------

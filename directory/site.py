@@ -6,11 +6,13 @@ import math
 
 from flask import Blueprint, abort, current_app, render_template
 
-from . import params, queries
+from . import clock, facets, filters, finder, params, queries, spelling
 from .i18n import localized
 from .store import NoBuild, get_build, get_db
 
 bp = Blueprint("site", __name__)
+# Where "Quick exit" goes unless site.yaml sets quick_exit_url: a page nobody looks twice at.
+QUICK_EXIT_URL = "https://www.bbc.com/weather"
 
 
 @bp.app_context_processor
@@ -21,7 +23,8 @@ def site_context() -> dict:
         site, build_id = build.site, build.id
     except NoBuild:
         site, build_id = {}, None
-    return {"site": site, "crisis_lines": site.get("crisis_lines", []), "build_id": build_id}
+    return {"site": site, "crisis_lines": site.get("crisis_lines", []), "build_id": build_id,
+            "quick_exit_url": site.get("quick_exit_url") or QUICK_EXIT_URL}
 
 
 def _categories() -> list[dict]:
@@ -30,6 +33,10 @@ def _categories() -> list[dict]:
 
 def _index():
     return get_build().index(lambda: queries.synonyms(get_db()))
+
+
+def _facets():
+    return facets.for_build(get_build(), get_db(), _index())
 
 
 @bp.get("/")
@@ -42,19 +49,22 @@ def home():
 def search():
     categories = _categories()
     names = {c["id"]: localized(c["names"], c["name"]) for c in categories}
+    audiences = {a["id"]: localized(a["names"], a["name"]) for a in queries.audiences(get_db())}
     q = params.text("q")
-    category = params.choice("category", names, "category")
+    chosen = filters.read(names, audiences)
+    category = chosen.get("category")
     page = params.page()
     per_page = current_app.config["PER_PAGE"]
-    hits = _index().search(q, category=category, page=page, per_page=per_page)
+    hits = finder.find(_index(), _facets(), spelling.for_build(get_build(), get_db()), get_db(),
+                       q, chosen, page=page, per_page=per_page, now=clock.now(),
+                       categories=categories)
     results = queries.services(get_db(), hits.ids)
-    suggested = [c for c in categories if c["id"] in _index().categories_named_in(q)
-                 and c["id"] != category] if q else []
     return render_template(
         "search.html", q=q, category=category, category_name=names.get(category),
         results=results, total=hits.total, all_words=hits.all_words, page=page,
         pages=max(1, math.ceil(hits.total / per_page)), per_page=per_page,
-        categories=[c for c in categories if c["service_count"]], suggested=suggested)
+        categories=[c for c in categories if c["service_count"]],
+        finding=hits, filters=chosen, category_names=names, audience_names=audiences)
 
 
 @bp.get("/services/<service_id>")

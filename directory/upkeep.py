@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote, urlencode
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import format_timedelta, gettext
 
-from .stale import age_in_days, is_stale, local_today
+from . import clock
+from .stale import age_in_days, is_stale
 from .store import get_build
 
 EDIT_PLACEHOLDERS = ("path", "line")
@@ -27,8 +28,8 @@ def _site() -> dict:
 
 
 def today() -> dt.date:
-    """Today in the site's timezone; ``DIRECTORY_TODAY`` pretends it is another day."""
-    return local_today(_site().get("timezone"), current_app.config.get("TODAY"))
+    """Today in the site's timezone (``clock`` honours DIRECTORY_TODAY and DIRECTORY_NOW)."""
+    return clock.today()
 
 
 def verified_ago(iso: str) -> str:

@@ -12,13 +12,13 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks, schema
+from . import checks, hours, schema
 from .fields import At, Field, Invalid, mapping, simple, split_list
 from .load import Located, Sources, display_path
 from .problems import Report
 from .stale import local_today
 
-LIST_COLUMNS = ("categories", "languages", "audience", "remote")
+LIST_COLUMNS = ("categories", "languages", "audience", "remote", "closed")
 CSV_LOCATION_COLUMNS = ("address_1", "city", "state_province", "postal_code", "latitude", "longitude")
 
 
@@ -123,6 +123,9 @@ def _csv_fields(country: str, categories: list[str], audiences: list[str]) -> di
         inner = service[name].check
         fields[name] = Field(lambda value, at, report, inner=inner:
                              inner(split_list()(value), at, report), service[name].required)
+    # A cell holds special days as 2026-12-24 09:00-12:00; 2026-12-31 10:00-14:00
+    fields["special"] = Field(lambda value, at, report:
+                              hours.check_special(hours.parse_special_cell(value), at, report))
     check_phone = schema.phone(country)
 
     def single_phone(kind: str) -> Field:
@@ -246,6 +249,7 @@ def _check_references(catalogue: Catalogue, report: Report) -> None:
                     "; list the location under locations: first"
                 report.error(service.file, service.line_of("at"), f"{_path(service)}.at[{index}]",
                              f'"{location_id}" is not a location id{hint}')
+        hours.check_dates(service, _path(service), report)
         low, high = service.get("minimum_age"), service.get("maximum_age")
         if low is not None and high is not None and low > high:
             report.error(service.file, service.line_of("maximum_age"),

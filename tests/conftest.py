@@ -20,6 +20,9 @@ def frozen_today(monkeypatch):
     """Every app and CLI run in a test sees FROZEN_TODAY as today (DIRECTORY_TODAY)."""
     monkeypatch.setenv("DIRECTORY_TODAY", FROZEN_TODAY.isoformat())
     return FROZEN_TODAY
+# Every page is rendered at this moment (a Tuesday morning in the fixture's America/Chicago),
+# so "open now" never depends on when the tests run. Tests that need another moment set NOW.
+FROZEN_NOW = "2026-11-24T10:00:00"
 
 
 def build_into(data_dir: Path, instance: Path) -> pipeline.Outcome:
@@ -39,7 +42,7 @@ def built_instance(tmp_path_factory) -> Path:
 @pytest.fixture
 def app(built_instance):
     return create_app({"TESTING": True, "INSTANCE_PATH": str(built_instance),
-                       "DATA_DIR": str(FIXTURE_DATA)})
+                       "DATA_DIR": str(FIXTURE_DATA), "NOW": FROZEN_NOW})
 
 
 @pytest.fixture
@@ -71,4 +74,5 @@ def instance(tmp_path) -> Path:
 @pytest.fixture
 def fresh_app(data_dir, instance):
     """An app over a private instance, for tests that rebuild while it serves."""
-    return create_app({"TESTING": True, "INSTANCE_PATH": str(instance), "DATA_DIR": str(data_dir)})
+    return create_app({"TESTING": True, "INSTANCE_PATH": str(instance), "DATA_DIR": str(data_dir),
+                       "NOW": FROZEN_NOW})

@@ -7,9 +7,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from tests.conftest import FROZEN_TODAY
 
 from directory.pipeline import check
+from tests.conftest import FROZEN_TODAY
 
 ORG = """\
 id: sample-org
@@ -94,10 +94,10 @@ def test_possible_but_invalid_phone_number_is_a_warning(data_dir):
 
 def test_crisis_line_numbers_are_checked_once(data_dir):
     site = data_dir / "site.yaml"
-    site.write_text(site.read_text().replace('{number: "988", type: text}',
-                                             '{number: "98", type: text}'))
+    site.write_text(site.read_text().replace('{number: "988", type: text',
+                                             '{number: "98", type: text'))
     assert problems(data_dir) == [
-        'data/site.yaml:19: crisis_lines[0].phones[1].number: "98" is not a phone number '
+        'data/site.yaml:20: crisis_lines[0].phones[1].number: "98" is not a phone number '
         "(expected e.g. +1 555 0100)"]
 
 

@@ -7,10 +7,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.conftest import FIXTURE_DATA, FROZEN_TODAY
 
 from directory import create_app, diff
 from directory.pipeline import check
+from tests.conftest import FIXTURE_DATA, FROZEN_TODAY
 
 NEW_SERVICE = """\
   - id: northside-night-line
@@ -123,7 +123,7 @@ def test_no_changes(tmp_path):
 
 def test_site_settings_and_errors_are_reported(versions):
     old, new = versions
-    edit(new / "site.yaml", '{number: "988", type: text}', '{number: "741741", type: text}')
+    edit(new / "site.yaml", '{number: "988", type: text', '{number: "741741", type: text')
     edit(new / "organizations" / "northside-warmline.yaml", "cost: free", "cost: gratis")
     (before, _, _), (after, report, _) = check(old, FROZEN_TODAY), check(new, FROZEN_TODAY)
     text = diff.to_text(diff.compare(before, after, 0, len(report.errors)), "a", "b")

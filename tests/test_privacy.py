@@ -29,7 +29,8 @@ def test_headers_and_no_cookies(client, url):
 @pytest.mark.parametrize("url", PAGES[:7])
 def test_pages_name_no_other_host(client, url):
     html = client.get(url).get_data(as_text=True)
-    # The only absolute links allowed are the data's own websites (example domains here).
+    # The only absolute links allowed are the data's own websites and the quick exit's
+    # neutral page (example domains here): links the user follows, never requests.
     for link in __import__("re").findall(r'(?:src|href)="(https?://[^"]+)"', html):
         assert ".example.org" in link, link
     # JavaScript only enhances: scripts are this site's own files, never inline code.

@@ -5,9 +5,8 @@ from __future__ import annotations
 import io
 import re
 
-from tests.test_cli import run
-
 from directory.progress import progress, track
+from tests.test_cli import run
 
 
 class Terminal(io.StringIO):

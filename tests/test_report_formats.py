@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tests.test_cli import run
-
 from directory.problems import ERROR, WARNING, Problem
 from directory.report_formats import escape_data, escape_property, github_annotation
+from tests.test_cli import run
 
 
 def test_annotation_has_file_line_title_and_message():

@@ -80,3 +80,77 @@ def test_all_words_first_then_any_word(index):
     assert strict.all_words and strict.ids == ["riverside-grief-groups"]
     loose = index.search("grief skydiving")
     assert not loose.all_words and loose.ids == ["riverside-grief-groups"]
+
+
+# --- typo tolerance, as the site searches (directory.finder) ---------------------------
+
+
+@pytest.fixture(scope="module")
+def find(built_instance):
+    import datetime as dt
+
+    from directory import finder
+    from directory.facets import FacetIndex
+    from directory.filters import Filters
+    from directory.spelling import Speller
+
+    db = sqlite3.connect(built_instance / "current" / "directory.db")
+    db.row_factory = sqlite3.Row
+    index = Index(built_instance / "current" / "index", queries.synonyms(db))
+    facets = FacetIndex(db, index)
+    speller = Speller(queries.spelling_words(db))
+    categories = queries.categories(db)
+    now = dt.datetime(2026, 11, 24, 10, tzinfo=dt.UTC)
+
+    def run(q: str):
+        return finder.find(index, facets, speller, db, q, Filters(), page=1, per_page=20,
+                           now=now, categories=categories)
+    yield run
+    db.close()
+
+
+@pytest.mark.parametrize(("query", "corrected", "first"), [
+    # A correct spelling is never "corrected"; a misspelling finds what the word would.
+    ("counseling", None, {"riverside-therapy", "riverside-couples", "harbour-youth-drop-in"}),
+    ("counselign", "counseling",
+     {"riverside-therapy", "riverside-couples", "harbour-youth-drop-in"}),
+    ("councelling", "counselling",
+     {"riverside-therapy", "riverside-couples", "harbour-youth-drop-in"}),
+    ("grief", None, {"riverside-grief-groups"}),
+    ("grefi", "grief", {"riverside-grief-groups"}),
+    ("bereavment", None, {"riverside-grief-groups"}),  # both stem to "bereav": found as is
+    ("hotlne", "hotline", {"northside-warmline"}),
+    ("therapsit", "therapist", {"riverside-therapy", "riverside-couples", "harbour-youth-drop-in"}),
+    ("suport group", "support group", {"riverside-grief-groups", "harbour-parent-group"}),
+    ("grief suport", "grief support", {"riverside-grief-groups"}),
+])
+def test_misspellings_find_what_was_meant(find, query, corrected, first):
+    found = find(query)
+    assert found.corrected == corrected
+    assert set(found.ids[:len(first)]) == first
+
+
+def test_exact_matches_are_not_drowned_by_fuzzy_ones(find):
+    # One exact match, and every word is known: nothing is added after it.
+    assert find("anxiety").ids == ["riverside-therapy"] and find("anxiety").corrected is None
+    assert find("grief").ids == ["riverside-grief-groups"]
+    # Enough exact matches: no correction is even tried.
+    assert find("counselling").corrected is None
+
+
+def test_unknown_words_without_a_close_word_stay_unmatched(find):
+    found = find("skydiving")
+    assert found.ids == [] and found.corrected is None
+    partial = find("grief skydiving")  # any word, when not all words match
+    assert not partial.all_words and partial.ids == ["riverside-grief-groups"]
+
+
+def test_the_build_keeps_the_words_people_search_with(built_instance):
+    db = sqlite3.connect(built_instance / "current" / "directory.db")
+    words = queries.spelling_words(db)
+    db.close()
+    # Category names and synonyms count per active service; organization names too.
+    assert words["counselling"] == 3
+    assert words["counseling"] == 4  # a synonym of counselling, and Riverside Counseling Center
+    assert words["grief"] == 1 and words["hyt"] == 2
+    assert "camp" not in words  # the retired summer camp is not searched

@@ -149,8 +149,8 @@ def test_sheet_has_print_css_and_strict_csp(client):
     assert "style-src 'self'" in csp and "script-src 'self'" in csp and "unsafe" not in csp
     # The inline QR code and everything else must render under that policy.
     assert "<svg" in html and " style=" not in html and "<style" not in html
-    assert re.findall(r"<script\b[^>]*>", html) == [
-        '<script src="/static/referral.js" defer>']
+    assert sorted(re.findall(r"<script\b[^>]*>", html)) == [
+        '<script src="/static/quick-exit.js" defer>', '<script src="/static/referral.js" defer>']
     assert "Set-Cookie" not in page.headers
 
 

@@ -37,7 +37,7 @@ def test_search_with_category_and_removable_filter(client):
     words = text(client.get("/search?q=counselling&category=drop-in"))
     assert "1 service found in Drop-in" in words
     assert "Youth drop-in counselling" in words and "Individual counseling" not in words
-    assert "Show all kinds of help" in words
+    assert "Showing only: Drop-in ✕ (remove this filter)" in words
 
 
 def test_no_results_is_not_a_dead_end(client):
@@ -46,13 +46,17 @@ def test_no_results_is_not_a_dead_end(client):
     assert page.status_code == 200
     assert "No services matched your search" in words
     assert "crisis lines" in words and 'href="tel:988"' in page.get_data(as_text=True)
-    assert 'Search all kinds of help for “skydiving”' in words
+    assert "Nothing in the directory matches “skydiving”." in words
+    # Only ways out that lead to results, each with its count.
+    assert "Keep the filters, drop the words : 3 services" in words
+    assert "Browse Drop-in : 2 services" in words
     assert "Browse by kind of help" in words and "Peer support" in words
 
 
 def test_no_results_suggests_the_category_named(client):
     words = text(client.get("/search?q=bereavement+skydiving&category=drop-in"))
-    assert "Browse Grief support" in words
+    assert "Remove “Drop-in” : 1 service" in words
+    assert "Browse Grief support : 1 service" in words
 
 
 def test_pagination(client, app):
@@ -69,7 +73,8 @@ def test_service_page_has_everything_needed_to_go_or_call(client):
     html, words = page.get_data(as_text=True), text(page)
     assert page.status_code == 200
     for expected in ("Youth drop-in counselling", "Run by Harbour Youth Trust",
-                     "12 Quay Street, Testville, IL 60607", "Mo-Fr 15:00-19:00; Sa 12:00-16:00",
+                     "12 Quay Street, Testville, IL 60607", "Monday 15:00–19:00",
+                     "Saturday 12:00–16:00", "Sunday Closed",
                      "Walk in, no appointment needed", "Free", "Ages 12 to 25",
                      "English, Spanish", "Young people", "October 1, 2026",
                      "Wheelchair accessible", "Call (312) 555-0101", "Text (312) 555-0102"):
@@ -80,7 +85,7 @@ def test_service_page_has_everything_needed_to_go_or_call(client):
 def test_phone_only_service_and_organization_fallback_phone(client):
     words = text(client.get("/services/northside-warmline"))
     assert "This service has no place to visit" in words
-    assert "Also available by phone, by text message." in words
+    assert "Also available by phone, by text message, by online chat." in words
     words = text(client.get("/services/harbour-parent-group"))
     assert "Call (312) 555-0100" in words  # the organization's main line
 
@@ -102,6 +107,7 @@ def test_organization_and_category_pages(client):
     ("/search?page=0", '"0" is not a page number; use a whole number from 1 to 500.'),
     ("/search?page=-1", '"-1" is not a page number'),
     ("/search?page=abc", '"abc" is not a page number'),
+    ("/search?page=%C2%B2", '"²" is not a page number'),
     ("/search?page=99999999999999999999", "is not a page number"),
     ("/search?category=nope", '"nope" is not a known category. Choose one of: Counselling,'),
     ("/search?q=" + "x" * 201, "The search is 201 characters long; please keep it under 200."),

@@ -7,12 +7,12 @@ import datetime as dt
 import io
 
 import pytest
-from tests.conftest import FIXTURE_DATA, FROZEN_TODAY
-from tests.test_cli import run
 
 from directory import stale
 from directory.load import display_path
 from directory.pipeline import check
+from tests.conftest import FIXTURE_DATA, FROZEN_TODAY
+from tests.test_cli import run
 
 DATA = display_path(FIXTURE_DATA)  # as problems and reports name it
 

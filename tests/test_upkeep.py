@@ -6,9 +6,9 @@ import html
 import re
 
 import pytest
-from tests.test_site import text
 
 from directory import create_app
+from tests.test_site import text
 
 
 def hrefs(response, label: str) -> list[str]:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FROZEN_TODAY
 from directory.pipeline import check
+from tests.conftest import FROZEN_TODAY
 
 ORG = """\
 id: sample-org

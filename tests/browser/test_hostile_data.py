@@ -13,8 +13,9 @@ PAYLOAD = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
-    from tests.conftest import FIXTURE_DATA, build_into
     import shutil
+
+    from tests.conftest import FIXTURE_DATA, build_into
 
     data = tmp_path_factory.mktemp("hostile") / "data"
     shutil.copytree(FIXTURE_DATA, data)

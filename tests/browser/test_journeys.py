@@ -22,8 +22,9 @@ def test_search_filter_open_a_service(visit, viewport, javascript):
     page.wait_for_url("**/search?q=someone+to+talk+to")
     assert page.get_by_role("status").inner_text().endswith("services found")
     v.screenshot("results")
+    page.locator("summary", has_text="Filters").click()
     page.get_by_label("Kind of help").select_option("drop-in")
-    page.get_by_role("button", name="Apply").click()
+    page.get_by_role("button", name="Show results").click()
     page.wait_for_url("**category=drop-in**")
     assert page.get_by_role("status").inner_text() == "1 service found in Drop-in"
     page.get_by_role("link", name="Youth drop-in counselling").click()
@@ -38,7 +39,7 @@ def test_no_results_offers_ways_out(visit):
     v = visit()
     v.page.goto("/search?q=skydiving")
     assert v.page.get_by_role("heading", name="No services matched your search").is_visible()
-    v.page.get_by_role("link", name="Peer support").click()
+    v.page.get_by_role("link", name="Peer support", exact=True).click()
     v.page.wait_for_url("**/categories/peer-support")
     assert "Peer warmline" in v.page.inner_text("main")
 
@@ -47,6 +48,8 @@ def test_keyboard_only_journey(visit):
     v = visit(viewport=DESKTOP)
     page = v.page
     page.goto("/search?q=counselling")
+    page.keyboard.press("Tab")  # first the way out, for someone who must leave at once
+    assert page.locator(":focus").inner_text() == "Quick exit"
     page.keyboard.press("Tab")
     skip = page.locator(":focus")
     assert skip.inner_text() == "Skip to main content"

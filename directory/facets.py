@@ -1,0 +1,168 @@
+"""Filters as bit masks over the build's Whoosh document numbers: fast AND, fast counts.
+
+Each filter value ("cost=free", "language=es", a category) is one Python ``int`` whose bit
+``n`` is set when document ``n`` has it. A search ANDs the masks of its filters with the mask
+of its text matches; a facet count is ``(mask & other).bit_count()``. At 50,000 services a mask
+is 6 KB and an AND or a count takes microseconds, so every option's count is exact and cheap.
+
+Document numbers are fixed once the index is written, so the build computes the masks then
+(``write_facets``) and stores them in the database: tables ``docnums`` (service id ↔ document
+number), ``filter_masks`` (one blob per filter value) and ``search_order`` (documents by name,
+for browsing). The site loads them in milliseconds. "Open now" needs the time: the services
+whose weekly hours cover this minute of the week (``open_intervals``), corrected for the few
+with a closed or special day today or yesterday; it is cached per stretch of the week in which
+nothing opens or closes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import threading
+from array import array
+from collections import defaultdict
+from pathlib import Path
+
+import sqlite_utils
+from whoosh import index as whoosh_index
+
+from . import hours, queries
+from .opening import Timetable, status
+
+OPEN_CACHE = 512  # open-now masks kept per worker (stretches of the week × dates)
+
+
+def mask_of(docnums, size: int) -> int:
+    """The mask with the given document numbers set."""
+    bits = bytearray((size + 7) // 8)
+    for docnum in docnums:
+        bits[docnum >> 3] |= 1 << (docnum & 7)
+    return int.from_bytes(bits, "little")
+
+
+def members(mask: int, size: int):
+    """A fast membership test for one mask: ``test(docnum) -> bool``."""
+    packed = mask.to_bytes((size + 7) // 8 or 1, "little")
+    return lambda docnum: packed[docnum >> 3] >> (docnum & 7) & 1
+
+
+# --- in the build, once the index is written -------------------------------------------
+
+
+def write_facets(database: Path, index_dir: Path) -> None:
+    """Store every filter value's mask, and the documents in name order, in the database."""
+    ix = whoosh_index.open_dir(str(index_dir), readonly=True)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        size = reader.doc_count_all()
+        docnums = {stored["id"]: docnum for docnum, stored in reader.iter_docs()}
+        values: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for term in reader.lexicon("category"):  # ancestors included, as the index has them
+            values["category"][term.decode()] = list(reader.postings("category", term).all_ids())
+        names = reader.column_reader("sort_name")
+        order = sorted(docnums.values(), key=lambda docnum: names[docnum])
+    db = sqlite_utils.Database(database)
+    for service_id, name, value in queries.filter_values(db.conn):
+        if service_id in docnums:  # inactive services are not in the index
+            values[name][value].append(docnums[service_id])
+    db["docnums"].insert_all(({"service_id": service_id, "docnum": docnum}
+                              for service_id, docnum in docnums.items()), pk="service_id")
+    db["docnums"].create_index(["docnum"], unique=True)
+    db["filter_masks"].insert_all(
+        ({"filter": name, "value": value,
+          "mask": mask_of(docs, size).to_bytes((size + 7) // 8 or 1, "little")}
+         for name, by_value in values.items() for value, docs in sorted(by_value.items())),
+        pk=("filter", "value"))
+    db["search_order"].insert({"name": "name", "docnums": array("I", order).tobytes()},
+                              pk="name")
+    db.close()
+
+
+# --- on the site -----------------------------------------------------------------------
+
+
+class FacetIndex:
+    """The filter masks of one build, and its documents in name order for browsing."""
+
+    def __init__(self, db, index):
+        with index.searcher() as searcher:
+            reader = searcher.reader()
+            self.size = reader.doc_count_all()
+            self.all = mask_of(reader.all_doc_ids(), self.size) if reader.has_deletions() \
+                else (1 << self.size) - 1
+        self.masks: dict[str, dict[str, int]] = defaultdict(dict)
+        for name, value, blob in queries.filter_masks(db):
+            self.masks[name][value] = int.from_bytes(blob, "little")
+        self.by_name = array("I", queries.search_order(db)).tolist()
+        self._ages = list(queries.age_limits(db))
+        self._age_masks: dict[int, int] = {}
+        self._bounds = self._moments_of_change(db)
+        self._weekly: dict[int, int] = {}
+        self._open: dict[tuple, int] = {}
+        self._lock = threading.Lock()
+
+    def value_mask(self, name: str, value: str) -> int:
+        return self.masks.get(name, {}).get(value, 0)
+
+    def age_mask(self, age: int) -> int:
+        """Services that take people of this age: no limit, or limits around it."""
+        if age not in self._age_masks:
+            too_young_or_old = mask_of((docnum for docnum, low, high in self._ages
+                                        if (low is not None and age < low)
+                                        or (high is not None and age > high)), self.size)
+            self._age_masks[age] = self.all & ~too_young_or_old
+        return self._age_masks[age]
+
+    # --- open now ----------------------------------------------------------------------
+
+    def _moments_of_change(self, db) -> list[int]:
+        """Minutes of the week at which any service's status can change."""
+        bounds = set(queries.open_interval_bounds(db)) | {0, hours.WEEK_MINUTES}
+        for day, opens_at, closes_at in queries.special_day_spans(db):
+            start = dt.date.fromisoformat(day).weekday() * hours.DAY_MINUTES
+            opens = hours.parse_time(opens_at)
+            closes = hours.parse_time(closes_at, closing=True)
+            closes = closes if closes > opens else closes + hours.DAY_MINUTES
+            bounds |= {(start + opens) % hours.WEEK_MINUTES, (start + closes) % hours.WEEK_MINUTES}
+        bounds |= {day * hours.DAY_MINUTES for day in range(7)}  # closed days start at midnight
+        return sorted(bounds)
+
+    def open_mask(self, db, now: dt.datetime) -> int:
+        """Services open at ``now`` (aware, in the site's zone), by the same rule as ``status``."""
+        wall = now.replace(tzinfo=None)
+        minute = wall.weekday() * hours.DAY_MINUTES + wall.hour * 60 + wall.minute
+        stretch = bisect.bisect_right(self._bounds, minute)
+        key = (wall.date(), stretch)
+        with self._lock:
+            cached = self._open.get(key)
+        if cached is not None:
+            return cached
+        if stretch not in self._weekly:
+            self._weekly[stretch] = mask_of(queries.open_at_minute(db, minute), self.size)
+        mask = self._weekly[stretch]
+        today = wall.date()
+        changed = queries.services_with_exceptions(
+            db, (today - dt.timedelta(days=1)).isoformat(), today.isoformat())
+        for docnum, rows in queries.schedules_by_docnum(db, changed).items():
+            result = status(Timetable.from_rows(rows), now)
+            mask = mask | 1 << docnum if result and result.is_open else mask & ~(1 << docnum)
+        with self._lock:
+            if len(self._open) >= OPEN_CACHE:
+                self._open.clear()
+            self._open[key] = mask
+        return mask
+
+
+_indexes: dict[str, FacetIndex] = {}
+_indexes_lock = threading.Lock()
+
+
+def for_build(build, db, index) -> FacetIndex:
+    """The facet index of a build, made on first use and kept while that build is current."""
+    with _indexes_lock:
+        found = _indexes.get(build.id)
+        if found is None:
+            found = FacetIndex(db, index)
+            _indexes.clear()  # only the current build is needed
+            _indexes[build.id] = found
+        return found

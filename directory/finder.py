@@ -1,0 +1,145 @@
+"""One search as the site runs it: words, typo tolerance, filters, facet counts, ways out.
+
+1. Words: every word must match; when that finds fewer than ``FEW`` services and a word is
+   not in the index, the corrected search ("did you mean") is added after the exact matches
+   (or stands in for them when there are none); when still nothing matches, any word will do.
+2. Filters: the text matches AND each filter's mask (``facets``).
+3. Facet counts: for each option, how many results there would be with that option chosen
+   instead, i.e. with every other active filter; exactly the results its link promises.
+4. No dead ends: with zero results, which single filter to remove (with the count it gives),
+   the same filters without the words, and related kinds of help that have results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import reduce
+from itertools import islice
+
+from . import queries
+from .facets import FacetIndex, mask_of, members
+from .filters import CHOICES, FLAGS, ORDER, Filters
+
+FEW = 3  # fewer exact matches than this and a spelling correction is tried
+RELATED = 5  # related kinds of help offered on an empty page
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Finding:
+    ids: list[str]
+    total: int
+    matched: int = 0  # services the words match, before any filter
+    all_words: bool = True  # False when only some of the words matched
+    corrected: str | None = None  # the spelling-corrected search, when it was used
+    corrected_only: bool = False  # no exact match: every result is for the correction
+    options: dict[str, list[Option]] = field(default_factory=dict)  # choice filters
+    any_count: dict[str, int] = field(default_factory=dict)  # results with that filter unset
+    flag_count: dict[str, int] = field(default_factory=dict)  # results with that flag on
+    removals: list[tuple[str, int]] = field(default_factory=list)  # filter → results without it
+    without_words: int = 0  # results for the filters alone (empty page with words)
+    related: list[tuple[str, int]] = field(default_factory=list)  # category id → results
+
+
+def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, *, page: int,
+         per_page: int, now: dt.datetime, categories: list[dict]) -> Finding:
+    """Run one search; ``categories`` are the taxonomy rows (for related kinds of help)."""
+    size = facet_index.size
+    with index.searcher() as searcher:
+        ranked, all_words, corrected, corrected_only = _text_matches(index, searcher, speller, q)
+    if ranked is None:
+        ranked, matches = facet_index.by_name, facet_index.all
+    else:
+        matches = mask_of(ranked, size)
+    masks = {name: _mask(facet_index, db, name, value, now) for name, value in filters.values}
+    final = reduce(int.__and__, masks.values(), matches)
+    start = (page - 1) * per_page
+    is_result = members(final, size)
+    page_docs = list(islice((d for d in ranked if is_result(d)), start, start + per_page)) \
+        if final else []
+    finding = Finding(ids=queries.service_ids(db, page_docs), total=final.bit_count(),
+                      matched=matches.bit_count(), all_words=all_words, corrected=corrected,
+                      corrected_only=corrected_only)
+
+    def others(name: str, base: int) -> int:
+        return reduce(int.__and__, (m for n, m in masks.items() if n != name), base)
+
+    for name in ORDER:
+        base = others(name, matches)
+        finding.any_count[name] = base.bit_count()
+        if name in CHOICES:
+            chosen = filters.get(name)
+            options = [Option(value, (base & mask).bit_count(), value == chosen)
+                       for value, mask in facet_index.masks.get(name, {}).items()
+                       if value == chosen or base & mask]
+            # Most results first: the options people are most likely to want.
+            finding.options[name] = sorted(options, key=lambda o: (-o.count, o.value))
+        elif name in FLAGS:
+            mask = masks.get(name) or _mask(facet_index, db, name, "1", now)
+            finding.flag_count[name] = (base & mask).bit_count()
+    if finding.total == 0:
+        finding.removals = sorted(((name, finding.any_count[name]) for name in filters.names()
+                                   if finding.any_count[name]), key=lambda item: -item[1])
+        finding.without_words = reduce(int.__and__, masks.values(), facet_index.all).bit_count() \
+            if q.strip() else 0
+        finding.related = _related(index, facet_index, masks, q, filters, categories)
+    return finding
+
+
+def _mask(facet_index: FacetIndex, db, name: str, value: str, now: dt.datetime) -> int:
+    if name == "open_now":
+        return facet_index.open_mask(db, now)
+    if name == "age":
+        return facet_index.age_mask(int(value))
+    return facet_index.value_mask(name, value)
+
+
+def _ranked(searcher, query) -> list[int]:
+    return [docnum for docnum, _score in searcher.search(query, limit=None).items()]
+
+
+def _text_matches(index, searcher, speller, q: str):
+    """(ranked document numbers or None for "no words", all words?, correction, only?)."""
+    if not q.strip():
+        return None, True, None, False
+    exact = _ranked(searcher, index.query(q))
+    if len(exact) >= FEW:
+        return exact, True, None, False
+    corrected = speller.correct(searcher.reader(), q)
+    if corrected:
+        extra = _ranked(searcher, index.query(corrected))
+        if extra:
+            seen = set(exact)
+            return exact + [d for d in extra if d not in seen], True, corrected, not exact
+    if exact or len(q.split()) < 2:
+        return exact, True, None, False
+    loose = _ranked(searcher, index.query(q, all_words=False))
+    return loose, False, None, False
+
+
+def _related(index, facet_index: FacetIndex, masks: dict, q: str, filters: Filters,
+             categories: list[dict]) -> list[tuple[str, int]]:
+    """Kinds of help near what was asked that have results with the other filters."""
+    chosen = filters.get("category")
+    by_id = {c["id"]: c for c in categories}
+    wanted = list(index.categories_named_in(q)) if q else []
+    if chosen in by_id:
+        parent = by_id[chosen]["parent_id"]
+        wanted += [parent] if parent else []
+        wanted += [c["id"] for c in categories if c["parent_id"] == chosen
+                   or (c["parent_id"] == parent and c["id"] != chosen)]
+    base = reduce(int.__and__, (m for n, m in masks.items() if n != "category"), facet_index.all)
+    counted = [(cid, (base & facet_index.value_mask("category", cid)).bit_count())
+               for cid in dict.fromkeys(wanted) if cid != chosen]
+    if not any(count for _, count in counted):  # nothing close: the biggest kinds of help
+        counted = [(c["id"], (base & facet_index.value_mask("category", c["id"])).bit_count())
+                   for c in categories if not c["parent_id"] and c["id"] != chosen]
+        counted.sort(key=lambda item: -item[1])
+    return [(cid, count) for cid, count in counted if count][:RELATED]
