@@ -61,6 +61,7 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str) -> 
     try:
         write_database(catalogue, work / DATABASE)
         search.write_index(work / INDEX, index_documents(catalogue))
+        write_document_numbers(work / DATABASE, work / INDEX)
         manifest = {
             "id": final.name,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -115,7 +116,8 @@ TABLES = {
                        "url": str, "email": str, "source_file": str, "source_line": int}, "id", []),
     "locations": ({"id": str, "organization_id": str, "name": str, "address_1": str,
                    "address_2": str, "city": str, "state_province": str, "postal_code": str,
-                   "country": str, "latitude": float, "longitude": float, "accessibility": str,
+                   "country": str, "latitude": float, "longitude": float, "precision": str,
+                   "accessibility": str,
                    "transportation": str, "description": str, "source_file": str,
                    "source_line": int}, "id", [("organization_id", "organizations", "id")]),
     "services": ({"id": str, "organization_id": str, "name": str, "description": str,
@@ -127,6 +129,9 @@ TABLES = {
     "phones": ({"id": int, "service_id": str, "organization_id": str, "position": int,
                 "type": str, "number": str, "e164": str, "display": str, "description": str},
                "id", [("service_id", "services", "id"), ("organization_id", "organizations", "id")]),
+    # The gazetteer (places.csv), so the site resolves "near" without reading data/.
+    "places": ({"id": int, "name": str, "kind": str, "latitude": float, "longitude": float,
+                "aliases": str}, "id", []),
 }
 # Links from a service to many values: table → (column, referenced table, catalogue field).
 LINKS = {
@@ -134,10 +139,12 @@ LINKS = {
     "service_at_location": ("location_id", "locations", "at"),
     "service_languages": ("language", None, "languages"),
     "service_audiences": ("audience_id", "audiences", "audience"),
+    "service_areas": ("area", None, "service_area"),  # region or a place name
 }
 INDEXES = [("services", ["organization_id"]), ("locations", ["organization_id"]),
            ("phones", ["service_id"]), ("phones", ["organization_id"]),
-           ("categories", ["parent_id"])]
+           ("categories", ["parent_id"]),
+           ("locations", ["latitude", "longitude"])]  # the bounding-box prefilter of near
 
 
 def write_database(catalogue: Catalogue, path: Path) -> None:
@@ -168,6 +175,9 @@ def write_database(catalogue: Catalogue, path: Path) -> None:
         "locations": (_location_row(loc) for loc in catalogue.locations),
         "services": (_service_row(s) for s in catalogue.services),
         "phones": _phone_rows(catalogue),
+        "places": ({"id": i, "name": p.name, "kind": p.kind, "latitude": p.latitude,
+                    "longitude": p.longitude, "aliases": list(p.aliases)}
+                   for i, p in enumerate(catalogue.places, 1)),
     }
     for table, (column, _, field) in LINKS.items():
         rows[table] = _link_rows(catalogue.services, column, field)
@@ -175,6 +185,20 @@ def write_database(catalogue: Catalogue, path: Path) -> None:
         db[table].insert_all(generator, batch_size=1000)
     for table, columns in indexes:
         db[table].create_index(columns, if_not_exists=True)
+    db.execute("ANALYZE")
+    db.close()
+
+
+def write_document_numbers(database: Path, index: Path) -> None:
+    """Record each service's Whoosh document number, so a near search can hand Whoosh the
+    services inside a bounding box as a set of document numbers to filter by."""
+    db = sqlite_utils.Database(database)
+    db["search_documents"].create({"docnum": int, "service_id": str}, pk="docnum",
+                                  foreign_keys=[("service_id", "services", "id")])
+    db["search_documents"].insert_all(
+        ({"docnum": docnum, "service_id": service_id}
+         for docnum, service_id in search.document_numbers(index)), batch_size=5000)
+    db["search_documents"].create_index(["service_id", "docnum"], unique=True)
     db.execute("ANALYZE")
     db.close()
 
@@ -192,6 +216,7 @@ def _location_row(location) -> dict:
             **{key: address.get(key) for key in
                ("address_1", "address_2", "city", "state_province", "postal_code", "country")},
             "latitude": location.get("latitude"), "longitude": location.get("longitude"),
+            "precision": location.get("precision"),
             "accessibility": location.get("accessibility", []),
             "transportation": location.get("transportation"),
             "description": location.get("description"), **_source(location)}

@@ -151,6 +151,7 @@ class Sources:
     taxonomy: Located | None = None
     organizations: list[tuple[str, object]] = field(default_factory=list)  # (file, parsed)
     service_rows: list[Located] = field(default_factory=list)
+    place_rows: list[Located] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     def files(self) -> list[Path]:
@@ -159,7 +160,7 @@ class Sources:
 
 
 def load_sources(root: Path) -> Sources:
-    """Read site.yaml, taxonomy.yaml, organizations/*.yaml and services.csv."""
+    """Read site.yaml, taxonomy.yaml, organizations/*.yaml, services.csv and places.csv."""
     sources = Sources(root=root)
     problems = sources.problems
     if not root.is_dir():
@@ -180,5 +181,7 @@ def load_sources(root: Path) -> Sources:
             sources.organizations.append((display_path(path), record))
     if (root / "services.csv").is_file():
         sources.service_rows = read_csv(root / "services.csv", problems)
+    if (root / "places.csv").is_file():
+        sources.place_rows = read_csv(root / "places.csv", problems)
     return sources
 

@@ -24,6 +24,7 @@ from .fields import (
     text,
     url,
 )
+from .geocode import check_settings as check_geocoder
 
 PHONE_TYPES = ["voice", "text", "fax", "textphone", "video"]
 COSTS = ["free", "sliding-scale", "paid"]
@@ -69,7 +70,7 @@ def site(country: str):
         "demo": Field(simple(boolean)),
         "stale_after_days": Field(simple(integer(1, 3650, "a number of days"))),
         "edit_url": Field(simple(url)),
-        "geocoder": Field(simple(lambda value: value if isinstance(value, dict) else _not_map(value))),
+        "geocoder": Field(check_geocoder),
         "crisis_lines": Field(list_of(mapping({
             "name": REQUIRED_TEXT,
             "description": TEXT,
@@ -160,6 +161,8 @@ def service_fields(country: str, categories: list[str], audiences: list[str]) ->
         "remote": Field(list_of(simple(one_of(REMOTE, "remote option")))),
         "last_verified": Field(simple(date)),
         "status": Field(simple(one_of(STATUSES, "status"))),
+        # Checked against places.csv in validate (places.check_service_areas).
+        "service_area": Field(list_of(simple(text))),
     }
 
 
@@ -178,10 +181,6 @@ def boolean(value) -> bool:
     if isinstance(value, bool):
         return value
     raise Invalid(f"{value!r} is not true or false")
-
-
-def _not_map(value):
-    raise Invalid(f"{value!r} is not a mapping (expected e.g. {{provider: nominatim}})")
 
 
 def _localized(languages: list[str]):

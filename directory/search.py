@@ -48,6 +48,13 @@ def write_index(path: Path, documents) -> None:
             writer.add_document(**document)
 
 
+def document_numbers(path: Path):
+    """(document number, service id) for every document in an index folder."""
+    ix = whoosh_index.open_dir(str(path), readonly=True)
+    with ix.reader() as reader:
+        yield from ((docnum, fields["id"]) for docnum, fields in reader.iter_docs())
+
+
 @dataclass(frozen=True)
 class Hits:
     ids: list[str]

@@ -10,12 +10,12 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import schema
+from . import places, schema
 from .fields import At, Field, mapping, simple, split_list
 from .load import Located, Sources, display_path
 from .problems import Report
 
-LIST_COLUMNS = ("categories", "languages", "audience", "remote")
+LIST_COLUMNS = ("categories", "languages", "audience", "remote", "service_area")
 CSV_LOCATION_COLUMNS = ("address_1", "city", "state_province", "postal_code", "latitude", "longitude")
 
 
@@ -29,6 +29,7 @@ class Catalogue:
     organizations: list[Located] = field(default_factory=list)
     locations: list[Located] = field(default_factory=list)
     services: list[Located] = field(default_factory=list)
+    places: list[places.Place] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {"organizations": len(self.organizations), "services": len(self.services),
@@ -66,6 +67,10 @@ def validate(sources: Sources) -> tuple[Catalogue, Report]:
     _flatten(catalogue)
     _check_ids(catalogue, report)
     _check_references(catalogue, report)
+    catalogue.places = places.check_places(
+        sources.place_rows, display_path(root / "places.csv"), country,
+        catalogue.site.get("bounds"), report)
+    places.check_service_areas(catalogue.services, places.Gazetteer(catalogue.places), report)
     return catalogue, report
 
 
@@ -223,10 +228,8 @@ def _check_references(catalogue: Catalogue, report: Report) -> None:
         if any(has) and not all(has):
             report.error(location.file, location.line, "latitude",
                          "latitude and longitude go together; give both or neither")
-        elif not any(has):
-            report.warning(location.file, location.line, "latitude",
-                           f'location "{location["id"]}" has no coordinates yet; '
-                           "add latitude and longitude")
+        # Locations without coordinates are geocoded by the build (geocode.py), which
+        # reports the ones it cannot place.
     for service in catalogue.services:
         where = (service.file, service.line)
         for index, location_id in enumerate(service.get("at") or []):
