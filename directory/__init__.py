@@ -35,12 +35,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     if "INSTANCE_PATH" in app.config:
         app.instance_path = app.config["INSTANCE_PATH"]
 
-    from . import cli, errors, i18n, privacy, site, store
+    from . import cli, errors, i18n, nearby, privacy, site, store
 
     store.init_app(app)
     i18n.init_app(app)
     privacy.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    nearby.init_app(app)
     app.register_blueprint(site.bp)
     return app

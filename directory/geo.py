@@ -55,7 +55,7 @@ def from_km(km: float, unit: str) -> float:
     return km / KM_PER_UNIT.get(unit, 1.0)
 
 
-def _degree_lengths(latitude: float) -> tuple[float, float]:
+def degree_lengths(latitude: float) -> tuple[float, float]:
     """Kilometres per degree of latitude and of longitude at a latitude, on WGS-84."""
     phi = math.radians(latitude)
     w = 1 - _E2 * math.sin(phi) ** 2
@@ -66,11 +66,11 @@ def _degree_lengths(latitude: float) -> tuple[float, float]:
 
 def bounding_box(centre: Point, radius_km: float) -> tuple[float, float, float, float]:
     """(south, west, north, east) that holds every point within ``radius_km`` of ``centre``."""
-    per_lat, _ = _degree_lengths(centre.latitude)
+    per_lat, _ = degree_lengths(centre.latitude)
     dlat = radius_km / per_lat * 1.01 + 1e-6
     # The longitude span is widest at the box edge nearest the pole.
     edge = min(89.9, abs(centre.latitude) + dlat)
-    _, per_lon = _degree_lengths(edge)
+    _, per_lon = degree_lengths(edge)
     dlon = radius_km / per_lon * 1.01 + 1e-6
     return (centre.latitude - dlat, centre.longitude - dlon,
             centre.latitude + dlat, centre.longitude + dlon)
@@ -85,8 +85,8 @@ class PlanarRank:
 
     def __init__(self, centre: Point):
         self.latitude, self.longitude = centre
-        self.per_lat, _ = _degree_lengths(centre.latitude)
-        _, per_lon = _degree_lengths(centre.latitude)
+        self.per_lat, _ = degree_lengths(centre.latitude)
+        _, per_lon = degree_lengths(centre.latitude)
         self._per_lon_at_centre = per_lon / math.cos(math.radians(centre.latitude))
 
     def squared(self, latitude: float, longitude: float) -> float:

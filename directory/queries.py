@@ -10,7 +10,7 @@ import json
 import sqlite3
 from collections import defaultdict
 
-JSON_COLUMNS = ("names", "synonyms", "remote", "accessibility")
+JSON_COLUMNS = ("names", "synonyms", "remote", "accessibility", "aliases")
 
 
 def _row(row: sqlite3.Row | None) -> dict | None:
@@ -144,3 +144,71 @@ def counts(db) -> dict[str, int]:
            where status = 'active'""").fetchone()
     places = db.execute("select count(*) from locations").fetchone()[0]
     return {"services": row[0], "organizations": row[1], "locations": places}
+
+
+# --- places and distance ---------------------------------------------------------------
+
+
+def places(db) -> list[dict]:
+    """The gazetteer (places.csv) in file order."""
+    return _rows(db.execute(
+        "select name, kind, latitude, longitude, aliases from places order by id"))
+
+
+def located_in_box(db, south: float, west: float, north: float, east: float) -> list[tuple]:
+    """(document number, latitude, longitude, location id) of every active service at a
+    location inside the box: the bounding-box prefilter of a near search (lat/lon index)."""
+    return db.execute(
+        """select d.docnum, l.latitude, l.longitude, l.id from locations l
+           join service_at_location sl on sl.location_id = l.id
+           join search_documents d on d.service_id = sl.service_id
+           where l.latitude between ? and ? and l.longitude between ? and ?""",
+        [south, north, west, east]).fetchall()
+
+
+def remote_documents(db, areas: list[str], in_region: bool) -> set[int]:
+    """Document numbers of active services without a location that serve one of ``areas``
+    (place names); inside the region also those serving all of it (``region``, or no
+    service_area at all)."""
+    wanted = [*areas, "region"] if in_region else list(areas)
+    return {row[0] for row in db.execute(
+        f"""select d.docnum from search_documents d
+            where not exists (select 1 from service_at_location sl
+                              where sl.service_id = d.service_id)
+              and (exists (select 1 from service_areas a where a.service_id = d.service_id
+                           and a.area in ({_marks(wanted or [""])}))
+                   or (? and not exists (select 1 from service_areas a
+                                         where a.service_id = d.service_id)))""",
+        [*(wanted or [""]), in_region])}
+
+
+def service_ids(db, docnums: list[int]) -> dict[int, str]:
+    """Service ids of Whoosh document numbers."""
+    if not docnums:
+        return {}
+    return dict(db.execute(
+        f"select docnum, service_id from search_documents where docnum in ({_marks(docnums)})",
+        list(docnums)).fetchall())
+
+
+def nearest_sharing_a_category(db, service_id: str, categories: list[str], centre: tuple,
+                               box: tuple, scale: tuple[float, float], limit: int) -> list[tuple]:
+    """(service id, latitude, longitude) of active services at a location in ``box`` that
+    share a category with ``service_id``, nearest to ``centre`` first by a planar
+    approximation (``scale``: km per degree of latitude and of longitude there)."""
+    south, west, north, east = box
+    lat, lon = centre
+    ky, kx = scale
+    return db.execute(
+        f"""select sl.service_id, l.latitude, l.longitude from locations l
+            join service_at_location sl on sl.location_id = l.id
+            join services s on s.id = sl.service_id and s.status = 'active'
+            where l.latitude between ? and ? and l.longitude between ? and ?
+              and sl.service_id != ?
+              and sl.service_id in (select service_id from service_categories
+                                    where category_id in ({_marks(categories)}))
+            order by ((l.latitude - ?) * ?) * ((l.latitude - ?) * ?)
+                   + ((l.longitude - ?) * ?) * ((l.longitude - ?) * ?)
+            limit ?""",
+        [south, north, west, east, service_id, *categories,
+         lat, ky, lat, ky, lon, kx, lon, kx, limit]).fetchall()

@@ -6,7 +6,7 @@ import math
 
 from flask import Blueprint, abort, current_app, render_template
 
-from . import params, queries
+from . import nearby, params, queries, where
 from .i18n import localized
 from .store import NoBuild, get_build, get_db
 
@@ -45,15 +45,23 @@ def search():
     category = params.choice("category", names, "category")
     page = params.page()
     per_page = current_app.config["PER_PAGE"]
-    hits = _index().search(q, category=category, page=page, per_page=per_page)
+    place = where.from_request()
+    near = place is not None and place.point is not None
+    if near:
+        hits = nearby.search(get_db(), _index(), place, q, category=category, page=page,
+                             per_page=per_page)
+    else:
+        hits = _index().search(q, category=category, page=page, per_page=per_page)
     results = queries.services(get_db(), hits.ids)
+    nearby.attach(results, hits, where.unit())
     suggested = [c for c in categories if c["id"] in _index().categories_named_in(q)
                  and c["id"] != category] if q else []
     return render_template(
         "search.html", q=q, category=category, category_name=names.get(category),
         results=results, total=hits.total, all_words=hits.all_words, page=page,
         pages=max(1, math.ceil(hits.total / per_page)), per_page=per_page,
-        categories=[c for c in categories if c["service_count"]], suggested=suggested)
+        categories=[c for c in categories if c["service_count"]], suggested=suggested,
+        where=place, remote=nearby.remote(get_db(), _index(), place, q, category) if near else None)
 
 
 @bp.get("/services/<service_id>")
@@ -61,7 +69,8 @@ def service(service_id: str):
     found = queries.service(get_db(), service_id)
     if found is None:
         abort(404, description="service")
-    return render_template("service.html", service=found)
+    return render_template("service.html", service=found,
+                           nearest=nearby.nearest_same_category(get_db(), found, where.unit()))
 
 
 @bp.get("/organizations/<organization_id>")
