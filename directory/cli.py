@@ -132,7 +132,7 @@ def _progress(addresses: list[str]):
     """A progress bar on a terminal, one line per address otherwise (CI logs)."""
     if not addresses:
         return addresses
-    click.echo(f"geocoding {len(addresses)} addresses not in geocodes.csv yet", err=True)
+    click.echo(f"geocoding {_addresses(len(addresses))} not in geocodes.csv yet", err=True)
     if sys.stderr.isatty():
         return click.progressbar(addresses, label="geocoding", file=sys.stderr,
                                  item_show_func=lambda a: a or "")
@@ -166,8 +166,13 @@ def geocode_command(data_dir, strict):
     if outcome.report.errors:
         raise click.ClickException(f"{len(outcome.report.errors)} errors")
     done = outcome.geocoding
-    click.echo(f"looked up {done.looked_up} addresses; {done.placed} locations placed from "
-               f"geocodes.csv, {done.approximate} approximate, {done.unplaced} without a point")
+    click.echo(f"looked up {_addresses(done.looked_up)}; of the locations without coordinates, "
+               f"{done.placed} placed from geocodes.csv, {done.approximate} approximate "
+               f"(postcode or city centre), {done.unplaced} without a point")
+
+
+def _addresses(count: int) -> str:
+    return f"{count} address" if count == 1 else f"{count} addresses"
 
 
 COMMANDS = [validate_command, build_command, geocode_command]

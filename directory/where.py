@@ -83,6 +83,8 @@ def from_request() -> Where | None:
         except geo.BadPoint as error:
             raise BadRequest(_bad_point(near, error, site)) from None
         if where.point:
+            # Show back only what the site kept: the point rounded to ~100 m.
+            where.typed = f"{where.point.latitude},{where.point.longitude}"
             where.label = _("your location")
         else:
             found = gazetteer().lookup(near)

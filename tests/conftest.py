@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,17 @@ import pytest
 from directory import create_app, pipeline
 
 FIXTURE_DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """No test may touch the network: a geocoder that tries fails the test loudly."""
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a test tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
 
 
 def build_into(data_dir: Path, instance: Path) -> pipeline.Outcome:
