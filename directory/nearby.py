@@ -64,11 +64,12 @@ def search(db, index: Index, where: Where, text: str, *, category: str | None = 
         if exact[docnum] > radius:
             matches.discard(docnum)
     start = (page - 1) * per_page
-    ordered = heapq.nsmallest(start + per_page, matches, key=lambda d: nearest[d][0])
+    # Equal distances (services at one address) keep the data's order: stable pages.
+    ordered = heapq.nsmallest(start + per_page, matches, key=lambda d: (nearest[d][0], d))
     shown = ordered[start:]
     for docnum in shown:
         exact.setdefault(docnum, _measure(where.point, nearest[docnum]))
-    shown.sort(key=lambda d: exact[d])
+    shown.sort(key=lambda d: (exact[d], d))
     ids = queries.service_ids(db, shown)
     return NearHits(ids=[ids[d] for d in shown], total=len(matches), all_words=all_words,
                     distances={ids[d]: exact[d] for d in shown},

@@ -96,8 +96,7 @@ class Gazetteer:
                          if _starts_with_each(label.split(), typed))
         if len(starts) == 1:
             return Lookup(place=starts[0])
-        close = difflib.get_close_matches(" ".join(typed), list(self._labels),
-                                          n=SUGGESTIONS, cutoff=0.6)
+        close = _closest(" ".join(typed), list(self._labels))
         suggestions = _unique([*sorted(starts, key=lambda p: p.name),
                                *(self._labels[label] for label in close)])
         return Lookup(suggestions=suggestions[:SUGGESTIONS])
@@ -134,6 +133,20 @@ def _starts_with_each(words: list[str], typed: list[str]) -> bool:
             return False
         position += 1
     return True
+
+
+def _closest(typed: str, labels: list[str]) -> list[str]:
+    """The labels most like a typo, best first: those within 0.1 of the best score, so
+    'Narthside' offers Northside but not also Southside."""
+    matcher = difflib.SequenceMatcher(b=typed)
+    scored = []
+    for label in labels:
+        matcher.set_seq1(label)
+        if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6:
+            scored.append((matcher.ratio(), label))
+    best = max((score for score, _ in scored), default=0)
+    return [label for score, label in sorted(scored, reverse=True)
+            if score >= max(0.6, best - 0.1)][:SUGGESTIONS]
 
 
 def _unique(places) -> list[Place]:
