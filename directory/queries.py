@@ -155,15 +155,13 @@ def places(db) -> list[dict]:
         "select name, kind, latitude, longitude, aliases from places order by id"))
 
 
-def located_in_box(db, south: float, west: float, north: float, east: float) -> list[tuple]:
-    """(document number, latitude, longitude, location id) of every active service at a
-    location inside the box: the bounding-box prefilter of a near search (lat/lon index)."""
+def located_in_box(db, south: float, west: float, north: float, east: float):
+    """(latitude, longitude, document number) of every place an active service is at inside
+    the box: the bounding-box prefilter of a near search (a covering lat/lon index)."""
     return db.execute(
-        """select d.docnum, l.latitude, l.longitude, l.id from locations l
-           join service_at_location sl on sl.location_id = l.id
-           join search_documents d on d.service_id = sl.service_id
-           where l.latitude between ? and ? and l.longitude between ? and ?""",
-        [south, north, west, east]).fetchall()
+        """select latitude, longitude, docnum from near_points
+           where latitude between ? and ? and longitude between ? and ?""",
+        [south, north, west, east])
 
 
 def remote_documents(db, areas: list[str], in_region: bool) -> set[int]:

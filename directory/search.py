@@ -36,6 +36,9 @@ SCHEMA = Schema(
 )
 SEARCH_FIELDS = ["name", "topics", "organization", "description"]
 SYNONYM_BOOST = 3.0
+# A near search checks its candidates one by one (``_among``) when they are fewer than
+# 1/AMONG_RATIO of the index; otherwise a filtered search over all postings is cheaper.
+AMONG_RATIO = 8
 
 
 def write_index(path: Path, documents) -> None:
@@ -116,6 +119,8 @@ class Index:
         if category:
             query = And([query, Term("category", category)])
         with self._ix.searcher() as searcher:
+            if within is not None and len(within) * AMONG_RATIO < searcher.doc_count_all():
+                return _among(searcher, query, sorted(within))
             return set(searcher.search(query, filter=within, limit=None, scored=False).docs())
 
     def _search(self, query, category: str | None, page: int, per_page: int,
@@ -132,6 +137,27 @@ class Index:
             start = (page - 1) * per_page
             ids = [hit["id"] for hit in results[start:start + per_page]]
             return Hits(ids=ids, total=len(results))
+
+
+def _among(searcher, query, candidates: list[int]) -> set[int]:
+    """Which of a few candidate documents match: the matcher skips from one candidate to the
+    next (whole posting blocks at a time) instead of walking every posting, as a filtered
+    search does. Much faster when the candidates are a small part of the index."""
+    found = set()
+    for leaf, offset in searcher.leaf_searchers():
+        matcher = query.matcher(leaf, leaf.boolean_context())
+        end = offset + leaf.doc_count_all()
+        for docnum in candidates:
+            if docnum < offset or docnum >= end:
+                continue
+            if not matcher.is_active():
+                break
+            local = docnum - offset
+            if matcher.id() < local:
+                matcher.skip_to(local)
+            if matcher.is_active() and matcher.id() == local:
+                found.add(docnum)
+    return found
 
 
 def normalise(text: str) -> str:
