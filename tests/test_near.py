@@ -200,3 +200,34 @@ def test_home_and_search_offer_a_near_field_and_use_my_location_script(client):
         assert '<script src="/static/near.js" defer></script>' in html
     script = client.get("/static/near.js").get_data(as_text=True)
     assert "toFixed(3)" in script and "getCurrentPosition" in script
+
+
+@pytest.mark.parametrize("text", ["counselling", "walk in", "", "grief skydiving", "HYT"])
+def test_checking_a_few_candidates_agrees_with_a_filtered_search(built_instance, text):
+    import sqlite3
+
+    from directory import queries, search
+
+    db = sqlite3.connect(built_instance / "current" / "directory.db")
+    db.row_factory = sqlite3.Row
+    index = search.Index(built_instance / "current" / "index", queries.synonyms(db))
+    query = index.query(text, all_words=False)
+    with index._ix.searcher() as searcher:
+        for within in ({0}, {0, 1, 2}, {3, 5}, set(range(searcher.doc_count_all()))):
+            expected = set(searcher.search(query, filter=within, limit=None,
+                                           scored=False).docs())
+            assert search._among(searcher, query, sorted(within)) == expected, within
+
+
+def test_near_pages_are_the_same_whichever_way_candidates_are_checked(client, monkeypatch):
+    from directory import search
+
+    urls = ["/search?near=Harbourside&radius=3", "/search?q=counselling&near=Riverside",
+            "/search?q=walk+in&category=drop-in&near=Northside&radius=25"]
+    filtered = [result_ids(client.get(url)) for url in urls]
+    calls = []
+    among = search._among
+    monkeypatch.setattr(search, "_among", lambda *args: calls.append(1) or among(*args))
+    monkeypatch.setattr(search, "AMONG_RATIO", 0)  # always check candidate by candidate
+    assert [result_ids(client.get(url)) for url in urls] == filtered
+    assert all(filtered) and len(calls) == len(urls)
