@@ -110,3 +110,11 @@ def test_no_build_gives_a_clear_503(fresh_app):
     assert response.status_code == 503
     assert b"The directory is being set up" in response.data
     assert b"Traceback" not in response.data
+
+
+def test_a_new_build_format_rebuilds_unchanged_data(data_dir, instance, rebuild, monkeypatch):
+    rebuild(data_dir, instance)
+    assert pipeline.run(data_dir, instance, if_changed=True).unchanged
+    monkeypatch.setattr(build, "FORMAT", build.FORMAT + 1)
+    again = pipeline.run(data_dir, instance, if_changed=True)
+    assert not again.unchanged and again.build is not None
