@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if "INSTANCE_PATH" in app.config:
         app.instance_path = app.config["INSTANCE_PATH"]
 
-    from . import cli, errors, hours_view, i18n, privacy, sheets, site, store, upkeep
+    from . import cli, errors, hours_view, i18n, nearby, privacy, sheets, site, store, upkeep
 
     store.init_app(app)
     i18n.init_app(app)
@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     hours_view.init_app(app)
+    nearby.init_app(app)
     app.register_blueprint(site.bp)
     app.register_blueprint(sheets.bp)
     return app

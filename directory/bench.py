@@ -9,6 +9,10 @@ baseline. Prints a Markdown table and whether the targets are met at the largest
     scripts/bench --quick              # sizes 200, 1000
     scripts/bench --sizes 5k,20k --repeat 50
     scripts/bench --validate-only      # just `directory validate` on 5,000 services
+
+Near searches (a keyword and a place from places.csv, within a radius, nearest first) are
+timed through the site's own path (``nearby.search``) against the same keyword searches
+without a place.
 """
 
 from __future__ import annotations
@@ -43,13 +47,27 @@ TARGET_SIZE = 50_000
 TARGET_RATIO = 5.0  # Whoosh p95 at most this many times FTS5's p95
 TARGET_P95_MS = 25.0
 TARGET_BUILD_S = 60.0
-TARGETS_LINE = "targets at 50k: search p95 ≤ 5× FTS5 and < 25 ms; build < 60 s"
+# Keyword + place within a radius (site units, miles in the demo site), as residents ask.
+NEAR_QUERIES: list[tuple[str, str | None, str, int]] = [
+    ("counselling", None, "Uptown", 3), ("support group", None, "60607", 3),
+    ("walk in", None, "Logan Square", 10), ("grief", None, "Hyde Park", 3),
+    ("youth", None, "Pilsen", 1), ("addiction recovery", None, "Austin", 10),
+    ("someone to talk to", None, "Lakeview", 1), ("housing", None, "60616", 3),
+    ("free", "counselling", "Loop", 3), ("anxiety", "counselling", "Rogers Park", 10),
+    ("group", "support-group", "Bronzeville", 3), ("walk in", "drop-in", "60640", 1),
+    ("peer", None, "Englewood", 25), ("free therapy", None, "Wicker Park", 10),
+]
+TARGET_NEAR_RATIO = 2.0  # near + keyword p95 at most this many times the keyword p95
+TARGET_NEAR_P95_MS = 30.0
+TARGETS_LINE = ("targets at 50k: search p95 ≤ 5× FTS5 and < 25 ms; build < 60 s; "
+                "near + keyword p95 ≤ 2× keyword alone and < 30 ms")
 VALIDATE_SIZE = 5000  # maintainers run validate on every pull request: it must stay quick
 TARGET_VALIDATE_S = 5.0
 # `directory validate DATA_DIR` as a maintainer runs it, interpreter start-up included.
 VALIDATE_CHILD = "import sys; from directory.cli import main; sys.argv[1:1] = ['validate']; main()"
 HEADER = ("| size | build s | build peak MiB | whoosh p50 ms | whoosh p95 ms "
-          "| fts5 p50 ms | fts5 p95 ms | p95 ratio |")
+          "| fts5 p50 ms | fts5 p95 ms | p95 ratio | keyword p95 ms | near p50 ms "
+          "| near p95 ms | near ratio |")
 
 
 @dataclass
@@ -59,6 +77,12 @@ class Row:
     build_peak_mib: float
     whoosh: tuple[float, float]  # p50, p95 in ms
     fts5: tuple[float, float]
+    keyword: tuple[float, float] = (0.0, 0.0)  # NEAR_QUERIES' words without the place
+    near: tuple[float, float] = (0.0, 0.0)  # NEAR_QUERIES with the place
+
+    @property
+    def near_ratio(self) -> float:
+        return self.near[1] / self.keyword[1] if self.keyword[1] else math.inf
 
     @property
     def ratio(self) -> float:
@@ -161,16 +185,46 @@ def validate_verdict(seconds: float) -> tuple[str, bool]:
 # --- searches --------------------------------------------------------------------------
 
 
-def time_queries(search, repeat: int) -> tuple[list[float], list[int]]:
+def time_queries(search, repeat: int, queries=None) -> tuple[list[float], list[int]]:
     """Run every query once to warm up, then ``repeat`` rounds; return times (ms) and totals."""
-    totals = [search(text, category) for text, category in QUERIES]
+    queries = QUERIES if queries is None else queries
+    totals = [search(*query) for query in queries]
     times = []
     for _ in range(repeat):
-        for text, category in QUERIES:
+        for query in queries:
             started = time.perf_counter()
-            search(text, category)
+            search(*query)
             times.append((time.perf_counter() - started) * 1000)
     return times, totals
+
+
+def near_searchers(build_path: Path):
+    """The site's near search (``nearby.search``) and the same words without a place."""
+    from . import geo, nearby, queries
+    from .build import INDEX
+    from .places import Gazetteer, Place
+    from .search import Index
+    from .store import Build
+    from .where import Where
+
+    build = Build(build_path)
+    db = build.connect()
+    index = Index(build_path / INDEX, queries.synonyms(db))
+    places = Gazetteer([Place(**{**row, "aliases": tuple(row["aliases"])})
+                        for row in queries.places(db)])
+    unit = build.site.get("distance_unit") or "km"
+
+    def keyword(text: str, category: str | None, _place: str, _radius: int) -> int:
+        return index.search(text, category=category, page=1, per_page=20).total
+
+    def near(text: str, category: str | None, place: str, radius: int) -> int:
+        found = places.find(place)
+        if found is None:
+            raise SystemExit(f"{place!r} is not in places.csv; fix NEAR_QUERIES")
+        where = Where(typed=place, radius=radius, unit=unit, point=geo.Point(*found.point))
+        return nearby.search(db, index, where, text, category=category, per_page=20).total
+
+    return keyword, near, db
 
 
 def whoosh_searcher(build_path: Path):
@@ -266,21 +320,33 @@ def bench_size(size: int, repeat: int, seed: int) -> Row:
             fts_times, fts_totals = time_queries(fts_search, repeat)
         finally:
             fts_db.close()
+        keyword_search, near_search, near_db = near_searchers(build_path)
+        try:
+            keyword_times, _ = time_queries(keyword_search, repeat, NEAR_QUERIES)
+            near_times, near_totals = time_queries(near_search, repeat, NEAR_QUERIES)
+        finally:
+            near_db.close()
+        log(f"[{size}] near matches: " + ", ".join(
+            f"{text}@{place}/{radius} {total}"
+            for (text, _, place, radius), total in zip(NEAR_QUERIES, near_totals, strict=True)))
         log(f"[{size}] matches per query, whoosh/fts5: " + ", ".join(
             f"{text}{'@' + category if category else ''} {w}/{f}"
             for (text, category), w, f in zip(QUERIES, whoosh_totals, fts_totals, strict=True)))
     return Row(size=size, build_seconds=built["seconds"], build_peak_mib=built["peak_mib"],
                whoosh=(percentile(whoosh_times, 0.5), percentile(whoosh_times, 0.95)),
-               fts5=(percentile(fts_times, 0.5), percentile(fts_times, 0.95)))
+               fts5=(percentile(fts_times, 0.5), percentile(fts_times, 0.95)),
+               keyword=(percentile(keyword_times, 0.5), percentile(keyword_times, 0.95)),
+               near=(percentile(near_times, 0.5), percentile(near_times, 0.95)))
 
 
 def table(rows: list[Row]) -> str:
-    lines = [HEADER, "|" + "---:|" * 8]
+    lines = [HEADER, "|" + "---:|" * 12]
     for row in rows:
         lines.append(
             f"| {row.size} | {row.build_seconds:.1f} | {row.build_peak_mib:.0f} "
             f"| {row.whoosh[0]:.2f} | {row.whoosh[1]:.2f} | {row.fts5[0]:.2f} "
-            f"| {row.fts5[1]:.2f} | {row.ratio:.1f}× |")
+            f"| {row.fts5[1]:.2f} | {row.ratio:.1f}× | {row.keyword[1]:.2f} "
+            f"| {row.near[0]:.2f} | {row.near[1]:.2f} | {row.near_ratio:.1f}× |")
     return "\n".join(lines)
 
 
@@ -292,6 +358,10 @@ def verdicts(row: Row) -> tuple[list[str], bool]:
          row.whoosh[1] < TARGET_P95_MS),
         (f"build < {TARGET_BUILD_S:g} s", f"{row.build_seconds:.1f} s",
          row.build_seconds < TARGET_BUILD_S),
+        (f"near + keyword p95 ≤ {TARGET_NEAR_RATIO:g}× keyword alone", f"{row.near_ratio:.1f}×",
+         row.near_ratio <= TARGET_NEAR_RATIO),
+        (f"near + keyword p95 < {TARGET_NEAR_P95_MS:g} ms", f"{row.near[1]:.2f} ms",
+         row.near[1] < TARGET_NEAR_P95_MS),
     ]
     lines = [f"- {name} at {row.size}: {value} {'PASS' if ok else 'FAIL'}"
              for name, value, ok in checks]

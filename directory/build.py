@@ -25,9 +25,10 @@ MANIFEST = "manifest.json"
 DATABASE = "directory.db"
 INDEX = "index"
 KEEP_BUILDS = 3
-# Part of the fingerprint: bump it when the build's tables or index change, so that
-# `directory build --if-changed` rebuilds unchanged data in the new format.
-BUILD_FORMAT = 2
+# Raise when the tables a build holds change, so `build --if-changed` rebuilds data that did
+# not change for code that needs the new tables. 2: schedules, filter masks (hours, filters);
+# places, near_points, search_documents (near search). 3: both of those together.
+FORMAT = 3
 
 
 class BuildError(Exception):
@@ -35,8 +36,9 @@ class BuildError(Exception):
 
 
 def fingerprint(files: list[Path], root: Path) -> str:
-    """A hash of every data file's name and content: equal fingerprints, equal builds."""
-    digest = hashlib.sha256(f"format {BUILD_FORMAT}\0".encode())
+    """A hash of every data file's name and content, and of the build's format: equal
+    fingerprints, equal builds."""
+    digest = hashlib.sha256(f"format {FORMAT}\0".encode())
     for path in files:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
@@ -68,6 +70,7 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
         on_stage("write index")
         search.write_index(work / INDEX, index_documents(catalogue))
         facets.write_facets(work / DATABASE, work / INDEX)  # needs the index's document numbers
+        write_document_numbers(work / DATABASE, work / INDEX)
         manifest = {
             "id": final.name,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -124,7 +127,8 @@ TABLES = {
                        "url": str, "email": str, "source_file": str, "source_line": int}, "id", []),
     "locations": ({"id": str, "organization_id": str, "name": str, "address_1": str,
                    "address_2": str, "city": str, "state_province": str, "postal_code": str,
-                   "country": str, "latitude": float, "longitude": float, "accessibility": str,
+                   "country": str, "latitude": float, "longitude": float, "precision": str,
+                   "accessibility": str,
                    "transportation": str, "description": str, "source_file": str,
                    "source_line": int}, "id", [("organization_id", "organizations", "id")]),
     "services": ({"id": str, "organization_id": str, "name": str, "description": str,
@@ -137,6 +141,9 @@ TABLES = {
                 "type": str, "number": str, "e164": str, "display": str, "description": str,
                 "hours": str},
                "id", [("service_id", "services", "id"), ("organization_id", "organizations", "id")]),
+    # The gazetteer (places.csv), so the site resolves "near" without reading data/.
+    "places": ({"id": int, "name": str, "kind": str, "latitude": float, "longitude": float,
+                "aliases": str}, "id", []),
 }
 # Links from a service to many values: table → (column, referenced table, catalogue field).
 LINKS = {
@@ -144,10 +151,12 @@ LINKS = {
     "service_at_location": ("location_id", "locations", "at"),
     "service_languages": ("language", None, "languages"),
     "service_audiences": ("audience_id", "audiences", "audience"),
+    "service_areas": ("area", None, "service_area"),  # region or a place name
 }
 INDEXES = [("services", ["organization_id"]), ("locations", ["organization_id"]),
            ("phones", ["service_id"]), ("phones", ["organization_id"]),
-           ("categories", ["parent_id"])]
+           ("categories", ["parent_id"]),
+           ("locations", ["latitude", "longitude"])]  # the bounding-box prefilter of near
 
 
 def write_database(catalogue: Catalogue, path: Path) -> None:
@@ -178,6 +187,9 @@ def write_database(catalogue: Catalogue, path: Path) -> None:
         "locations": (_location_row(loc) for loc in catalogue.locations),
         "services": (_service_row(s) for s in catalogue.services),
         "phones": _phone_rows(catalogue),
+        "places": ({"id": i, "name": p.name, "kind": p.kind, "latitude": p.latitude,
+                    "longitude": p.longitude, "aliases": list(p.aliases)}
+                   for i, p in enumerate(catalogue.places, 1)),
     }
     for table, (column, _, field) in LINKS.items():
         rows[table] = _link_rows(catalogue.services, column, field)
@@ -187,6 +199,29 @@ def write_database(catalogue: Catalogue, path: Path) -> None:
     spelling.write_vocabulary(db, catalogue)
     for table, columns in indexes:
         db[table].create_index(columns, if_not_exists=True)
+    db.execute("ANALYZE")
+    db.close()
+
+
+def write_document_numbers(database: Path, index: Path) -> None:
+    """Record each service's Whoosh document number, and every point where an active service
+    is, so a near search can hand Whoosh the services inside a bounding box as a set of
+    document numbers to filter by."""
+    db = sqlite_utils.Database(database)
+    db["search_documents"].create({"docnum": int, "service_id": str}, pk="docnum",
+                                  foreign_keys=[("service_id", "services", "id")])
+    db["search_documents"].insert_all(
+        ({"docnum": docnum, "service_id": service_id}
+         for docnum, service_id in search.document_numbers(index)), batch_size=5000)
+    db["search_documents"].create_index(["service_id", "docnum"], unique=True)
+    # One row per (active service, located place); the covering index answers a bounding
+    # box from the index alone, 3-4x faster than joining locations at 50k services.
+    db.execute("""create table near_points as
+                  select l.latitude, l.longitude, d.docnum from locations l
+                  join service_at_location sl on sl.location_id = l.id
+                  join search_documents d on d.service_id = sl.service_id
+                  where l.latitude is not null and l.longitude is not null""")
+    db["near_points"].create_index(["latitude", "longitude", "docnum"])
     db.execute("ANALYZE")
     db.close()
 
@@ -204,6 +239,7 @@ def _location_row(location) -> dict:
             **{key: address.get(key) for key in
                ("address_1", "address_2", "city", "state_province", "postal_code", "country")},
             "latitude": location.get("latitude"), "longitude": location.get("longitude"),
+            "precision": location.get("precision"),
             "accessibility": location.get("accessibility", []),
             "transportation": location.get("transportation"),
             "description": location.get("description"), **_source(location)}

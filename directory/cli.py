@@ -11,7 +11,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import diff, pipeline, progress, report_formats, revisions, stale
+from . import diff, geocode, pipeline, progress, report_formats, revisions, stale
 from .problems import Report
 
 DATA_DIR = click.argument("data_dir", required=False, type=click.Path(path_type=Path))
@@ -89,18 +89,26 @@ def validate_command(data_dir, quiet, output_format):
 @click.option("--if-changed", is_flag=True, help="Do nothing when the data has not changed.")
 @click.option("--watch", is_flag=True, help="Keep running and rebuild whenever data/ changes.")
 @click.option("--quiet", "-q", is_flag=True, help="Show errors only, not warnings.")
-def build_command(data_dir, if_changed, watch, quiet):
-    """Validate the data, write a new build and switch the site to it.
+@click.option("--offline", is_flag=True,
+              help="Never call the geocoder: use data/geocodes.csv and places.csv only.")
+@click.option("--strict", is_flag=True,
+              help="A location that cannot be placed exactly is an error, not a warning.")
+def build_command(data_dir, if_changed, watch, quiet, offline, strict):
+    """Validate the data, geocode new addresses, write a new build and switch the site to it.
 
     A build with errors changes nothing: the site keeps serving the previous build.
+    Addresses missing from data/geocodes.csv are looked up with the geocoder in site.yaml
+    (and saved there) unless --offline is given.
 
     \b
     Examples:
       directory build
+      directory build --offline --strict     # CI: every address must be in geocodes.csv
       directory build --if-changed --watch   # while editing data/
     """
     data_dir, instance = _data_dir(data_dir), Path(current_app.instance_path)
-    ok = _build_once(data_dir, instance, if_changed, quiet)
+    geocoding = {"offline": offline, "strict": strict}
+    ok = _build_once(data_dir, instance, if_changed, quiet, **geocoding)
     if not watch:
         if not ok:
             raise click.exceptions.Exit(1)
@@ -108,14 +116,17 @@ def build_command(data_dir, if_changed, watch, quiet):
     click.echo(f"watching {data_dir} for changes (Ctrl+C to stop)")
     while True:
         time.sleep(2)
-        _build_once(data_dir, instance, if_changed=True, quiet=True)
+        _build_once(data_dir, instance, if_changed=True, quiet=True, **geocoding)
 
 
-def _build_once(data_dir: Path, instance: Path, if_changed: bool, quiet: bool) -> bool:
+def _build_once(data_dir: Path, instance: Path, if_changed: bool, quiet: bool, *,
+                offline: bool = False, strict: bool = False) -> bool:
     started = time.perf_counter()
     with progress.progress("build", stages=pipeline.STAGES, enabled=not quiet) as meter:
-        outcome = pipeline.run(data_dir, instance, if_changed=if_changed,
-                               today=_pretend_today(), on_stage=meter.stage)
+        outcome = pipeline.run(data_dir, instance, if_changed=if_changed, strict=strict,
+                               geocoder=None if offline else _Geocoder(data_dir),
+                               progress=_geocode_progress, today=_pretend_today(),
+                               on_stage=meter.stage)
     if outcome.unchanged:
         return True
     _print_report(outcome.report, quiet)
@@ -253,7 +264,67 @@ def stale_command(data_dir, days, as_csv, output):
     click.echo(f"wrote {count} stale services to {output}", err=True)
 
 
-COMMANDS = [validate_command, build_command, diff_command, stale_command, sheet_command]
+class _Geocoder:
+    """The geocoder from site.yaml, connected on the first lookup: a build whose addresses
+    are all cached never even constructs one."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self._connected = None
+
+    @property
+    def provider(self) -> str:
+        return self._connect().provider
+
+    def geocode(self, address: str):
+        return self._connect().geocode(address)
+
+    def _connect(self):
+        if self._connected is None:
+            catalogue, _, _ = pipeline.check(self.data_dir)
+            self._connected = geocode.connect(catalogue.site.get("geocoder"))
+        return self._connected
+
+
+def _geocode_progress(addresses: list[str]):
+    """Addresses to look up, shown as a bar on a terminal and as lines in CI logs."""
+    if addresses:
+        click.echo(f"geocoding {_addresses(len(addresses))} not in geocodes.csv yet", err=True)
+    return progress.track(addresses, "geocoding")
+
+
+@click.command("geocode")
+@DATA_DIR
+@with_appcontext
+@click.option("--strict", is_flag=True, help="Exit 1 when any location cannot be placed exactly.")
+def geocode_command(data_dir, strict):
+    """Look up every address missing from data/geocodes.csv and save the answers there.
+
+    Uses the geocoder in site.yaml (Nominatim by default, one request a second). Commit
+    data/geocodes.csv afterwards so builds need no network. Nothing is built.
+
+    \b
+    Example:
+      directory geocode && git add data/geocodes.csv
+    """
+    data_dir = _data_dir(data_dir)
+    outcome = pipeline.geocode_only(data_dir, _Geocoder(data_dir), progress=_geocode_progress,
+                                    strict=strict)
+    _print_report(outcome.report)
+    if outcome.report.errors:
+        raise click.ClickException(f"{len(outcome.report.errors)} errors")
+    done = outcome.geocoding
+    click.echo(f"looked up {_addresses(done.looked_up)}; of the locations without coordinates, "
+               f"{done.placed} placed from geocodes.csv, {done.approximate} approximate "
+               f"(postcode or city centre), {done.unplaced} without a point")
+
+
+def _addresses(count: int) -> str:
+    return f"{count} address" if count == 1 else f"{count} addresses"
+
+
+COMMANDS = [validate_command, build_command, geocode_command, diff_command, stale_command,
+            sheet_command]
 
 
 def init_app(app) -> None:

@@ -6,8 +6,8 @@ of its text matches; a facet count is ``(mask & other).bit_count()``. At 50,000 
 is 6 KB and an AND or a count takes microseconds, so every option's count is exact and cheap.
 
 Document numbers are fixed once the index is written, so the build computes the masks then
-(``write_facets``) and stores them in the database: tables ``docnums`` (service id ↔ document
-number), ``filter_masks`` (one blob per filter value) and ``search_order`` (documents by name,
+(``write_facets``) and stores them in the database (document numbers themselves are in
+``search_documents``, written by the build): ``filter_masks`` (one blob per filter value) and ``search_order`` (documents by name,
 for browsing). The site loads them in milliseconds. "Open now" needs the time: the services
 whose weekly hours cover this minute of the week (``open_intervals``), corrected for the few
 with a closed or special day today or yesterday; it is cached per stretch of the week in which
@@ -65,9 +65,6 @@ def write_facets(database: Path, index_dir: Path) -> None:
     for service_id, name, value in queries.filter_values(db.conn):
         if service_id in docnums:  # inactive services are not in the index
             values[name][value].append(docnums[service_id])
-    db["docnums"].insert_all(({"service_id": service_id, "docnum": docnum}
-                              for service_id, docnum in docnums.items()), pk="service_id")
-    db["docnums"].create_index(["docnum"], unique=True)
     db["filter_masks"].insert_all(
         ({"filter": name, "value": value,
           "mask": mask_of(docs, size).to_bytes((size + 7) // 8 or 1, "little")}

@@ -17,6 +17,7 @@ ORDER = ("open_now", "category", "cost", "language", "audience", "age", "wheelch
 CHOICES = ("category", "cost", "language", "audience", "access", "remote")
 FLAGS = ("open_now", "wheelchair")
 MAX_AGE = 120
+PLACE = ("near", "lat", "lon", "radius")  # read and checked by ``where``
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Filters:
     """The active filters, as (parameter, value) pairs in ``ORDER``."""
 
     values: tuple[tuple[str, str], ...] = ()
+    # Where the search is (near, lat, lon, radius): carried along by every link, never a chip.
+    place: tuple[tuple[str, str], ...] = ()
 
     def get(self, name: str) -> str | None:
         return dict(self.values).get(name)
@@ -32,11 +35,11 @@ class Filters:
         return [name for name, _ in self.values]
 
     def without(self, name: str) -> Filters:
-        return Filters(tuple(pair for pair in self.values if pair[0] != name))
+        return Filters(tuple(pair for pair in self.values if pair[0] != name), self.place)
 
     def args(self) -> dict[str, str]:
-        """As URL parameters (for ``url_for``)."""
-        return dict(self.values)
+        """As URL parameters (for ``url_for``), with the place searched near."""
+        return dict(self.place) | dict(self.values)
 
     def __bool__(self) -> bool:
         return bool(self.values)
@@ -55,4 +58,7 @@ def read(categories: dict[str, str], audiences: dict[str, str]) -> Filters:
         "access": params.choice("access", {a: a for a in schema.ACCESS}, "way in"),
         "remote": params.choice("remote", {r: r for r in schema.REMOTE}, "remote option"),
     }
-    return Filters(tuple((name, str(found[name])) for name in ORDER if found[name] is not None))
+    place = tuple((name, value) for name in PLACE
+                  if (value := params.text(name, limit=100)))
+    return Filters(tuple((name, str(found[name])) for name in ORDER if found[name] is not None),
+                   place)

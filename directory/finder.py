@@ -36,6 +36,7 @@ class Option:
 class Finding:
     ids: list[str]
     total: int
+    docnums: list[int] = field(default_factory=list)  # the index's numbers of ``ids``
     matched: int = 0  # services the words match, before any filter
     all_words: bool = True  # False when only some of the words matched
     corrected: str | None = None  # the spelling-corrected search, when it was used
@@ -49,8 +50,13 @@ class Finding:
 
 
 def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, *, page: int,
-         per_page: int, now: dt.datetime, categories: list[dict]) -> Finding:
-    """Run one search; ``categories`` are the taxonomy rows (for related kinds of help)."""
+         per_page: int, now: dt.datetime, categories: list[dict],
+         nearest: list[int] | None = None) -> Finding:
+    """Run one search; ``categories`` are the taxonomy rows (for related kinds of help).
+
+    ``nearest``: the documents within a near search's radius, nearest first; the results are
+    then only those, in that order (the words decide what matches, distance the order).
+    """
     size = facet_index.size
     with index.searcher() as searcher:
         ranked, all_words, corrected, corrected_only = _text_matches(index, searcher, speller, q)
@@ -58,13 +64,17 @@ def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, 
         ranked, matches = facet_index.by_name, facet_index.all
     else:
         matches = mask_of(ranked, size)
+    if nearest is not None:
+        matches &= mask_of(nearest, size)
+        ranked = nearest
     masks = {name: _mask(facet_index, db, name, value, now) for name, value in filters.values}
     final = reduce(int.__and__, masks.values(), matches)
     start = (page - 1) * per_page
     is_result = members(final, size)
     page_docs = list(islice((d for d in ranked if is_result(d)), start, start + per_page)) \
         if final else []
-    finding = Finding(ids=queries.service_ids(db, page_docs), total=final.bit_count(),
+    finding = Finding(ids=_in_order(queries.service_ids(db, page_docs), page_docs),
+                      docnums=page_docs, total=final.bit_count(),
                       matched=matches.bit_count(), all_words=all_words, corrected=corrected,
                       corrected_only=corrected_only)
 
@@ -143,3 +153,7 @@ def _related(index, facet_index: FacetIndex, masks: dict, q: str, filters: Filte
                    for c in categories if not c["parent_id"] and c["id"] != chosen]
         counted.sort(key=lambda item: -item[1])
     return [(cid, count) for cid, count in counted if count][:RELATED]
+
+
+def _in_order(ids: dict[int, str], docnums: list[int]) -> list[str]:
+    return [ids[docnum] for docnum in docnums if docnum in ids]

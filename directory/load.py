@@ -164,6 +164,7 @@ class Sources:
     organizations: list[tuple[str, object]] = field(default_factory=list)  # (file, parsed)
     service_rows: list[Located] = field(default_factory=list)
     retired: Located | None = None  # retired.yaml: ids that must never be used again
+    place_rows: list[Located] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     def files(self) -> list[Path]:
@@ -172,7 +173,8 @@ class Sources:
 
 
 def load_sources(root: Path) -> Sources:
-    """Read site.yaml, taxonomy.yaml, organizations/*.yaml, services.csv and retired.yaml."""
+    """Read site.yaml, taxonomy.yaml, organizations/*.yaml, services.csv, places.csv and
+    retired.yaml."""
     sources = Sources(root=root)
     problems = sources.problems
     if not root.is_dir():
@@ -195,5 +197,7 @@ def load_sources(root: Path) -> Sources:
         sources.service_rows = read_csv(root / "services.csv", problems)
     if (root / "retired.yaml").is_file():
         sources.retired = read_yaml(root / "retired.yaml", problems)
+    if (root / "places.csv").is_file():
+        sources.place_rows = read_csv(root / "places.csv", problems)
     return sources
 

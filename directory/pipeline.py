@@ -1,4 +1,9 @@
-"""The whole build in order: load → validate → write build → switch. Used by the CLI and tests."""
+"""The whole build in order: load → validate → geocode → write build → switch. Used by the CLI
+and tests.
+
+Geocoding asks the network only when a geocoder is passed in; without one (the default,
+``directory build --offline`` and every test) only ``data/geocodes.csv`` is used.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import build
-from .load import load_sources
+from . import build, geocode
+from .load import Sources, load_sources
 from .problems import Report
 from .validate import Catalogue, validate
 
@@ -19,9 +24,10 @@ class Outcome:
     catalogue: Catalogue
     build: Path | None = None  # the new build, None when nothing was written
     unchanged: bool = False  # the current build already holds exactly this data
+    geocoding: geocode.Summary | None = None
 
 
-STAGES = ("load", "validate", "write database", "write index")
+STAGES = ("load", "validate", "geocode", "write database", "write index")
 
 
 def _no_progress(stage: str) -> None:
@@ -38,13 +44,23 @@ def check(data_dir: Path, today: dt.date | None = None,
     sources = load_sources(data_dir)
     on_stage("validate")
     catalogue, report = validate(sources, today)
-    files = sources.files() if data_dir.is_dir() else []
-    return catalogue, report, build.fingerprint(files, data_dir)
+    return catalogue, report, _fingerprint(data_dir)
 
 
-def run(data_dir: Path, instance: Path, *, if_changed: bool = False,
-        today: dt.date | None = None, on_stage: Callable[[str], None] = _no_progress) -> Outcome:
-    """Build the data folder into a new build unless it has errors (then nothing is touched)."""
+def _fingerprint(data_dir: Path) -> str:
+    files = Sources(root=data_dir).files() if data_dir.is_dir() else []
+    return build.fingerprint(files, data_dir)
+
+
+def run(data_dir: Path, instance: Path, *, if_changed: bool = False, geocoder=None,
+        strict: bool = False, progress: geocode.Progress | None = None,
+        today: dt.date | None = None,
+        on_stage: Callable[[str], None] = _no_progress) -> Outcome:
+    """Build the data folder into a new build unless it has errors (then nothing is touched).
+
+    ``geocoder``: a geopy geocoder (``geocode.connect``) or a fake with ``geocode(address)``;
+    None means offline. ``strict``: a location that cannot be placed exactly is an error.
+    """
     catalogue, report, fingerprint = check(data_dir, today, on_stage)
     outcome = Outcome(report=report, catalogue=catalogue)
     if report.errors:
@@ -53,5 +69,23 @@ def run(data_dir: Path, instance: Path, *, if_changed: bool = False,
     if if_changed and current and current.get("fingerprint") == fingerprint:
         outcome.unchanged = True
         return outcome
+    on_stage("geocode")
+    outcome.geocoding = geocode.geocode_catalogue(
+        catalogue, data_dir, report, geocoder=geocoder, strict=strict, progress=progress)
+    if report.errors:
+        return outcome
+    if outcome.geocoding.looked_up:
+        fingerprint = _fingerprint(data_dir)  # geocodes.csv has new rows
     outcome.build = build.write_build(catalogue, instance, fingerprint, on_stage=on_stage)
+    return outcome
+
+
+def geocode_only(data_dir: Path, geocoder, *, progress: geocode.Progress | None = None,
+                 strict: bool = False) -> Outcome:
+    """Fill ``data/geocodes.csv`` for every location without coordinates; build nothing."""
+    catalogue, report, _ = check(data_dir)
+    outcome = Outcome(report=report, catalogue=catalogue)
+    if not report.errors:
+        outcome.geocoding = geocode.geocode_catalogue(
+            catalogue, data_dir, report, geocoder=geocoder, strict=strict, progress=progress)
     return outcome

@@ -10,7 +10,7 @@ import json
 import sqlite3
 from collections import defaultdict
 
-JSON_COLUMNS = ("names", "synonyms", "remote", "accessibility")
+JSON_COLUMNS = ("names", "synonyms", "remote", "accessibility", "aliases")
 
 
 def _row(row: sqlite3.Row | None) -> dict | None:
@@ -186,17 +186,10 @@ def search_order(db) -> bytes:
     return db.execute("select docnums from search_order where name = 'name'").fetchone()[0]
 
 
-def service_ids(db, docnums: list[int]) -> list[str]:
-    """The service ids of index documents, in the order given."""
-    found = dict(db.execute(f"select docnum, service_id from docnums "
-                            f"where docnum in ({_marks(docnums)})", docnums))
-    return [found[docnum] for docnum in docnums if docnum in found]
-
-
 def age_limits(db):
     """(document number, minimum_age, maximum_age) of searchable services with an age limit."""
     return db.execute("""select d.docnum, s.minimum_age, s.maximum_age from services s
-                         join docnums d on d.service_id = s.id
+                         join search_documents d on d.service_id = s.id
                          where s.minimum_age is not null or s.maximum_age is not null""")
 
 
@@ -216,7 +209,7 @@ def special_day_spans(db):
 def open_at_minute(db, minute: int) -> list[int]:
     """Document numbers of services whose weekly hours include this minute of the week."""
     return [row[0] for row in db.execute(
-        """select distinct d.docnum from open_intervals o join docnums d
+        """select distinct d.docnum from open_intervals o join search_documents d
            on d.service_id = o.service_id
            where o.opens_minute <= ? and o.closes_minute > ?""", [minute, minute])]
 
@@ -241,7 +234,7 @@ def schedules_by_docnum(db, service_ids: list[str]) -> dict[int, list[dict]]:
     """Searchable services' own schedule rows, by their document number."""
     grouped: dict[int, list[dict]] = defaultdict(list)
     for row in _rows(db.execute(
-            f"""select d.docnum, s.* from schedules s join docnums d on d.service_id = s.service_id
+            f"""select d.docnum, s.* from schedules s join search_documents d on d.service_id = s.service_id
                 where s.phone_id is null and s.service_id in ({_marks(service_ids)})""",
             service_ids)):
         grouped[row.pop("docnum")].append(row)
@@ -256,3 +249,69 @@ def schedules(db, service_ids: list[str]) -> dict[str, list[dict]]:
                 and service_id in ({_marks(service_ids)})""", service_ids)):
         grouped[row["service_id"]].append(row)
     return grouped
+
+
+# --- places and distance ---------------------------------------------------------------
+
+
+def places(db) -> list[dict]:
+    """The gazetteer (places.csv) in file order."""
+    return _rows(db.execute(
+        "select name, kind, latitude, longitude, aliases from places order by id"))
+
+
+def located_in_box(db, south: float, west: float, north: float, east: float):
+    """(latitude, longitude, document number) of every place an active service is at inside
+    the box: the bounding-box prefilter of a near search (a covering lat/lon index)."""
+    return db.execute(
+        """select latitude, longitude, docnum from near_points
+           where latitude between ? and ? and longitude between ? and ?""",
+        [south, north, west, east])
+
+
+def remote_documents(db, areas: list[str], in_region: bool) -> set[int]:
+    """Document numbers of active services without a location that serve one of ``areas``
+    (place names); inside the region also those serving all of it (``region``, or no
+    service_area at all)."""
+    wanted = [*areas, "region"] if in_region else list(areas)
+    return {row[0] for row in db.execute(
+        f"""select d.docnum from search_documents d
+            where not exists (select 1 from service_at_location sl
+                              where sl.service_id = d.service_id)
+              and (exists (select 1 from service_areas a where a.service_id = d.service_id
+                           and a.area in ({_marks(wanted or [""])}))
+                   or (? and not exists (select 1 from service_areas a
+                                         where a.service_id = d.service_id)))""",
+        [*(wanted or [""]), in_region])}
+
+
+def service_ids(db, docnums: list[int]) -> dict[int, str]:
+    """Service ids of Whoosh document numbers."""
+    if not docnums:
+        return {}
+    return dict(db.execute(
+        f"select docnum, service_id from search_documents where docnum in ({_marks(docnums)})",
+        list(docnums)).fetchall())
+
+
+def nearest_sharing_a_category(db, service_id: str, categories: list[str], centre: tuple,
+                               box: tuple, scale: tuple[float, float], limit: int) -> list[tuple]:
+    """(service id, latitude, longitude) of active services at a location in ``box`` that
+    share a category with ``service_id``, nearest to ``centre`` first by a planar
+    approximation (``scale``: km per degree of latitude and of longitude there)."""
+    south, west, north, east = box
+    lat, lon = centre
+    ky, kx = scale
+    return db.execute(
+        f"""select sl.service_id, l.latitude, l.longitude from locations l
+            join service_at_location sl on sl.location_id = l.id
+            join services s on s.id = sl.service_id and s.status = 'active'
+            where l.latitude between ? and ? and l.longitude between ? and ?
+              and sl.service_id != ?
+              and sl.service_id in (select service_id from service_categories
+                                    where category_id in ({_marks(categories)}))
+            order by ((l.latitude - ?) * ?) * ((l.latitude - ?) * ?)
+                   + ((l.longitude - ?) * ?) * ((l.longitude - ?) * ?)
+            limit ?""",
+        [south, north, west, east, service_id, *categories,
+         lat, ky, lat, ky, lon, kx, lon, kx, limit]).fetchall()

@@ -26,6 +26,7 @@ from .fields import (
     url,
     url_pattern,
 )
+from .geocode import check_settings as check_geocoder
 
 PHONE_TYPES = ["voice", "text", "fax", "textphone", "video"]
 COSTS = ["free", "sliding-scale", "paid"]
@@ -76,7 +77,7 @@ def site(country: str):
         "report_url": Field(simple(url_pattern("id", "name", "url"))),
         "contact_email": Field(simple(email)),
         "quick_exit_url": Field(simple(url)),
-        "geocoder": Field(simple(lambda value: value if isinstance(value, dict) else _not_map(value))),
+        "geocoder": Field(check_geocoder),
         "crisis_lines": Field(list_of(mapping({
             "name": REQUIRED_TEXT,
             "description": TEXT,
@@ -169,6 +170,8 @@ def service_fields(country: str, categories: list[str], audiences: list[str]) ->
         "remote": Field(list_of(simple(one_of(REMOTE, "remote option")))),
         "last_verified": Field(simple(date)),
         "status": Field(simple(one_of(STATUSES, "status"))),
+        # Checked against places.csv in validate (places.check_service_areas).
+        "service_area": Field(list_of(simple(text))),
     }
 
 
@@ -187,10 +190,6 @@ def boolean(value) -> bool:
     if isinstance(value, bool):
         return value
     raise Invalid(f"{value!r} is not true or false")
-
-
-def _not_map(value):
-    raise Invalid(f"{value!r} is not a mapping (expected e.g. {{provider: nominatim}})")
 
 
 def _localized(languages: list[str]):

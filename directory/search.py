@@ -13,7 +13,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, plugins
-from whoosh.query import Every, Or, Term
+from whoosh.query import And, Every, Or, Term
 
 # English stemming folds counselling/counseling/counsel and groups/group into one term.
 ANALYZER = StemmingAnalyzer()
@@ -36,6 +36,9 @@ SCHEMA = Schema(
 )
 SEARCH_FIELDS = ["name", "topics", "organization", "description"]
 SYNONYM_BOOST = 3.0
+# A near search checks its candidates one by one (``_among``) when they are fewer than
+# 1/AMONG_RATIO of the index; otherwise a filtered search over all postings is cheaper.
+AMONG_RATIO = 8
 
 
 def write_index(path: Path, documents) -> None:
@@ -46,6 +49,13 @@ def write_index(path: Path, documents) -> None:
     with ix.writer(limitmb=512) as writer:
         for document in documents:
             writer.add_document(**document)
+
+
+def document_numbers(path: Path):
+    """(document number, service id) for every document in an index folder."""
+    ix = whoosh_index.open_dir(str(path), readonly=True)
+    with ix.reader() as reader:
+        yield from ((docnum, fields["id"]) for docnum, fields in reader.iter_docs())
 
 
 @dataclass(frozen=True)
@@ -92,22 +102,66 @@ class Index:
         return Or([parsed, *named]) if named else parsed
 
     def search(self, text: str, *, category: str | None = None, page: int = 1,
-               per_page: int = 20) -> Hits:
-        """Ids of one page of results in rank order (by name when there are no words)."""
-        hits = self._search(self.query(text), category, page, per_page)
+               per_page: int = 20, within: set[int] | None = None) -> Hits:
+        """Ids of one page of results in rank order (by name when there are no words).
+
+        ``within``: only these document numbers (e.g. the services near a place)."""
+        hits = self._search(self.query(text), category, page, per_page, within)
         if hits.total == 0 and len(text.split()) > 1:
-            loose = self._search(self.query(text, all_words=False), category, page, per_page)
+            loose = self._search(self.query(text, all_words=False), category, page, per_page,
+                                 within)
             hits = Hits(loose.ids, loose.total, all_words=False)
         return hits
 
-    def _search(self, query, category: str | None, page: int, per_page: int) -> Hits:
+    def documents(self, text: str, *, category: str | None = None, all_words: bool = True,
+                  within: set[int] | None = None) -> set[int]:
+        """Document numbers of every match, unranked: for a near search, which orders the
+        matches by distance itself."""
+        if within is not None and not within:
+            return set()
+        query = self.query(text, all_words=all_words)
+        if category:
+            query = And([query, Term("category", category)])
+        with self._ix.searcher() as searcher:
+            if within is not None and len(within) * AMONG_RATIO < searcher.doc_count_all():
+                return _among(searcher, query, sorted(within))
+            return set(searcher.search(query, filter=within, limit=None, scored=False).docs())
+
+    def _search(self, query, category: str | None, page: int, per_page: int,
+                within: set[int] | None = None) -> Hits:
         only = Term("category", category) if category else None
         sort = "sort_name" if isinstance(query, Every) else None
+        if within is not None:
+            if not within:
+                return Hits(ids=[], total=0)
+            # Whoosh takes one filter: the category joins the query, the set filters.
+            query, only = (And([query, only]) if only else query), within
         with self._ix.searcher() as searcher:
             results = searcher.search(query, limit=page * per_page, filter=only, sortedby=sort)
             start = (page - 1) * per_page
             ids = [hit["id"] for hit in results[start:start + per_page]]
             return Hits(ids=ids, total=len(results))
+
+
+def _among(searcher, query, candidates: list[int]) -> set[int]:
+    """Which of a few candidate documents match: the matcher skips from one candidate to the
+    next (whole posting blocks at a time) instead of walking every posting, as a filtered
+    search does. Much faster when the candidates are a small part of the index."""
+    found = set()
+    for leaf, offset in searcher.leaf_searchers():
+        matcher = query.matcher(leaf, leaf.boolean_context())
+        end = offset + leaf.doc_count_all()
+        for docnum in candidates:
+            if docnum < offset or docnum >= end:
+                continue
+            if not matcher.is_active():
+                break
+            local = docnum - offset
+            if matcher.id() < local:
+                matcher.skip_to(local)
+            if matcher.is_active() and matcher.id() == local:
+                found.add(docnum)
+    return found
 
 
 def normalise(text: str) -> str:

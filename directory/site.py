@@ -6,7 +6,7 @@ import math
 
 from flask import Blueprint, abort, current_app, render_template
 
-from . import clock, facets, filters, finder, params, queries, spelling
+from . import clock, facets, filters, finder, nearby, params, queries, spelling, where
 from .i18n import localized
 from .store import NoBuild, get_build, get_db
 
@@ -55,16 +55,25 @@ def search():
     category = chosen.get("category")
     page = params.page()
     per_page = current_app.config["PER_PAGE"]
+    place = where.from_request()
+    near = place is not None and place.point is not None
+    nearest = nearby.within_radius(get_db(), place) if near else None
     hits = finder.find(_index(), _facets(), spelling.for_build(get_build(), get_db()), get_db(),
                        q, chosen, page=page, per_page=per_page, now=clock.now(),
-                       categories=categories)
+                       categories=categories,
+                       nearest=nearby.by_distance(nearest) if near else None)
     results = queries.services(get_db(), hits.ids)
+    if near:
+        km = nearby.distances(place, nearest, hits.docnums)
+        nearby.attach(results, dict(zip(hits.ids, (km[d] for d in hits.docnums))),
+                      place.point, where.unit())
     return render_template(
         "search.html", q=q, category=category, category_name=names.get(category),
         results=results, total=hits.total, all_words=hits.all_words, page=page,
         pages=max(1, math.ceil(hits.total / per_page)), per_page=per_page,
         categories=[c for c in categories if c["service_count"]],
-        finding=hits, filters=chosen, category_names=names, audience_names=audiences)
+        finding=hits, filters=chosen, category_names=names, audience_names=audiences,
+        where=place, remote=nearby.remote(get_db(), _index(), place, q, category) if near else None)
 
 
 @bp.get("/services/<service_id>")
@@ -72,7 +81,8 @@ def service(service_id: str):
     found = queries.service(get_db(), service_id)
     if found is None:
         abort(404, description="service")
-    return render_template("service.html", service=found)
+    return render_template("service.html", service=found,
+                           nearest=nearby.nearest_same_category(get_db(), found, where.unit()))
 
 
 @bp.get("/organizations/<organization_id>")

@@ -12,13 +12,13 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import checks, hours, schema
+from . import checks, hours, places, schema
 from .fields import At, Field, Invalid, mapping, simple, split_list
 from .load import Located, Sources, display_path
 from .problems import Report
 from .stale import local_today
 
-LIST_COLUMNS = ("categories", "languages", "audience", "remote", "closed")
+LIST_COLUMNS = ("categories", "languages", "audience", "remote", "closed", "service_area")
 CSV_LOCATION_COLUMNS = ("address_1", "city", "state_province", "postal_code", "latitude", "longitude")
 
 
@@ -32,6 +32,7 @@ class Catalogue:
     organizations: list[Located] = field(default_factory=list)
     locations: list[Located] = field(default_factory=list)
     services: list[Located] = field(default_factory=list)
+    places: list[places.Place] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {"organizations": len(self.organizations), "services": len(self.services),
@@ -74,6 +75,12 @@ def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue,
     _flatten(catalogue)
     _check_ids(catalogue, report)
     _check_references(catalogue, report)
+    bounds = catalogue.site.get("bounds") or {}
+    complete = all(bounds.get(side) is not None for side in ("south", "west", "north", "east"))
+    catalogue.places = places.check_places(
+        sources.place_rows, display_path(root / "places.csv"), country,
+        bounds if complete else None, report)  # broken bounds were reported with site.yaml
+    places.check_service_areas(catalogue.services, places.Gazetteer(catalogue.places), report)
     today = today or local_today(catalogue.site.get("timezone"))
     checks.check_catalogue(catalogue, sources, report, today)
     return catalogue, report
@@ -236,10 +243,8 @@ def _check_references(catalogue: Catalogue, report: Report) -> None:
         if any(has) and not all(has):
             report.error(location.file, location.line, "latitude",
                          "latitude and longitude go together; give both or neither")
-        elif not any(has):
-            report.warning(location.file, location.line, "latitude",
-                           f'location "{location["id"]}" has no coordinates yet; '
-                           "add latitude and longitude")
+        # Locations without coordinates are geocoded by the build (geocode.py), which
+        # reports the ones it cannot place.
     for service in catalogue.services:
         where = (service.file, service.line)
         for index, location_id in enumerate(service.get("at") or []):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,17 @@ def frozen_today(monkeypatch):
 # Every page is rendered at this moment (a Tuesday morning in the fixture's America/Chicago),
 # so "open now" never depends on when the tests run. Tests that need another moment set NOW.
 FROZEN_NOW = "2026-11-24T10:00:00"
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """No test may touch the network: a geocoder that tries fails the test loudly."""
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a test tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
 
 
 def build_into(data_dir: Path, instance: Path) -> pipeline.Outcome:

@@ -33,8 +33,12 @@ def test_rows_hold_normalised_values(built_instance):
     phone = next(db["phones"].rows_where("service_id = ?", ["harbour-youth-drop-in"]))
     assert (phone["number"], phone["e164"], phone["display"]) == (
         "+1 312 555 0101", "+13125550101", "(312) 555-0101")
+    # The library's row in services.csv has no coordinates: offline, the build falls back to
+    # the centre of its postcode in places.csv and marks the point approximate.
     library = db["locations"].get("maple-library-drop-in-location")
-    assert (library["organization_id"], library["latitude"]) == ("maple-library", 41.9214)
+    assert (library["organization_id"], library["latitude"], library["longitude"],
+            library["precision"]) == ("maple-library", 41.9229, -87.6483, "postcode")
+    assert db["locations"].get("harbour-main")["precision"] == "address"
     assert json.loads(db["categories"].get("grief-support")["synonyms"]) == ["bereavement", "loss"]
 
 
@@ -106,3 +110,11 @@ def test_no_build_gives_a_clear_503(fresh_app):
     assert response.status_code == 503
     assert b"The directory is being set up" in response.data
     assert b"Traceback" not in response.data
+
+
+def test_a_new_build_format_rebuilds_unchanged_data(data_dir, instance, rebuild, monkeypatch):
+    rebuild(data_dir, instance)
+    assert pipeline.run(data_dir, instance, if_changed=True).unchanged
+    monkeypatch.setattr(build, "FORMAT", build.FORMAT + 1)
+    again = pipeline.run(data_dir, instance, if_changed=True)
+    assert not again.unchanged and again.build is not None

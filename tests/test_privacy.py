@@ -26,16 +26,21 @@ def test_headers_and_no_cookies(client, url):
     assert "geolocation=(self)" in response.headers["Permissions-Policy"]
 
 
-@pytest.mark.parametrize("url", PAGES[:7])
+@pytest.mark.parametrize("url", PAGES[:7] + ["/search?near=Harbourside"])
 def test_pages_name_no_other_host(client, url):
     html = client.get(url).get_data(as_text=True)
-    # The only absolute links allowed are the data's own websites and the quick exit's
-    # neutral page (example domains here): links the user follows, never requests.
-    for link in __import__("re").findall(r'(?:src|href)="(https?://[^"]+)"', html):
-        assert ".example.org" in link, link
-    # JavaScript only enhances: scripts are this site's own files, never inline code.
-    for tag in re.findall(r"<script\b[^>]*>.*?</script>", html, flags=re.S):
-        assert re.fullmatch(r'<script src="/static/[\w-]+\.js" defer></script>', tag), tag
+    # Nothing is ever loaded from another host.
+    assert re.findall(r'src="(https?:)?//', html) == []
+    # The only absolute links are the data's own websites (example domains here) and plain
+    # links to OpenStreetMap's directions, which load nothing until followed.
+    for link in re.findall(r'href="(https?://[^"]+)"', html):
+        assert ".example.org" in link or link.startswith(
+            "https://www.openstreetmap.org/directions?") or link == "https://weather.example.org/", link
+    # Scripts only as same-origin files that enhance the page; never inline.
+    for tag, body in re.findall(r"(<script[^>]*>)(.*?)</script>", html, re.S):
+        assert re.fullmatch(r'<script src="/static/[\w.-]+\.js" defer>', tag), tag
+        assert body.strip() == ""
+    assert html.count("<script") == len(re.findall(r"<script[^>]*>.*?</script>", html, re.S))
 
 
 def log_line(message: str, keep_client: bool = False) -> str:

@@ -230,8 +230,8 @@ def test_add_to_referral_list_on_results_and_service_pages(client):
     assert 'class="referral-link" href="/referral?ids=harbour-youth-drop-in"' in carried
     service = client.get("/services/riverside-therapy").get_data(as_text=True)
     assert 'href="/referral?ids=riverside-therapy" data-referral-add="riverside-therapy"' in service
-    assert "data-referral-add" not in client.get("/services/harbour-old-camp").get_data(
-        as_text=True)  # a retired service cannot be added
+    assert 'data-referral-add="harbour-old-camp"' not in client.get(
+        "/services/harbour-old-camp").get_data(as_text=True)  # a retired service cannot be added
 
 
 def test_share_links_carry_the_list_address(client):

@@ -19,7 +19,7 @@ def test_search_filter_open_a_service(visit, viewport, javascript):
     assert page.get_by_role("link", name="Call 988").first.get_attribute("href") == "tel:988"
     page.get_by_label("What are you looking for?").fill("someone to talk to")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/search?q=someone+to+talk+to")
+    page.wait_for_url("**/search?q=someone+to+talk+to**")
     assert page.get_by_role("status").inner_text().endswith("services found")
     v.screenshot("results")
     page.locator("summary", has_text="Filters").click()

@@ -1,0 +1,68 @@
+"""Distance math against geopy's own geodesic: the planar rank, boxes and typed points."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from geopy.distance import geodesic
+
+from directory import geo
+
+
+def test_planar_rank_stays_within_its_stated_error_of_the_geodesic():
+    rng = random.Random(7)
+    worst = 0.0
+    for _ in range(800):
+        centre = geo.Point(rng.uniform(-geo.MAX_LATITUDE, geo.MAX_LATITUDE), rng.uniform(-179, 179))
+        km = rng.uniform(0.05, geo.MAX_RADIUS_KM)
+        there = geodesic(kilometers=km).destination(centre, rng.uniform(0, 360))
+        planar = math.sqrt(geo.PlanarRank(centre).squared(there.latitude, there.longitude))
+        exact = geodesic(centre, (there.latitude, there.longitude)).km
+        worst = max(worst, abs(planar - exact) / exact)
+    assert worst < geo.PLANAR_ERROR
+
+
+@pytest.mark.parametrize("latitude", [0.0, 41.88, -33.9, 60.17, 84.9])
+def test_bounding_box_holds_the_whole_circle(latitude):
+    centre, km = geo.Point(latitude, 10.0), 40.0
+    south, west, north, east = geo.bounding_box(centre, km)
+    for bearing in range(0, 360, 5):
+        edge = geodesic(kilometers=km).destination(centre, bearing)
+        assert south <= edge.latitude <= north and west <= edge.longitude <= east, bearing
+
+
+def test_distance_is_geopys_geodesic():
+    a, b = geo.Point(41.882, -87.6477), geo.Point(41.9088, -87.6796)
+    assert geo.distance_km(a, b) == geodesic(a, b).km
+    assert round(geo.from_km(geo.to_km(3, "mi"), "mi"), 9) == 3
+
+
+@pytest.mark.parametrize(("text", "point"), [
+    ("41.88312,-87.64811", geo.Point(41.883, -87.648)),
+    (" 41.883 , -87.648 ", geo.Point(41.883, -87.648)),
+    ("41.883 -87.648", geo.Point(41.883, -87.648)),
+    ("Uptown", None), ("60607", None), ("", None),
+])
+def test_typed_points_are_rounded_to_about_100_m(text, point):
+    assert geo.parse_point(text) == point
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("nan,nan", "not numbers"), ("1e999,0", "not numbers"), ("91,0", "out of range"),
+    ("0,181", "out of range"), ("90,0", "too close to a pole"), ("-89.5,10", "too close to a pole"),
+])
+def test_unusable_points_say_why(text, reason):
+    with pytest.raises(geo.BadPoint, match=reason):
+        geo.make_point(*text.split(","))
+    if "nan" not in text:  # "nan,nan" is not digits: as typed text it is a place name
+        with pytest.raises(geo.BadPoint, match=reason):
+            geo.parse_point(text)
+
+
+def test_in_bounds():
+    bounds = {"south": 41.64, "west": -87.94, "north": 42.03, "east": -87.52}
+    assert geo.in_bounds(geo.Point(41.88, -87.63), bounds)
+    assert not geo.in_bounds(geo.Point(40.71, -74.0), bounds)
+    assert geo.in_bounds(geo.Point(40.71, -74.0), None)

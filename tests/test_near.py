@@ -1,0 +1,230 @@
+"""Near searches as a resident meets them: places, distances, radius, the call block, 400s."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from geopy.distance import geodesic
+
+from directory import geo, nearby
+from directory.where import Where
+
+
+
+def text(response) -> str:
+    """The page's visible words, roughly: tags stripped, spaces folded."""
+    return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+
+# Where the fixture's services are (the library's point is its postcode's centre).
+POINTS = {
+    "harbour-youth-drop-in": (41.8820, -87.6477), "harbour-parent-group": (41.8820, -87.6477),
+    "riverside-therapy": (41.9088, -87.6796), "riverside-grief-groups": (41.9088, -87.6796),
+    "riverside-couples": (41.9088, -87.6796), "maple-library-drop-in": (41.9229, -87.6483),
+}
+HARBOURSIDE = (41.8830, -87.6480)
+
+
+def result_ids(page) -> list[str]:
+    html = page.get_data(as_text=True)
+    listed = html.split('id="remote-heading"')[0]
+    return re.findall(r'<h3 class="card-title"><a href="/services/([^"]+)"', listed)
+
+
+@pytest.mark.parametrize("radius", [1, 3, 10])
+def test_results_within_the_radius_nearest_first_by_geodesic(client, radius):
+    page = client.get(f"/search?near=Harbourside&radius={radius}")
+    assert page.status_code == 200
+    miles = {sid: geodesic(HARBOURSIDE, point).miles for sid, point in POINTS.items()}
+    expected = {sid for sid, d in miles.items() if d <= radius}
+    ids = result_ids(page)
+    assert set(ids) == expected and len(ids) == len(expected)
+    assert [miles[i] for i in ids] == sorted(miles[i] for i in ids)
+    words = text(page)
+    assert f"within {radius} mi of Harbourside, nearest first" in words
+    for sid in ids:  # every card says how far, as geodesic measures it
+        shown = nearby.format_distance(miles[sid], "mi")
+        assert re.search(rf"{re.escape(shown)}\b", words), (sid, shown)
+
+
+def test_heading_card_distance_and_approximate_location(client):
+    page = client.get("/search?q=walk+in&near=Harbourside&radius=3")
+    words = text(page)
+    assert "Results for “walk in” near Harbourside" in words
+    assert result_ids(page) == ["harbour-youth-drop-in", "maple-library-drop-in"]
+    assert "0.1 mi" in words
+    assert "Walk in. 2.8 mi · approximate location 9 Maple Street, Testville" in words
+
+
+def test_keyword_category_and_place_combine(client):
+    assert result_ids(client.get("/search?q=counselling&category=drop-in&near=the+quays")) == [
+        "harbour-youth-drop-in"]
+    everywhere = set(result_ids(client.get("/search?q=counselling")))
+    near = result_ids(client.get("/search?q=counselling&near=Riverside&radius=1"))
+    assert set(near) == {i for i in everywhere if i.startswith("riverside-")} and len(near) == 3
+
+
+def test_nothing_near_offers_a_wider_radius_and_the_crisis_lines(client):
+    page = client.get("/search?q=counselling&near=Southside&radius=1")
+    words, html = text(page), page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "No services matched within 1 mi of Southside" in words
+    assert "Search within 3 mi instead" in words and "radius=3" in html
+    assert 'href="tel:988"' in html
+
+
+def test_edge_of_the_radius_is_measured_exactly(app):
+    harbour = geo.Point(*POINTS["harbour-youth-drop-in"])
+    radius_km = geo.to_km(1, "mi")
+    with app.test_request_context("/search"):
+        from directory.site import _index
+        from directory.store import get_db
+
+        for km, inside in ((radius_km - 0.01, True), (radius_km + 0.01, False)):
+            there = geodesic(kilometers=km).destination(harbour, 0)
+            where = Where(typed="x", radius=1, unit="mi",
+                          point=geo.Point(there.latitude, there.longitude))
+            hits = nearby.search(get_db(), _index(), where, "")
+            assert ("harbour-youth-drop-in" in hits.ids) is inside, km
+            if inside:
+                assert hits.distances["harbour-youth-drop-in"] == pytest.approx(km, abs=1e-6)
+
+
+def test_my_location_is_rounded_and_named_your_location(client):
+    page = client.get("/search?near=41.88312,-87.64811&radius=1")
+    html, words = page.get_data(as_text=True), text(page)
+    assert "near your location" in words
+    assert 'value="41.883,-87.648"' in html and "41.88312" not in html
+    assert sorted(result_ids(page)) == ["harbour-parent-group", "harbour-youth-drop-in"]
+    same = client.get("/search?lat=41.883&lon=-87.648&radius=1")
+    assert result_ids(same) == result_ids(page)
+
+
+def test_call_text_or_chat_block_only_where_the_service_serves(client):
+    north = text(client.get("/search?near=North+End&radius=1"))
+    assert "Call, text or chat" in north and "Peer warmline" in north
+    assert "1 service you can reach from anywhere in this area" in north
+    south = text(client.get("/search?near=Southside"))
+    assert "Call, text or chat" not in south and "Peer warmline" not in south
+    # Never mixed into the distance list.
+    assert "northside-warmline" not in result_ids(client.get("/search?near=Northside&radius=25"))
+
+
+def test_a_service_without_service_area_serves_the_whole_region(
+        fresh_app, data_dir, instance, rebuild):
+    org = data_dir / "organizations" / "northside-warmline.yaml"
+    org.write_text(org.read_text().replace('    service_area: [Northside, "60640"]\n', ""))
+    rebuild(data_dir, instance)
+    words = text(fresh_app.test_client().get("/search?near=Southside"))
+    assert "Call, text or chat" in words and "Peer warmline" in words
+
+
+def test_unknown_place_is_a_200_with_suggestions_and_results(client):
+    page = client.get("/search?q=counselling&near=Riversid+Rd")
+    assert page.status_code == 200
+    words = text(page)
+    assert "We could not find “Riversid Rd”" in words
+    assert "Did you mean: Riverside" in words
+    assert "4 services found" in words  # never a dead end: the whole area meanwhile
+    html = page.get_data(as_text=True)
+    assert 'href="/search?q=counselling&amp;near=Riverside&amp;radius=10"' in html
+
+
+def test_ambiguous_place_lists_every_match(client):
+    words = text(client.get("/search?near=Lincoln"))
+    assert "We could not find “Lincoln”" in words
+    assert "Did you mean: Lincoln Park Lincoln Square" in words
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("/search?near=90,0", '"90,0" is too close to a pole to search near; this directory '
+                          "covers Testville."),
+    ("/search?lat=-89.9&lon=10", '"-89.9,10" is too close to a pole'),
+    ("/search?near=91,-87.6", '"91,-87.6" is not a place on the map: latitude goes from -90 '
+                              "to 90 and longitude from -180 to 180"),
+    ("/search?lat=nan&lon=nan", '"nan,nan" is not a latitude and longitude; use two numbers '
+                                "such as 41.882,-87.648"),
+    ("/search?lat=inf&lon=1", '"inf,1" is not a latitude and longitude'),
+    ("/search?near=1e999,0", '"1e999,0" is not a latitude and longitude'),
+    ("/search?lat=abc&lon=-87.6", '"abc,-87.6" is not a latitude and longitude'),
+    ("/search?lat=41.9", "lat and lon go together: give both"),
+    ("/search?near=Harbourside&radius=7", '"7" is not a distance you can choose; use one of '
+                                          "1, 3, 10, 25 (miles)."),
+    ("/search?near=Harbourside&radius=-1", '"-1" is not a distance you can choose'),
+    ("/search?near=Harbourside&radius=3.0", '"3.0" is not a distance you can choose'),
+    ("/search?near=Harbourside&radius=abc", '"abc" is not a distance you can choose'),
+])
+def test_malformed_points_and_radii_are_helpful_400s(client, url, message):
+    page = client.get(url)
+    assert page.status_code == 400
+    assert message in text(page).replace("&#34;", '"').replace("&quot;", '"')
+    assert 'href="tel:988"' in page.get_data(as_text=True)
+
+
+def test_a_point_outside_the_region_says_so(client):
+    page = client.get("/search?near=40.713,-74.006")
+    assert page.status_code == 200
+    assert "outside the area this directory covers (Testville)" in text(page)
+
+
+def test_service_page_has_directions_and_nearest_similar_services(client):
+    page = client.get("/services/harbour-youth-drop-in")
+    html, words = page.get_data(as_text=True), text(page)
+    assert 'href="geo:41.882,-87.6477?q=41.882%2C-87.6477"' in html
+    assert ('href="https://www.openstreetmap.org/directions?to=41.882%2C-87.6477" '
+            'rel="noopener noreferrer"') in html
+    assert "<iframe" not in html
+    nearest = words.split("Similar services nearby")[1]
+    # The two counselling services at Riverside (equally far), then the drop-in library.
+    assert max(nearest.index("Couples counseling"), nearest.index("Individual counseling")) \
+        < nearest.index("Library wellbeing hour")
+    harbour = POINTS["harbour-youth-drop-in"]
+    for other in ("riverside-therapy", "maple-library-drop-in"):
+        miles = geodesic(harbour, POINTS[other]).miles
+        assert nearby.format_distance(miles, "mi") in nearest
+    assert "Youth drop-in counselling" not in nearest and "Grief support groups" not in nearest
+
+
+def test_approximate_service_location_sends_directions_to_the_address(client):
+    page = client.get("/services/maple-library-drop-in")
+    html, words = page.get_data(as_text=True), text(page)
+    assert "Approximate location: we only know the area" in words
+    assert 'href="geo:0,0?q=9%20Maple%20Street%2C%20Testville%2C%20IL%2060614"' in html
+
+
+def test_home_and_search_offer_a_near_field_and_use_my_location_script(client):
+    for url in ("/", "/search?q=counselling"):
+        html = client.get(url).get_data(as_text=True)
+        assert '<label for="near">' in html and 'name="near"' in html
+        assert 'data-locate-label="Use my location"' in html
+        assert '<script src="/static/near.js" defer></script>' in html
+    script = client.get("/static/near.js").get_data(as_text=True)
+    assert "toFixed(3)" in script and "getCurrentPosition" in script
+
+
+@pytest.mark.parametrize("text", ["counselling", "walk in", "", "grief skydiving", "HYT"])
+def test_checking_a_few_candidates_agrees_with_a_filtered_search(built_instance, text):
+    import sqlite3
+
+    from directory import queries, search
+
+    db = sqlite3.connect(built_instance / "current" / "directory.db")
+    db.row_factory = sqlite3.Row
+    index = search.Index(built_instance / "current" / "index", queries.synonyms(db))
+    query = index.query(text, all_words=False)
+    with index._ix.searcher() as searcher:
+        for within in ({0}, {0, 1, 2}, {3, 5}, set(range(searcher.doc_count_all()))):
+            expected = set(searcher.search(query, filter=within, limit=None,
+                                           scored=False).docs())
+            assert search._among(searcher, query, sorted(within)) == expected, within
+
+
+def test_near_pages_are_the_same_whichever_way_candidates_are_checked(client, monkeypatch):
+    from directory import search
+
+    urls = ["/search?near=Harbourside&radius=3", "/search?q=counselling&near=Riverside",
+            "/search?q=walk+in&category=drop-in&near=Northside&radius=25"]
+    filtered = [result_ids(client.get(url)) for url in urls]
+    monkeypatch.setattr(search, "AMONG_RATIO", 0)  # always check candidate by candidate
+    assert [result_ids(client.get(url)) for url in urls] == filtered
+    assert all(filtered)
