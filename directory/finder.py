@@ -58,21 +58,27 @@ def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, 
     then only those, in that order (the words decide what matches, distance the order).
     """
     size = facet_index.size
-    with index.searcher() as searcher:
-        ranked, all_words, corrected, corrected_only = _text_matches(index, searcher, speller, q)
-    if ranked is None:
-        ranked, matches = facet_index.by_name, facet_index.all
-    else:
-        matches = mask_of(ranked, size)
-    if nearest is not None:
-        matches &= mask_of(nearest, size)
-        ranked = nearest
-    masks = {name: _mask(facet_index, db, name, value, now) for name, value in filters.values}
-    final = reduce(int.__and__, masks.values(), matches)
     start = (page - 1) * per_page
-    is_result = members(final, size)
-    page_docs = list(islice((d for d in ranked if is_result(d)), start, start + per_page)) \
-        if final else []
+    masks = {name: _mask(facet_index, db, name, value, now) for name, value in filters.values}
+    with index.searcher() as searcher:
+        text, all_words, corrected, corrected_only = _text_matches(index, searcher, speller, q)
+        if text is None:
+            ranked, matches = facet_index.by_name, facet_index.all
+        else:
+            ranked, matches = text.ranked, mask_of(text.docs, size)
+        if nearest is not None:
+            matches &= mask_of(nearest, size)
+            ranked = nearest
+        final = reduce(int.__and__, masks.values(), matches)
+        if not final:
+            page_docs = []
+        elif ranked is None:
+            # Rank by relevance only as deep as the page: scoring every match is what costs.
+            page_docs = _top(searcher, text.query, final, final != matches, start + per_page)
+            page_docs = page_docs[start:]
+        else:
+            is_result = members(final, size)
+            page_docs = list(islice((d for d in ranked if is_result(d)), start, start + per_page))
     finding = Finding(ids=_in_order(queries.service_ids(db, page_docs), page_docs),
                       docnums=page_docs, total=final.bit_count(),
                       matched=matches.bit_count(), all_words=all_words, corrected=corrected,
@@ -111,27 +117,61 @@ def _mask(facet_index: FacetIndex, db, name: str, value: str, now: dt.datetime) 
     return facet_index.value_mask(name, value)
 
 
+@dataclass(frozen=True)
+class _Text:
+    """What the words match: every document (unscored, cheap), and either their ranked order
+    (small, eager lists) or the query to rank only the top of a page with."""
+
+    docs: list[int]
+    query: object = None
+    ranked: list[int] | None = None
+
+
 def _ranked(searcher, query) -> list[int]:
     return [docnum for docnum, _score in searcher.search(query, limit=None).items()]
 
 
+def _matching(searcher, query) -> list[int]:
+    return list(searcher.docs_for_query(query))
+
+
+def _top(searcher, query, final: int, filtered: bool, limit: int) -> list[int]:
+    """The best-scoring ``limit`` documents of ``final`` (a mask of the query's matches)."""
+    allowed = _bits(final) if filtered else None
+    return [docnum for docnum, _score in
+            searcher.search(query, limit=limit, filter=allowed).items()]
+
+
+def _bits(mask: int) -> set[int]:
+    found, position = set(), 0
+    while mask:
+        low = mask & -mask
+        position = low.bit_length() - 1
+        found.add(position)
+        mask ^= low
+    return found
+
+
 def _text_matches(index, searcher, speller, q: str):
-    """(ranked document numbers or None for "no words", all words?, correction, only?)."""
+    """(what the words match or None for "no words", all words?, correction, only?)."""
     if not q.strip():
         return None, True, None, False
-    exact = _ranked(searcher, index.query(q))
+    query = index.query(q)
+    exact = _matching(searcher, query)
     if len(exact) >= FEW:
-        return exact, True, None, False
+        return _Text(exact, query), True, None, False
     corrected = speller.correct(searcher.reader(), q)
     if corrected:
         extra = _ranked(searcher, index.query(corrected))
         if extra:
-            seen = set(exact)
-            return exact + [d for d in extra if d not in seen], True, corrected, not exact
+            first = _ranked(searcher, query)
+            seen = set(first)
+            both = first + [d for d in extra if d not in seen]
+            return _Text(both, ranked=both), True, corrected, not first
     if exact or len(q.split()) < 2:
-        return exact, True, None, False
-    loose = _ranked(searcher, index.query(q, all_words=False))
-    return loose, False, None, False
+        return _Text(exact, query), True, None, False
+    loose = index.query(q, all_words=False)
+    return _Text(_matching(searcher, loose), loose), False, None, False
 
 
 def _related(index, facet_index: FacetIndex, masks: dict, q: str, filters: Filters,
