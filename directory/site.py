@@ -28,7 +28,8 @@ def site_context() -> dict:
 
 
 def _categories() -> list[dict]:
-    return queries.categories(get_db())
+    # Counting services per category scans every link row: once per build, not per request.
+    return get_build().memo("categories", lambda: queries.categories(get_db()))
 
 
 def _index():
@@ -49,7 +50,8 @@ def home():
 def search():
     categories = _categories()
     names = {c["id"]: localized(c["names"], c["name"]) for c in categories}
-    audiences = {a["id"]: localized(a["names"], a["name"]) for a in queries.audiences(get_db())}
+    audiences = {a["id"]: localized(a["names"], a["name"]) for a in
+                 get_build().memo("audiences", lambda: queries.audiences(get_db()))}
     q = params.text("q")
     chosen = filters.read(names, audiences)
     category = chosen.get("category")

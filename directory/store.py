@@ -39,6 +39,15 @@ class Build:
             raise NoBuild(f"{path} is missing {DATABASE} or {INDEX}/; run `directory build`")
         self._index: Index | None = None
         self._lock = threading.Lock()
+        self._memo: dict[str, object] = {}
+
+    def memo(self, key: str, compute):
+        """A value computed once per build (the build never changes): taxonomy with counts..."""
+        if key not in self._memo:
+            value = compute()
+            with self._lock:
+                self._memo.setdefault(key, value)
+        return self._memo[key]
 
     def connect(self) -> sqlite3.Connection:
         # immutable=1: the file never changes, so SQLite skips locking entirely.

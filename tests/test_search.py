@@ -154,3 +154,18 @@ def test_the_build_keeps_the_words_people_search_with(built_instance):
     assert words["counseling"] == 4  # a synonym of counselling, and Riverside Counseling Center
     assert words["grief"] == 1 and words["hyt"] == 2
     assert "camp" not in words  # the retired summer camp is not searched
+
+
+@pytest.mark.parametrize("text", ["counselling", "someone to talk to", "walk-in", "walk in",
+                                  "support groups", "grief skydiving", "HYT", '"support group"',
+                                  "to the", "self-help", "drop-in counselling", "bereavement"])
+def test_match_masks_from_posting_lists_equal_whoosh_matching(index, text):
+    from directory.facets import mask_of
+    from directory.finder import _matching
+
+    for all_words in (True, False):
+        query = index.query(text, all_words=all_words)
+        with index.searcher() as searcher:
+            size = searcher.doc_count_all()
+            walked = mask_of(searcher.docs_for_query(query), size)
+            assert _matching(searcher, query, size) == walked, (text, all_words)
