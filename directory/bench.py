@@ -123,10 +123,12 @@ def build_only(data_dir: Path, instance: Path) -> int:
     outcome = pipeline.run(data_dir, instance)
     seconds = time.perf_counter() - started
     errors = [str(problem) for problem in outcome.report.errors]
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    maxrss = usage.ru_maxrss
     # Linux reports KiB, macOS bytes.
     peak_mib = maxrss / (1024 * 1024) if sys.platform == "darwin" else maxrss / 1024
     print(json.dumps({"seconds": seconds, "peak_mib": peak_mib, "errors": errors[:20],
+                      "cpu_seconds": usage.ru_utime + usage.ru_stime,
                       "error_count": len(errors),
                       "build": str(outcome.build) if outcome.build else None}))
     return 1 if errors else 0
@@ -185,15 +187,22 @@ def validate_verdict(seconds: float) -> tuple[str, bool]:
 # --- searches --------------------------------------------------------------------------
 
 
-def time_queries(search, repeat: int, queries=None) -> tuple[list[float], list[int]]:
-    """Run every query once to warm up, then ``repeat`` rounds; return times (ms) and totals."""
+def time_queries(search, repeat: int, queries=None,
+                 cpu_times: list[float] | None = None) -> tuple[list[float], list[int]]:
+    """Run every query once to warm up, then ``repeat`` rounds; return times (ms) and totals.
+
+    ``cpu_times``, when given, receives each search's CPU time (ms): what the search costs
+    even when other processes compete for the machine's cores and inflate wall times.
+    """
     queries = QUERIES if queries is None else queries
     totals = [search(*query) for query in queries]
     times = []
     for _ in range(repeat):
         for query in queries:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             search(*query)
+            if cpu_times is not None:
+                cpu_times.append((time.process_time() - cpu_started) * 1000)
             times.append((time.perf_counter() - started) * 1000)
     return times, totals
 
@@ -310,14 +319,16 @@ def bench_size(size: int, repeat: int, seed: int) -> Row:
         write_synthetic_data(tmp / "data", size, seed=seed)
         log(f"[{size}] synthetic data written in {time.perf_counter() - started:.1f}s")
         built = run_build(tmp / "data", tmp / "instance")
-        log(f"[{size}] build {built['seconds']:.2f}s (child wall {built['wall']:.2f}s), "
-            f"peak {built['peak_mib']:.0f} MiB")
+        log(f"[{size}] build {built['seconds']:.2f}s (CPU {built['cpu_seconds']:.2f}s; "
+            f"child process wall {built['wall']:.2f}s), peak {built['peak_mib']:.0f} MiB")
         build_path = Path(built["build"])
 
-        whoosh_times, whoosh_totals = time_queries(whoosh_searcher(build_path), repeat)
+        whoosh_cpu, fts_cpu = [], []
+        whoosh_times, whoosh_totals = time_queries(whoosh_searcher(build_path), repeat,
+                                                   cpu_times=whoosh_cpu)
         fts_search, fts_db = fts5_searcher(build_path / DATABASE, tmp)
         try:
-            fts_times, fts_totals = time_queries(fts_search, repeat)
+            fts_times, fts_totals = time_queries(fts_search, repeat, cpu_times=fts_cpu)
         finally:
             fts_db.close()
         keyword_search, near_search, near_db = near_searchers(build_path)
@@ -332,6 +343,9 @@ def bench_size(size: int, repeat: int, seed: int) -> Row:
         log(f"[{size}] matches per query, whoosh/fts5: " + ", ".join(
             f"{text}{'@' + category if category else ''} {w}/{f}"
             for (text, category), w, f in zip(QUERIES, whoosh_totals, fts_totals, strict=True)))
+        log(f"[{size}] search CPU ms p50/p95: whoosh {percentile(whoosh_cpu, 0.5):.2f}/"
+            f"{percentile(whoosh_cpu, 0.95):.2f}, fts5 {percentile(fts_cpu, 0.5):.2f}/"
+            f"{percentile(fts_cpu, 0.95):.2f}")
     return Row(size=size, build_seconds=built["seconds"], build_peak_mib=built["peak_mib"],
                whoosh=(percentile(whoosh_times, 0.5), percentile(whoosh_times, 0.95)),
                fts5=(percentile(fts_times, 0.5), percentile(fts_times, 0.95)),

@@ -19,8 +19,9 @@ import yaml
 
 DEMO_DATA = Path(__file__).resolve().parent.parent / "data"
 COPIED_FILES = ("site.yaml", "taxonomy.yaml", "places.csv")  # places.csv only when present
-# A fixed "today", so the same seed gives the same last_verified dates on every run.
-ANCHOR_DATE = dt.date(2026, 11, 1)
+# A fixed "today", so the same seed gives the same last_verified dates on every run (never
+# later than the real today: a last_verified date in the future is an error).
+ANCHOR_DATE = min(dt.date(2026, 10, 1), dt.date.today())
 
 NEIGHBOURHOODS = [
     "Uptown", "Rogers Park", "Edgewater", "Andersonville", "Lakeview", "Lincoln Square",
@@ -139,7 +140,8 @@ TOPICS = {
         "names": ["Housing navigation", "Eviction prevention help", "Warming centre",
                   "Housing support", "Emergency shelter referrals"],
         "topics": ["help finding housing", "eviction prevention and emergency rent help",
-                   "a warm, safe place to stay overnight", "housing support for people who are homeless",
+                   "a warm, safe place to stay overnight",
+                   "housing support for people who are homeless",
                    "shelter referrals and housing navigation"],
     },
     "grief-support": {
@@ -197,6 +199,8 @@ HOURS = [
     "Tu,Th 18:00-19:30", "We 18:30-20:00", "Sa 10:00-13:00", "Mo-Su 00:00-24:00",
     "Mo,We,Fr 13:00-16:00", "Mo-Fr 08:30-16:30; Sa 10:00-14:00", "Su 14:00-16:00",
 ]
+NAME_VARIANTS = ["evenings", "weekends", "mornings", "second group", "drop-in hours",
+                 "in Spanish", "online", "for carers"]
 LANGUAGES = ["es", "es", "es", "pl", "zh", "ko", "ar", "tl", "ru", "uk", "vi", "hi", "ur"]
 
 
@@ -232,6 +236,11 @@ def write_synthetic_data(target: Path, services: int, seed: int = 1) -> None:
         remaining -= count
 
 
+def _fold(text: str) -> str:
+    """A name as the duplicate check compares it: case, punctuation and spaces aside."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
@@ -246,6 +255,9 @@ class _Generator:
         self.audiences = audiences
         self.bounds = bounds
         self.org_ids: dict[str, int] = {}
+        # The same name at the same address twice is an error: keep addresses unique, and
+        # service names unique within each organization.
+        self.addresses: set[str] = set()
 
     def phone(self, kind: str = "voice") -> dict:
         return {"number": f"+1 312 555 01{self.rng.randrange(100):02d}", "type": kind}
@@ -271,7 +283,8 @@ class _Generator:
         org["locations"] = [self.location(org_id, index, neighbourhood)
                             for index in range(rng.choice((1, 1, 2)))]
         location_ids = [location["id"] for location in org["locations"]]
-        org["services"] = [self.service(org_id, index, neighbourhood, location_ids)
+        names: set[str] = set()
+        org["services"] = [self.service(org_id, index, neighbourhood, location_ids, names)
                            for index in range(service_count)]
         seen = set()
         for index, service in enumerate(org["services"]):
@@ -284,11 +297,15 @@ class _Generator:
 
     def location(self, org_id: str, index: int, neighbourhood: str) -> dict:
         rng, bounds = self.rng, self.bounds
+        address = None
+        while address is None or address in self.addresses:
+            address = f"{rng.randint(100, 9999)} {rng.choice('NSEW')} {rng.choice(STREETS)}"
+        self.addresses.add(address)
         location = {
             "id": f"{org_id}-place-{index + 1}",
             "name": f"{neighbourhood} {rng.choice(PLACE_KINDS)}",
             "address": {
-                "address_1": f"{rng.randint(100, 9999)} {rng.choice('NSEW')} {rng.choice(STREETS)}",
+                "address_1": address,
                 "city": "Chicago",
                 "state_province": "IL",
                 "postal_code": f"606{rng.randrange(1, 61):02d}",
@@ -305,9 +322,11 @@ class _Generator:
             location["transportation"] = rng.choice(TRANSPORT)
         return location
 
-    def service(self, org_id: str, index: int, neighbourhood: str, location_ids: list[str]) -> dict:
+    def service(self, org_id: str, index: int, neighbourhood: str, location_ids: list[str],
+                names: set[str]) -> dict:
         rng = self.rng
-        categories = rng.sample(self.categories, min(len(self.categories), rng.choice((1, 1, 2, 2, 3))))
+        count = min(len(self.categories), rng.choice((1, 1, 2, 2, 3)))
+        categories = rng.sample(self.categories, count)
         main = TOPICS.get(categories[0], GENERIC)
         audience = rng.sample(self.audiences, min(len(self.audiences), rng.choice((0, 0, 1, 2))))
         name = rng.choice(main["names"])
@@ -315,6 +334,12 @@ class _Generator:
             name += f" {AUDIENCE_PHRASES.get(audience[0], 'for ' + audience[0])}"
         elif rng.random() < 0.3:
             name += f" in {neighbourhood}"
+        variants = iter(NAME_VARIANTS)
+        base = name
+        while _fold(name) in names:
+            variant = next(variants, None)
+            name = f"{base} ({variant})" if variant else f"{base} ({index + 1})"
+        names.add(_fold(name))
         sentence = rng.choice(main["topics"])
         article, _, rest = sentence.partition(" ")
         opening = rng.choice(OPENINGS)
@@ -342,7 +367,9 @@ class _Generator:
                                        if len(location_ids) > 1 else 1)
         service["hours"] = rng.choice(HOURS)
         if remote_only or rng.random() < 0.6:
-            service["phones"] = [self.phone()] + ([self.phone("text")] if rng.random() < 0.2 else [])
+            service["phones"] = [self.phone()]
+            if rng.random() < 0.2:
+                service["phones"].append(self.phone("text"))
         if rng.random() < 0.3:
             service["url"] = f"https://{org_id}.example.org/services/{index + 1}"
         languages = ["en"]
@@ -352,7 +379,8 @@ class _Generator:
         if audience:
             service["audience"] = audience
         if "youth" in audience or "youth-counselling" in categories:
-            service["minimum_age"], service["maximum_age"] = rng.choice(((12, 24), (13, 19), (16, 25)))
+            ages = rng.choice(((12, 24), (13, 19), (16, 25)))
+            service["minimum_age"], service["maximum_age"] = ages
         elif "older-adults" in audience:
             service["minimum_age"] = 60
         elif rng.random() < 0.15:
@@ -373,7 +401,9 @@ class _Generator:
             service["remote"] = rng.sample(["phone", "video", "chat", "text"], rng.randint(1, 3))
         elif rng.random() < 0.15:
             service["remote"] = ["video"]
-        service["last_verified"] = ANCHOR_DATE - dt.timedelta(days=rng.randrange(0, 400))
+        # Most listings were checked recently; some are overdue (a stale warning, as in life).
+        days = rng.randrange(0, 120) if rng.random() < 0.85 else rng.randrange(120, 400)
+        service["last_verified"] = ANCHOR_DATE - dt.timedelta(days=days)
         if rng.random() < 0.03:
             service["status"] = "inactive"
         return service
