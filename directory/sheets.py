@@ -18,7 +18,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-from . import clock, params, queries
+from . import clock, nearby, params, queries, where
 from .fields import SLUG
 from .i18n import localized
 from .pdf import render_pdf
@@ -190,8 +190,12 @@ def street_context() -> dict:
     q = params.text("q")
     paper = requested_paper()
     limit = current_app.config.get("STREET_SHEET_LIMIT", STREET_LIMIT)
+    place = where.from_request()
+    near = place is not None and place.point is not None
+    # An area guide: only the services with a place inside the radius.
+    within = set(nearby.within_radius(db, place)) if near else None
     index = get_build().index(lambda: queries.synonyms(db))
-    hits = index.search(q, category=category, page=1, per_page=limit)
+    hits = index.search(q, category=category, page=1, per_page=limit, within=within)
     services = _with_phones(db, queries.services(db, hits.ids))
     position = {c["id"]: n for n, c in enumerate(categories)}
     groups: dict[str, list[dict]] = {}
@@ -201,11 +205,16 @@ def street_context() -> dict:
         groups.setdefault(first, []).append(service)
     ordered = sorted(groups.items(), key=lambda item: position.get(item[0], len(position)))
     args = {key: value for key, value in (("category", category), ("q", q)) if value}
+    if near:
+        args |= {key: request.args[key] for key in ("near", "lat", "lon", "radius")
+                 if request.args.get(key)}
     online = public_url("sheets.street", **args)
     return {
         "groups": [(names.get(key, _("Other")), items) for key, items in ordered],
         "total": hits.total, "shown": len(services), "category": category,
         "category_name": names.get(category), "q": q, "paper": paper,
+        "where": place if near else None,
+        "unknown_place": place.typed if place is not None and not near and place.typed else None,
         "categories": [c for c in categories if c["service_count"]],
         "printed": today().isoformat(), "list_url": online,
         "qr": qr_code(online, _("QR code: scan to open this sheet online")),

@@ -406,3 +406,19 @@ def test_cli_street_sheet_and_errors(app, tmp_path):
     result = run(app, "sheet", "-o", str(output))
     assert result.exit_code == 2 and "give --ids a,b,c for a referral sheet" in result.output
     assert "Example" in run(app, "sheet", "--help").output
+
+
+def test_street_sheet_near_a_place(client):
+    page = client.get("/sheets/street?near=Harbourside&radius=1")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Within 1 mi of Harbourside" in html
+    assert "Youth drop-in counselling" in html  # at 12 Quay Street, in Harbourside
+    assert "Grief support groups" not in html  # Riverside is further than a mile
+    whole = client.get("/sheets/street").get_data(as_text=True)
+    assert "Grief support groups" in whole
+    unknown = client.get("/sheets/street?near=Nowhereville").get_data(as_text=True)
+    assert "We could not find “Nowhereville”, so this sheet covers the whole area." in unknown
+    assert client.get("/sheets/street?near=91,0").status_code == 400
+    pdf = client.get("/sheets/street.pdf?near=Harbourside&radius=1")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
