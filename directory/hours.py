@@ -102,6 +102,11 @@ def parse_spans(text: str) -> tuple[Span, ...]:
         if opens == closes:
             raise Invalid(f'"{part}" opens and closes at the same time')
         spans.append((opens, closes if closes > opens else closes + DAY_MINUTES))
+    for (_, ends), (starts, _) in zip(spans, spans[1:]):
+        if starts < ends:  # inconsistent: out of order or overlapping periods
+            raise Invalid(f'"{_clean(text).strip()}" has periods that overlap or are out of '
+                          f"order ({clock_text(starts % DAY_MINUTES)} comes before "
+                          f"{clock_text(ends % DAY_MINUTES)}); list each day's periods in order")
     return tuple(spans)
 
 
@@ -161,6 +166,12 @@ def parse(text: str) -> Hours:
         if part.lower() == ALWAYS:
             raise Invalid('"24/7" must be the whole of the hours, not one part')
         rule = _rule(part)
+        for earlier in rules:
+            twice = [DAYS[day] for day in rule.days if day in earlier.days]
+            if twice:
+                raise Invalid(f'{twice[0]} has hours in two parts ("{earlier.text}" and '
+                              f'"{rule.text}"); give each day its hours once, e.g. '
+                              '"Mo 09:00-12:00,13:00-17:00"')
         rules.append(rule)
         texts.append(rule.text)
     return Hours(tuple(rules), appointment, "; ".join(texts))

@@ -47,8 +47,9 @@ def test_week_intervals_wrap_sunday_night_into_monday():
     assert hours.week_intervals(hours.parse("Su 22:00-02:00").periods()) == [
         (0, 2 * H), (6 * 24 * H + 22 * H, 7 * 24 * H)]
     # Overlapping and touching periods merge.
-    assert hours.week_intervals(hours.parse("Mo 09:00-12:00,12:00-17:00; Mo 16:00-18:00")
-                                .periods()) == [(9 * H, 18 * H)]
+    # (The parser refuses overlaps in the data; the merge still guards schedules built otherwise.)
+    assert hours.week_intervals({0: [(9 * H, 12 * H), (12 * H, 17 * H), (16 * H, 18 * H)]}) \
+        == [(9 * H, 18 * H)]
 
 
 EXPECTED = '(expected e.g. "Mo-Fr 09:00-17:00; Sa 10:00-14:00", "24/7" or "by appointment")'
@@ -179,3 +180,23 @@ def test_open_intervals_are_minutes_of_the_week(built_instance):
     assert _rows(built_instance, "select opens_minute, closes_minute from open_intervals "
                  "where service_id = 'northside-warmline'") == [
         {"opens_minute": 0, "closes_minute": 7 * 24 * H}]
+
+
+@pytest.mark.parametrize(("hours", "reason"), [
+    ("Mo-Fr 09:00-13:00,12:00-17:00",
+     '"09:00-13:00,12:00-17:00" has periods that overlap or are out of order (12:00 comes '
+     "before 13:00); list each day's periods in order"),
+    ("Mo 13:00-17:00,09:00-12:00",
+     '"13:00-17:00,09:00-12:00" has periods that overlap or are out of order (09:00 comes '
+     "before 17:00); list each day's periods in order"),
+    ("Mo-Fr 09:00-17:00; Fr 10:00-12:00",
+     'Fr has hours in two parts ("Mo-Fr 09:00-17:00" and "Fr 10:00-12:00"); give each day its '
+     'hours once, e.g. "Mo 09:00-12:00,13:00-17:00"'),
+])
+def test_inconsistent_hours_are_errors(hours, reason):
+    from directory.fields import Invalid
+    from directory.hours import parse
+
+    with pytest.raises(Invalid) as error:
+        parse(hours)
+    assert str(error.value) == reason
