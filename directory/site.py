@@ -59,23 +59,38 @@ def search():
     per_page = current_app.config["PER_PAGE"]
     place = where.from_request()
     near = place is not None and place.point is not None
-    nearest = nearby.within_radius(get_db(), place) if near else None
-    hits = finder.find(_index(), _facets(), spelling.for_build(get_build(), get_db()), get_db(),
-                       q, chosen, page=page, per_page=per_page, now=clock.now(),
-                       categories=categories,
-                       nearest=nearby.by_distance(nearest) if near else None)
+    now = clock.now()
+    key = ("search", q, chosen.values, page, per_page,
+           (place.point, place.radius_km) if near else None,
+           # Every answer counts what is open now, which changes by the minute.
+           now.replace(second=0, microsecond=0))
+    hits, distances, remote = get_build().recent(
+        key, lambda: _find(q, chosen, category, page, per_page, place if near else None,
+                           categories, now))
     results = queries.services(get_db(), hits.ids)
     if near:
-        km = nearby.distances(place, nearest, hits.docnums)
-        nearby.attach(results, dict(zip(hits.ids, (km[d] for d in hits.docnums))),
-                      place.point, where.unit())
+        nearby.attach(results, distances, place.point, where.unit())
     return render_template(
         "search.html", q=q, category=category, category_name=names.get(category),
         results=results, total=hits.total, all_words=hits.all_words, page=page,
         pages=max(1, math.ceil(hits.total / per_page)), per_page=per_page,
         categories=[c for c in categories if c["service_count"]],
         finding=hits, filters=chosen, category_names=names, audience_names=audiences,
-        where=place, remote=nearby.remote(get_db(), _index(), place, q, category) if near else None)
+        where=place, remote=remote)
+
+
+def _find(q, chosen, category, page, per_page, place, categories, now):
+    """One search's answer: the finding, the distances of the page shown, the remote block."""
+    nearest = nearby.within_radius(get_db(), place) if place else None
+    hits = finder.find(_index(), _facets(), spelling.for_build(get_build(), get_db()), get_db(),
+                       q, chosen, page=page, per_page=per_page, now=now,
+                       categories=categories,
+                       nearest=nearby.by_distance(nearest) if place else None)
+    if not place:
+        return hits, None, None
+    km = nearby.distances(place, nearest, hits.docnums)
+    distances = dict(zip(hits.ids, (km[d] for d in hits.docnums)))
+    return hits, distances, nearby.remote(get_db(), _index(), place, q, category)
 
 
 @bp.get("/services/<service_id>")

@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from flask import current_app, g
@@ -40,6 +41,21 @@ class Build:
         self._index: Index | None = None
         self._lock = threading.Lock()
         self._memo: dict[str, object] = {}
+        self._recent: OrderedDict = OrderedDict()
+
+    def recent(self, key, compute, size: int = 1024):
+        """The last ``size`` answers by key (e.g. searches): residents ask the same few things,
+        and a build never changes, so an answer stays right for the build's whole life."""
+        with self._lock:
+            if key in self._recent:
+                self._recent.move_to_end(key)
+                return self._recent[key]
+        value = compute()
+        with self._lock:
+            self._recent[key] = value
+            while len(self._recent) > size:
+                self._recent.popitem(last=False)
+        return value
 
     def memo(self, key: str, compute):
         """A value computed once per build (the build never changes): taxonomy with counts..."""
