@@ -99,7 +99,9 @@ def service(service_id: str):
     if found is None:
         abort(404, description="service")
     return render_template("service.html", service=found,
-                           nearest=nearby.nearest_same_category(get_db(), found, where.unit()))
+                           nearest=get_build().recent(
+                               ("nearest", service_id, where.unit()),
+                               lambda: nearby.nearest_same_category(get_db(), found, where.unit())))
 
 
 @bp.get("/organizations/<organization_id>")
@@ -118,7 +120,9 @@ def category(category_id: str):
         abort(404, description="category")
     page = params.page()
     per_page = current_app.config["PER_PAGE"]
-    hits = _index().search("", category=category_id, page=page, per_page=per_page)
+    hits = get_build().recent(("category", category_id, page, per_page),
+                              lambda: _index().search("", category=category_id, page=page,
+                                                      per_page=per_page))
     children = [c for c in _categories() if c["parent_id"] == category_id]
     parent = queries.category(db, found["parent_id"]) if found["parent_id"] else None
     return render_template(
