@@ -37,3 +37,12 @@ def on_starting(server):
         print(f"directory: cannot start: {error}", file=sys.stderr, flush=True)
         sys.exit(1)
     server.log.info("serving build %s from %s", build.id, instance)
+
+
+def post_worker_init(worker):
+    """Warm each worker before it takes requests: open the build's index, database, filter
+    masks and taxonomy, so the first residents do not wait for them."""
+    app = worker.app.wsgi()
+    client = app.test_client()
+    for path in ("/", "/search?q=counselling", "/search?open_now=1", "/categories/counselling"):
+        client.get(path)
