@@ -86,3 +86,28 @@ def test_readable_at_200_percent_zoom_without_sideways_scrolling(visit, path):
         overflow = v.page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
+
+
+def test_use_my_location_when_allowed(visit):
+    v = visit(geolocation={"latitude": 41.88312, "longitude": -87.64795},
+              permissions=["geolocation"])
+    page = v.page
+    page.goto("/")
+    page.get_by_role("button", name="Use my location").click()
+    page.wait_for_url("**near=41.883%2C-87.648**")
+    assert "near your location" in page.inner_text("h1")
+    assert page.get_by_role("link", name="Youth drop-in counselling").is_visible()
+    # Only the rounded position (about 100 m) ever left the browser.
+    assert not [url for url in v.requests if "41.8831" in url or "87.6479" in url]
+    v.screenshot("near-me")
+
+
+def test_use_my_location_when_refused(visit):
+    v = visit(permissions=[])
+    page = v.page
+    page.goto("/")
+    page.get_by_role("button", name="Use my location").click()
+    status = page.get_by_role("status").filter(has_text="Your location is not available")
+    status.wait_for()
+    assert page.url.endswith("/")  # nothing was sent; the resident can type a place instead
+    assert page.evaluate("document.activeElement.name") == "near"
