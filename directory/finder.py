@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from functools import reduce
 from itertools import islice
 
-from whoosh.query import And, NullQuery, Or, Term
-
 from . import queries
 from .facets import FacetIndex, mask_of, members
 from .filters import CHOICES, FLAGS, ORDER, Filters
+from .search import match_mask
 
 FEW = 3  # fewer exact matches than this and a spelling correction is tried
 RELATED = 5  # related kinds of help offered on an empty page
@@ -134,27 +133,6 @@ def _ranked(searcher, query) -> list[int]:
     return [docnum for docnum, _score in searcher.search(query, limit=None).items()]
 
 
-def _matching(searcher, query, size: int) -> int:
-    """The mask of every document the query matches, without scoring any.
-
-    Terms are read straight from their posting lists and combined as integers (And → &,
-    Or → |): at 50,000 services that is a few milliseconds where walking Whoosh's matchers
-    document by document takes a few hundred. Anything else (phrases) is walked.
-    """
-    if isinstance(query, Term):
-        reader = searcher.reader()
-        if (query.fieldname, query.text) not in reader:
-            return 0
-        return mask_of(reader.postings(query.fieldname, query.text).all_ids(), size)
-    if isinstance(query, Or | And):
-        parts = [_matching(searcher, sub, size) for sub in query.subqueries]
-        combine = int.__or__ if isinstance(query, Or) else int.__and__
-        return reduce(combine, parts) if parts else 0
-    if query is NullQuery:
-        return 0
-    return mask_of(searcher.docs_for_query(query), size)
-
-
 def _top(searcher, query, final: int, filtered: bool, limit: int) -> list[int]:
     """The best-scoring ``limit`` documents of ``final`` (a mask of the query's matches)."""
     allowed = _bits(final) if filtered else None
@@ -177,7 +155,7 @@ def _text_matches(index, searcher, speller, q: str, size: int):
     if not q.strip():
         return None, True, None, False
     query = index.query(q)
-    exact = _matching(searcher, query, size)
+    exact = match_mask(searcher, query, size)
     if exact.bit_count() >= FEW:
         return _Text(exact, query), True, None, False
     corrected = speller.correct(searcher.reader(), q)
@@ -191,7 +169,7 @@ def _text_matches(index, searcher, speller, q: str, size: int):
     if exact or len(q.split()) < 2:
         return _Text(exact, query), True, None, False
     loose = index.query(q, all_words=False)
-    return _Text(_matching(searcher, loose, size), loose), False, None, False
+    return _Text(match_mask(searcher, loose, size), loose), False, None, False
 
 
 def _related(index, facet_index: FacetIndex, masks: dict, q: str, filters: Filters,

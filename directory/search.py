@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import reduce
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, plugins
-from whoosh.query import And, Every, Or, Term
+from whoosh.query import And, Every, NullQuery, Or, Term
+
+from .facets import mask_of
 
 # English stemming folds counselling/counseling/counsel and groups/group into one term.
 ANALYZER = StemmingAnalyzer()
@@ -140,7 +143,37 @@ class Index:
             results = searcher.search(query, limit=page * per_page, filter=only, sortedby=sort)
             start = (page - 1) * per_page
             ids = [hit["id"] for hit in results[start:start + per_page]]
-            return Hits(ids=ids, total=len(results))
+            # Counted from posting lists: len(results) would run the whole query again.
+            size = searcher.doc_count_all()
+            total = match_mask(searcher, query, size)
+            if isinstance(only, Term):
+                total &= match_mask(searcher, only, size)
+            elif only is not None:
+                total &= mask_of(only, size)
+            return Hits(ids=ids, total=total.bit_count())
+
+
+def match_mask(searcher, query, size: int) -> int:
+    """The mask of every document the query matches, without scoring any.
+
+    Terms are read straight from their posting lists and combined as integers (And → &,
+    Or → |): at 50,000 services that is a few milliseconds where walking Whoosh's matchers
+    document by document takes a few hundred. Anything else (phrases) is walked.
+    """
+    if isinstance(query, Term):
+        reader = searcher.reader()
+        if (query.fieldname, query.text) not in reader:
+            return 0
+        return mask_of(reader.postings(query.fieldname, query.text).all_ids(), size)
+    if isinstance(query, Or | And):
+        parts = [match_mask(searcher, sub, size) for sub in query.subqueries]
+        combine = int.__or__ if isinstance(query, Or) else int.__and__
+        return reduce(combine, parts) if parts else 0
+    if query is NullQuery:
+        return 0
+    if isinstance(query, Every):
+        return mask_of(searcher.reader().all_doc_ids(), size)
+    return mask_of(searcher.docs_for_query(query), size)
 
 
 def _among(searcher, query, candidates: list[int]) -> set[int]:

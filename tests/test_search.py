@@ -161,11 +161,11 @@ def test_the_build_keeps_the_words_people_search_with(built_instance):
                                   "to the", "self-help", "drop-in counselling", "bereavement"])
 def test_match_masks_from_posting_lists_equal_whoosh_matching(index, text):
     from directory.facets import mask_of
-    from directory.finder import _matching
+    from directory.search import match_mask
 
     for all_words in (True, False):
         query = index.query(text, all_words=all_words)
         with index.searcher() as searcher:
             size = searcher.doc_count_all()
             walked = mask_of(searcher.docs_for_query(query), size)
-            assert _matching(searcher, query, size) == walked, (text, all_words)
+            assert match_mask(searcher, query, size) == walked, (text, all_words)
