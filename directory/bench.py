@@ -10,9 +10,9 @@ baseline. Prints a Markdown table and whether the targets are met at the largest
     scripts/bench --sizes 5k,20k --repeat 50
     scripts/bench --validate-only      # just `directory validate` on 5,000 services
 
-Near searches (a keyword and a place from places.csv, within a radius, nearest first) are
-timed through the site's own path (``nearby.search``) against the same keyword searches
-without a place.
+Searches are timed through the site's own path (``finder.find``: ranking, filters and every
+facet count). Near searches (a keyword and a place from places.csv, within a radius, nearest
+first) are timed against the same keyword searches without a place.
 """
 
 from __future__ import annotations
@@ -207,10 +207,18 @@ def time_queries(search, repeat: int, queries=None,
     return times, totals
 
 
-def near_searchers(build_path: Path):
-    """The site's near search (``nearby.search``) and the same words without a place."""
-    from . import geo, nearby, queries
+def site_searchers(build_path: Path):
+    """The site's own search (``finder.find``: ranking, filter masks and every facet count,
+    as /search runs it), without and with a place (``nearby.within_radius`` first, then the
+    exact distances of the page shown), over one build. The caches a worker keeps for a
+    build's life (term scores, masks) warm up on the first run of each query, as they would
+    on a site; the per-minute answer cache of /search is not used."""
+    import datetime as dt
+
+    from . import facets, geo, nearby, queries, spelling
     from .build import INDEX
+    from .filters import Filters
+    from .finder import find
     from .places import Gazetteer, Place
     from .search import Index
     from .store import Build
@@ -219,41 +227,36 @@ def near_searchers(build_path: Path):
     build = Build(build_path)
     db = build.connect()
     index = Index(build_path / INDEX, queries.synonyms(db))
+    facet_index = facets.FacetIndex(db, index)
+    speller = spelling.Speller(queries.spelling_words(db))
+    categories = queries.categories(db)
+    points = nearby.Points(db, index.size())
     places = Gazetteer([Place(**{**row, "aliases": tuple(row["aliases"])})
                         for row in queries.places(db)])
     unit = build.site.get("distance_unit") or "km"
+    now = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.timezone.utc)
+
+    def search(text: str, category: str | None, place: str | None = None,
+               radius: int = 0) -> int:
+        near = None
+        if place is not None:
+            found = places.find(place)
+            if found is None:
+                raise SystemExit(f"{place!r} is not in places.csv; fix NEAR_QUERIES")
+            where = Where(typed=place, radius=radius, unit=unit, point=geo.Point(*found.point))
+            near = nearby.within_radius(points, where)
+        filters = Filters((("category", category),) if category else ())
+        finding = find(index, facet_index, speller, db, text, filters, page=1, per_page=20,
+                       now=now, categories=categories,
+                       nearest=near.docnums if near is not None else None)
+        if near is not None:
+            near.distances(finding.docnums)
+        return finding.total
 
     def keyword(text: str, category: str | None, _place: str, _radius: int) -> int:
-        return index.search(text, category=category, page=1, per_page=20).total
+        return search(text, category)
 
-    def near(text: str, category: str | None, place: str, radius: int) -> int:
-        found = places.find(place)
-        if found is None:
-            raise SystemExit(f"{place!r} is not in places.csv; fix NEAR_QUERIES")
-        where = Where(typed=place, radius=radius, unit=unit, point=geo.Point(*found.point))
-        return nearby.search(db, index, where, text, category=category, per_page=20).total
-
-    return keyword, near, db
-
-
-def whoosh_searcher(build_path: Path):
-    """The site's own search path: the build's index and the taxonomy's synonyms."""
-    from . import queries
-    from .build import INDEX
-    from .search import Index
-    from .store import Build
-
-    build = Build(build_path)
-    db = build.connect()
-    try:
-        index = Index(build_path / INDEX, queries.synonyms(db))
-    finally:
-        db.close()
-
-    def search(text: str, category: str | None) -> int:
-        return index.search(text, category=category, page=1, per_page=20).total
-
-    return search
+    return search, keyword, search, db
 
 
 FTS_SETUP = """
@@ -324,19 +327,18 @@ def bench_size(size: int, repeat: int, seed: int) -> Row:
         build_path = Path(built["build"])
 
         whoosh_cpu, fts_cpu = [], []
-        whoosh_times, whoosh_totals = time_queries(whoosh_searcher(build_path), repeat,
-                                                   cpu_times=whoosh_cpu)
+        site_search, keyword_search, near_search, site_db = site_searchers(build_path)
+        try:
+            whoosh_times, whoosh_totals = time_queries(site_search, repeat, cpu_times=whoosh_cpu)
+            keyword_times, _ = time_queries(keyword_search, repeat, NEAR_QUERIES)
+            near_times, near_totals = time_queries(near_search, repeat, NEAR_QUERIES)
+        finally:
+            site_db.close()
         fts_search, fts_db = fts5_searcher(build_path / DATABASE, tmp)
         try:
             fts_times, fts_totals = time_queries(fts_search, repeat, cpu_times=fts_cpu)
         finally:
             fts_db.close()
-        keyword_search, near_search, near_db = near_searchers(build_path)
-        try:
-            keyword_times, _ = time_queries(keyword_search, repeat, NEAR_QUERIES)
-            near_times, near_totals = time_queries(near_search, repeat, NEAR_QUERIES)
-        finally:
-            near_db.close()
         log(f"[{size}] near matches: " + ", ".join(
             f"{text}@{place}/{radius} {total}"
             for (text, _, place, radius), total in zip(NEAR_QUERIES, near_totals, strict=True)))

@@ -7,8 +7,8 @@ is 6 KB and an AND or a count takes microseconds, so every option's count is exa
 
 Document numbers are fixed once the index is written, so the build computes the masks then
 (``write_facets``) and stores them in the database (document numbers themselves are in
-``search_documents``, written by the build): ``filter_masks`` (one blob per filter value) and ``search_order`` (documents by name,
-for browsing). The site loads them in milliseconds. "Open now" needs the time: the services
+``search_documents``, written by the build): ``filter_masks``, one blob per filter value.
+The site loads them in milliseconds. "Open now" needs the time: the services
 whose weekly hours cover this minute of the week (``open_intervals``), corrected for the few
 with a closed or special day today or yesterday; it is cached per stretch of the week in which
 nothing opens or closes.
@@ -19,7 +19,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import threading
-from array import array
 from collections import defaultdict
 from pathlib import Path
 
@@ -27,30 +26,17 @@ import sqlite_utils
 from whoosh import index as whoosh_index
 
 from . import hours, queries
+from .masks import mask_of
 from .opening import Timetable, status
 
 OPEN_CACHE = 512  # open-now masks kept per worker (stretches of the week × dates)
-
-
-def mask_of(docnums, size: int) -> int:
-    """The mask with the given document numbers set."""
-    bits = bytearray((size + 7) // 8)
-    for docnum in docnums:
-        bits[docnum >> 3] |= 1 << (docnum & 7)
-    return int.from_bytes(bits, "little")
-
-
-def members(mask: int, size: int):
-    """A fast membership test for one mask: ``test(docnum) -> bool``."""
-    packed = mask.to_bytes((size + 7) // 8 or 1, "little")
-    return lambda docnum: packed[docnum >> 3] >> (docnum & 7) & 1
 
 
 # --- in the build, once the index is written -------------------------------------------
 
 
 def write_facets(database: Path, index_dir: Path) -> None:
-    """Store every filter value's mask, and the documents in name order, in the database."""
+    """Store every filter value's mask in the database."""
     ix = whoosh_index.open_dir(str(index_dir), readonly=True)
     with ix.searcher() as searcher:
         reader = searcher.reader()
@@ -59,8 +45,6 @@ def write_facets(database: Path, index_dir: Path) -> None:
         values: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         for term in reader.lexicon("category"):  # ancestors included, as the index has them
             values["category"][term.decode()] = list(reader.postings("category", term).all_ids())
-        names = reader.column_reader("sort_name")
-        order = sorted(docnums.values(), key=lambda docnum: names[docnum])
     db = sqlite_utils.Database(database)
     for service_id, name, value in queries.filter_values(db.conn):
         if service_id in docnums:  # inactive services are not in the index
@@ -70,8 +54,6 @@ def write_facets(database: Path, index_dir: Path) -> None:
           "mask": mask_of(docs, size).to_bytes((size + 7) // 8 or 1, "little")}
          for name, by_value in values.items() for value, docs in sorted(by_value.items())),
         pk=("filter", "value"))
-    db["search_order"].insert({"name": "name", "docnums": array("I", order).tobytes()},
-                              pk="name")
     db.close()
 
 
@@ -90,7 +72,7 @@ class FacetIndex:
         self.masks: dict[str, dict[str, int]] = defaultdict(dict)
         for name, value, blob in queries.filter_masks(db):
             self.masks[name][value] = int.from_bytes(blob, "little")
-        self.by_name = array("I", queries.search_order(db)).tolist()
+        self.by_name = index.by_name()
         self._ages = list(queries.age_limits(db))
         self._age_masks: dict[int, int] = {}
         self._bounds = self._moments_of_change(db)

@@ -15,12 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import reduce
-from itertools import islice
 
 from . import queries
-from .facets import FacetIndex, mask_of, members
+from .facets import FacetIndex
 from .filters import CHOICES, FLAGS, ORDER, Filters
-from .search import match_mask
+from .masks import first_in, mask_of
 
 FEW = 3  # fewer exact matches than this and a spelling correction is tried
 RELATED = 5  # related kinds of help offered on an empty page
@@ -61,26 +60,22 @@ def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, 
     size = facet_index.size
     start = (page - 1) * per_page
     masks = {name: _mask(facet_index, db, name, value, now) for name, value in filters.values}
-    with index.searcher() as searcher:
-        text, all_words, corrected, corrected_only = _text_matches(index, searcher, speller, q,
-                                                                    size)
-        if text is None:
-            ranked, matches = facet_index.by_name, facet_index.all
-        else:
-            ranked, matches = text.ranked, text.mask
-        if nearest is not None:
-            matches &= mask_of(nearest, size)
-            ranked = nearest
-        final = reduce(int.__and__, masks.values(), matches)
-        if not final:
-            page_docs = []
-        elif ranked is None:
-            # Rank by relevance only as deep as the page: scoring every match is what costs.
-            page_docs = _top(searcher, text.query, final, final != matches, start + per_page)
-            page_docs = page_docs[start:]
-        else:
-            is_result = members(final, size)
-            page_docs = list(islice((d for d in ranked if is_result(d)), start, start + per_page))
+    text, all_words, corrected, corrected_only = _text_matches(index, speller, q)
+    if text is None:
+        ranked, matches = facet_index.by_name, facet_index.all
+    else:
+        ranked, matches = text.ranked, text.mask
+    if nearest is not None:
+        matches &= mask_of(nearest, size)
+        ranked = nearest
+    final = reduce(int.__and__, masks.values(), matches)
+    if not final:
+        page_docs = []
+    elif ranked is None:
+        # Rank by relevance only as deep as the page.
+        page_docs = index.ranked(text.query, among=final, limit=start + per_page)[start:]
+    else:
+        page_docs = first_in(ranked, final, size, start, per_page)
     finding = Finding(ids=_in_order(queries.service_ids(db, page_docs), page_docs),
                       docnums=page_docs, total=final.bit_count(),
                       matched=matches.bit_count(), all_words=all_words, corrected=corrected,
@@ -129,47 +124,27 @@ class _Text:
     ranked: list[int] | None = None
 
 
-def _ranked(searcher, query) -> list[int]:
-    return [docnum for docnum, _score in searcher.search(query, limit=None).items()]
-
-
-def _top(searcher, query, final: int, filtered: bool, limit: int) -> list[int]:
-    """The best-scoring ``limit`` documents of ``final`` (a mask of the query's matches)."""
-    allowed = _bits(final) if filtered else None
-    return [docnum for docnum, _score in
-            searcher.search(query, limit=limit, filter=allowed).items()]
-
-
-def _bits(mask: int) -> set[int]:
-    found, position = set(), 0
-    while mask:
-        low = mask & -mask
-        position = low.bit_length() - 1
-        found.add(position)
-        mask ^= low
-    return found
-
-
-def _text_matches(index, searcher, speller, q: str, size: int):
+def _text_matches(index, speller, q: str):
     """(what the words match or None for "no words", all words?, correction, only?)."""
     if not q.strip():
         return None, True, None, False
     query = index.query(q)
-    exact = match_mask(searcher, query, size)
+    exact = index.matches(query)
     if exact.bit_count() >= FEW:
         return _Text(exact, query), True, None, False
-    corrected = speller.correct(searcher.reader(), q)
+    with index.searcher() as searcher:
+        corrected = speller.correct(searcher.reader(), q)
     if corrected:
-        extra = _ranked(searcher, index.query(corrected))
+        extra = index.ranked(index.query(corrected))
         if extra:
-            first = _ranked(searcher, query)
+            first = index.ranked(query)
             seen = set(first)
             both = first + [d for d in extra if d not in seen]
-            return _Text(mask_of(both, size), ranked=both), True, corrected, not first
+            return _Text(mask_of(both, index.size()), ranked=both), True, corrected, not first
     if exact or len(q.split()) < 2:
         return _Text(exact, query), True, None, False
     loose = index.query(q, all_words=False)
-    return _Text(match_mask(searcher, loose, size), loose), False, None, False
+    return _Text(index.matches(loose), loose), False, None, False
 
 
 def _related(index, facet_index: FacetIndex, masks: dict, q: str, filters: Filters,

@@ -4,11 +4,12 @@ A near search keeps the keyword and category filters and orders what matches by 
 nearest first (relevance already decided *what* matches: every word, else any word). It
 runs in three steps:
 
-1. SQLite gives every active service at a location inside the radius's bounding box
-   (index on locations' latitude/longitude), as Whoosh document numbers.
-2. Whoosh matches the words and category among just those documents (a docnum filter).
-3. The matches are ranked by a planar distance (``geo.PlanarRank``); geopy's geodesic
-   then measures exactly the ones near the radius edge and the page shown.
+1. The build's places (``near_points``, held as arrays per build: ``Points``) inside the
+   radius's bounding box are ranked by ``geo.approximate_km``; geopy's geodesic measures
+   exactly the few within its error of the radius edge.
+2. The index matches the words and category; the mask of services in the radius keeps
+   those near.
+3. The page shown is the nearest matches, measured exactly with geopy's geodesic.
 
 Services without a location are not in that list: those that serve the searched area
 (``service_area``) are offered in their own block.
@@ -16,78 +17,99 @@ Services without a location are not in that list: those that serve the searched 
 
 from __future__ import annotations
 
-import heapq
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+import numpy as np
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from . import geo, queries
-from .search import Hits, Index
+from .masks import first_in, mask_of
+from .search import Index
 from .where import Where, gazetteer
 
 REMOTE_SHOWN = 5
 NEAREST_SHOWN = 3
 
 
+class Points:
+    """Every place of an active service (latitude, longitude, document number), read once
+    per build from ``near_points`` into arrays: picking the box and the circle is then a few
+    vector operations, where SQLite would hand over a wide radius's thousands of rows one by
+    one."""
+
+    def __init__(self, db, size: int):
+        rows = np.array(queries.near_points(db), dtype=np.float64).reshape(-1, 3)
+        self.latitudes, self.longitudes = rows[:, 0], rows[:, 1]
+        self.reduced = geo.reduced(self.latitudes, self.longitudes)
+        self.docnums = rows[:, 2].astype(np.int64)  # in order: ties stay in document order
+        self.size = size
+        self.one_place_each = len(np.unique(self.docnums)) == len(self.docnums)
+
+
+def points(build, db, index: Index) -> Points:
+    """The places of a build, read on first use and kept for the build's life."""
+    return build.memo("points", lambda: Points(db, index.size()))
+
+
 @dataclass(frozen=True)
-class NearHits(Hits):
-    """One page of ids nearest first, with each one's distance (km) from ``centre``."""
+class Nearby:
+    """The services within a radius: document numbers nearest first, with each one's nearest
+    place (ties in document order, so pages are stable)."""
 
-    distances: dict[str, float] = field(default_factory=dict)
-    centre: geo.Point | None = None
+    centre: geo.Point
+    docnums: np.ndarray
+    latitudes: np.ndarray
+    longitudes: np.ndarray
+    size: int
+
+    def mask(self) -> int:
+        return mask_of(self.docnums, self.size)
+
+    def page(self, mask: int, start: int, count: int) -> list[int]:
+        """Of the services in the mask, nearest first, ``count`` from position ``start``."""
+        return first_in(self.docnums, mask, self.size, start, count)
+
+    def distances(self, docnums: list[int]) -> dict[int, float]:
+        """Exact distances (km, geopy's geodesic) of the documents shown."""
+        found = np.flatnonzero(np.isin(self.docnums, docnums)).tolist()
+        return {int(self.docnums[position]): geo.distance_km(self.centre, self.point(position))
+                for position in found}
+
+    def point(self, position: int) -> geo.Point:
+        return geo.Point(float(self.latitudes[position]), float(self.longitudes[position]))
 
 
-def within_radius(db, where: Where) -> dict[int, tuple[float, float, float]]:
-    """Document numbers of active services with a place inside the radius, each with
-    (planar squared distance, latitude, longitude) of its nearest such place."""
+def within_radius(points: Points, where: Where) -> Nearby:
+    """The services with a place inside the radius, nearest first."""
     radius = where.radius_km
-    rank = geo.PlanarRank(where.point)
-    reach = (radius * (1 + geo.PLANAR_ERROR)) ** 2
-    nearest: dict[int, tuple[float, float, float]] = {}
-    for lat, lon, docnum in queries.located_in_box(db, *geo.bounding_box(where.point, radius)):
-        squared = rank.squared(lat, lon)
-        if squared <= reach and (docnum not in nearest or squared < nearest[docnum][0]):
-            nearest[docnum] = (squared, lat, lon)
-    # Only the planar ranks close to the edge could be on the wrong side of it.
-    sure = (radius * (1 - geo.PLANAR_ERROR)) ** 2
-    for docnum in [d for d, near in nearest.items() if near[0] > sure]:
-        if _measure(where.point, nearest[docnum]) > radius:
-            del nearest[docnum]
-    return nearest
-
-
-def by_distance(nearest: dict[int, tuple]) -> list[int]:
-    """Document numbers nearest first; equal distances keep the data's order (stable pages)."""
-    return sorted(nearest, key=lambda d: (nearest[d][0], d))
-
-
-def distances(where: Where, nearest: dict[int, tuple], docnums: list[int]) -> dict[int, float]:
-    """Exact distances (km, geopy's geodesic) of the documents shown."""
-    return {docnum: _measure(where.point, nearest[docnum]) for docnum in docnums}
-
-
-def search(db, index: Index, where: Where, text: str, *, category: str | None = None,
-           page: int = 1, per_page: int = 20) -> NearHits:
-    """A page of the services matching ``text``/``category`` within the radius, nearest first."""
-    nearest = within_radius(db, where)
-    within = set(nearest)
-    all_words = True
-    matches = index.documents(text, category=category, within=within)
-    if not matches and len(text.split()) > 1:
-        matches = index.documents(text, category=category, within=within, all_words=False)
-        all_words = False
-    start = (page - 1) * per_page
-    shown = [d for d in by_distance(nearest) if d in matches][start:start + per_page]
-    exact = distances(where, nearest, shown)
-    ids = queries.service_ids(db, shown)
-    return NearHits(ids=[ids[d] for d in shown], total=len(matches), all_words=all_words,
-                    distances={ids[d]: exact[d] for d in shown}, centre=where.point)
-
-
-def _measure(point: geo.Point, candidate: tuple) -> float:
-    return geo.distance_km(point, geo.Point(candidate[1], candidate[2]))
+    south, west, north, east = geo.bounding_box(where.point, radius)
+    lat, lon = points.latitudes, points.longitudes
+    inside = np.flatnonzero((lat >= south) & (lat <= north) & (lon >= west) & (lon <= east))
+    km = geo.approximate_km(where.point, geo.Reduced(*(part[inside] for part in points.reduced)))
+    reach = km <= radius * (1 + geo.APPROXIMATE_ERROR)
+    inside, km = inside[reach], km[reach]
+    # Each service's nearest place: by distance (a stable sort keeps ties in document
+    # order), then the first place of each service.
+    order = np.argsort(km, kind="stable")
+    docnums = points.docnums[inside][order]
+    if points.one_place_each:
+        nearest_first = order
+    else:
+        _, first = np.unique(docnums, return_index=True)
+        nearest_first = order[np.sort(first)]
+    chosen = inside[nearest_first]
+    # Only those within the approximation's error of the edge could be on the wrong side.
+    edge = km[nearest_first] > radius * (1 - geo.APPROXIMATE_ERROR)
+    found = Nearby(where.point, points.docnums[chosen], lat[chosen], lon[chosen], points.size)
+    keep = np.ones(len(chosen), dtype=bool)
+    for position in np.flatnonzero(edge).tolist():
+        keep[position] = geo.distance_km(where.point, found.point(position)) <= radius
+    if keep.all():
+        return found
+    chosen = chosen[keep]
+    return Nearby(where.point, points.docnums[chosen], lat[chosen], lon[chosen], points.size)
 
 
 def remote(db, index: Index, where: Where, text: str, category: str | None) -> dict:
@@ -96,7 +118,7 @@ def remote(db, index: Index, where: Where, text: str, category: str | None) -> d
     areas = gazetteer().areas_around(where.point)
     if where.place and where.place.name not in areas:
         areas.append(where.place.name)
-    within = queries.remote_documents(db, areas, where.in_region)
+    within = mask_of(queries.remote_documents(db, areas, where.in_region), index.size())
     hits = index.search(text, category=category, per_page=REMOTE_SHOWN, within=within)
     return {"services": queries.services(db, hits.ids), "total": hits.total}
 
@@ -125,9 +147,8 @@ def nearest_same_category(db, service: dict, unit: str) -> list[dict]:
 
 
 def _nearest_first(locations: list[dict], point: geo.Point) -> None:
-    rank = geo.PlanarRank(point)
     locations.sort(key=lambda loc: math.inf if loc["latitude"] is None
-                   else rank.squared(loc["latitude"], loc["longitude"]))
+                   else geo.approximate_km(point, geo.reduced(loc["latitude"], loc["longitude"])))
 
 
 def attach(results: list[dict], distances_km: dict[str, float], centre: geo.Point,

@@ -181,11 +181,6 @@ def filter_masks(db):
     return db.execute("select filter, value, mask from filter_masks")
 
 
-def search_order(db) -> bytes:
-    """Document numbers of the index in name order, packed as unsigned ints."""
-    return db.execute("select docnums from search_order where name = 'name'").fetchone()[0]
-
-
 def age_limits(db):
     """(document number, minimum_age, maximum_age) of searchable services with an age limit."""
     return db.execute("""select d.docnum, s.minimum_age, s.maximum_age from services s
@@ -260,13 +255,10 @@ def places(db) -> list[dict]:
         "select name, kind, latitude, longitude, aliases from places order by id"))
 
 
-def located_in_box(db, south: float, west: float, north: float, east: float):
-    """(latitude, longitude, document number) of every place an active service is at inside
-    the box: the bounding-box prefilter of a near search (a covering lat/lon index)."""
-    return db.execute(
-        """select latitude, longitude, docnum from near_points
-           where latitude between ? and ? and longitude between ? and ?""",
-        [south, north, west, east])
+def near_points(db) -> list[tuple[float, float, int]]:
+    """(latitude, longitude, document number) of every place an active service is at."""
+    return db.execute("select latitude, longitude, docnum from near_points order by docnum"
+                      ).fetchall()
 
 
 def remote_documents(db, areas: list[str], in_region: bool) -> set[int]:

@@ -6,17 +6,21 @@ Whoosh returns service ids in rank order; SQLite supplies the rows (``queries``)
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import reduce
+from itertools import islice
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, plugins
 from whoosh.query import And, Every, NullQuery, Or, Term
 
-from .facets import mask_of
+from .masks import first_in, mask_of, to_array, to_mask
+from .ranking import Ranker
 
 # English stemming folds counselling/counseling/counsel and groups/group into one term.
 ANALYZER = StemmingAnalyzer()
@@ -39,9 +43,6 @@ SCHEMA = Schema(
 )
 SEARCH_FIELDS = ["name", "topics", "organization", "description"]
 SYNONYM_BOOST = 3.0
-# A near search checks its candidates one by one (``_among``) when they are fewer than
-# 1/AMONG_RATIO of the index; otherwise a filtered search over all postings is cheaper.
-AMONG_RATIO = 8
 
 
 def write_index(path: Path, documents) -> None:
@@ -73,6 +74,9 @@ class Index:
 
     def __init__(self, path: Path, synonyms: dict[str, list[str]]):
         self._ix = whoosh_index.open_dir(str(path), readonly=True)
+        self._lock = threading.Lock()
+        self._scores: Ranker | None = None
+        self._by_name: np.ndarray | None = None
         # Longest phrases first so "walk in clinic" wins over "walk in".
         self._phrases = sorted(
             ((normalise(p), category) for category, ps in synonyms.items() for p in ps),
@@ -105,10 +109,10 @@ class Index:
         return Or([parsed, *named]) if named else parsed
 
     def search(self, text: str, *, category: str | None = None, page: int = 1,
-               per_page: int = 20, within: set[int] | None = None) -> Hits:
+               per_page: int = 20, within: int | None = None) -> Hits:
         """Ids of one page of results in rank order (by name when there are no words).
 
-        ``within``: only these document numbers (e.g. the services near a place)."""
+        ``within``: only the documents in this mask (e.g. the services near a place)."""
         hits = self._search(self.query(text), category, page, per_page, within)
         if hits.total == 0 and len(text.split()) > 1:
             loose = self._search(self.query(text, all_words=False), category, page, per_page,
@@ -116,49 +120,89 @@ class Index:
             hits = Hits(loose.ids, loose.total, all_words=False)
         return hits
 
-    def documents(self, text: str, *, category: str | None = None, all_words: bool = True,
-                  within: set[int] | None = None) -> set[int]:
-        """Document numbers of every match, unranked: for a near search, which orders the
-        matches by distance itself."""
-        if within is not None and not within:
-            return set()
-        query = self.query(text, all_words=all_words)
-        if category:
-            query = And([query, Term("category", category)])
+    def matching(self, text: str, *, category: str | None = None, all_words: bool = True,
+                 within: int | None = None) -> int:
+        """The mask of every match, unranked: for a near search, which orders the matches by
+        distance itself. ``within``: only documents in this mask."""
+        return self._filtered(self.query(text, all_words=all_words), category, within)
+
+    def matches(self, query) -> int:
+        """The mask of every document the query matches."""
+        scored = self._ranker().evaluate(query)
+        if scored is not None:
+            return to_mask(scored.matched)
         with self._ix.searcher() as searcher:
-            if within is not None and len(within) * AMONG_RATIO < searcher.doc_count_all():
-                return _among(searcher, query, sorted(within))
-            return set(searcher.search(query, filter=within, limit=None, scored=False).docs())
+            return match_mask(searcher, query, searcher.doc_count_all())
+
+    def ranked(self, query, among: int | None = None, limit: int | None = None) -> list[int]:
+        """Document numbers of the query's matches (in the mask ``among``, when given), best
+        first; at most ``limit`` of them."""
+        ranker = self._ranker()
+        scored = ranker.evaluate(query)
+        if scored is not None:
+            allowed = None if among is None else to_array(among, ranker.size)
+            return ranker.top(scored, allowed, limit)
+        with self._ix.searcher() as searcher:  # a phrase: Whoosh ranks it
+            # Without its matcher swapping and filter, which change scores (test_ranking).
+            collector = searcher.collector(limit=None)
+            collector.replace = 0
+            searcher.search_with_collector(query, collector)
+            ranked = (docnum for docnum, _score in collector.results().items())
+            if among is not None:
+                allowed = to_array(among, ranker.size)
+                ranked = (docnum for docnum in ranked if allowed[docnum])
+            return list(islice(ranked, limit))
+
+    def size(self) -> int:
+        return self._ranker().size
+
+    def _ranker(self) -> Ranker:
+        # Made on first use: opening the index for a throwaway check should stay cheap.
+        with self._lock:
+            if self._scores is None:
+                self._scores = Ranker(self._ix)
+            return self._scores
+
+    def by_name(self) -> np.ndarray:
+        """Every document number in alphabetical order of name: how browsing lists them."""
+        with self._lock:
+            if self._by_name is None:
+                with self._ix.searcher() as searcher:
+                    names = list(searcher.reader().column_reader("sort_name"))
+                self._by_name = np.array(sorted(range(len(names)), key=names.__getitem__),
+                                         dtype=np.int64)
+            return self._by_name
+
+    def _filtered(self, query, category: str | None, within: int | None) -> int:
+        mask = self.matches(query)
+        if category and mask:
+            mask &= self.matches(Term("category", category))
+        if within is not None:
+            mask &= within
+        return mask
 
     def _search(self, query, category: str | None, page: int, per_page: int,
-                within: set[int] | None = None) -> Hits:
-        only = Term("category", category) if category else None
-        sort = "sort_name" if isinstance(query, Every) else None
-        if within is not None:
-            if not within:
-                return Hits(ids=[], total=0)
-            # Whoosh takes one filter: the category joins the query, the set filters.
-            query, only = (And([query, only]) if only else query), within
+                within: int | None = None) -> Hits:
+        start = (page - 1) * per_page
+        mask = self._filtered(query, category, within)
+        if not mask:
+            docnums = []
+        elif isinstance(query, Every):  # browsing: by name
+            docnums = first_in(self.by_name(), mask, self.size(), start, per_page)
+        else:
+            docnums = self.ranked(query, among=mask, limit=start + per_page)[start:]
+        return Hits(ids=self._ids(docnums), total=mask.bit_count())
+
+    def _ids(self, docnums: list[int]) -> list[str]:
         with self._ix.searcher() as searcher:
-            results = searcher.search(query, limit=page * per_page, filter=only, sortedby=sort)
-            start = (page - 1) * per_page
-            ids = [hit["id"] for hit in results[start:start + per_page]]
-            # Counted from posting lists: len(results) would run the whole query again.
-            size = searcher.doc_count_all()
-            total = match_mask(searcher, query, size)
-            if isinstance(only, Term):
-                total &= match_mask(searcher, only, size)
-            elif only is not None:
-                total &= mask_of(only, size)
-            return Hits(ids=ids, total=total.bit_count())
+            return [searcher.stored_fields(docnum)["id"] for docnum in docnums]
 
 
 def match_mask(searcher, query, size: int) -> int:
     """The mask of every document the query matches, without scoring any.
 
     Terms are read straight from their posting lists and combined as integers (And → &,
-    Or → |): at 50,000 services that is a few milliseconds where walking Whoosh's matchers
-    document by document takes a few hundred. Anything else (phrases) is walked.
+    Or → |). Anything else (phrases) is walked. (Queries the ranker handles use its arrays.)
     """
     if isinstance(query, Term):
         reader = searcher.reader()
@@ -174,27 +218,6 @@ def match_mask(searcher, query, size: int) -> int:
     if isinstance(query, Every):
         return mask_of(searcher.reader().all_doc_ids(), size)
     return mask_of(searcher.docs_for_query(query), size)
-
-
-def _among(searcher, query, candidates: list[int]) -> set[int]:
-    """Which of a few candidate documents match: the matcher skips from one candidate to the
-    next (whole posting blocks at a time) instead of walking every posting, as a filtered
-    search does. Much faster when the candidates are a small part of the index."""
-    found = set()
-    for leaf, offset in searcher.leaf_searchers():
-        matcher = query.matcher(leaf, leaf.boolean_context())
-        end = offset + leaf.doc_count_all()
-        for docnum in candidates:
-            if docnum < offset or docnum >= end:
-                continue
-            if not matcher.is_active():
-                break
-            local = docnum - offset
-            if matcher.id() < local:
-                matcher.skip_to(local)
-            if matcher.is_active() and matcher.id() == local:
-                found.add(docnum)
-    return found
 
 
 def normalise(text: str) -> str:

@@ -192,9 +192,10 @@ def street_context() -> dict:
     limit = current_app.config.get("STREET_SHEET_LIMIT", STREET_LIMIT)
     place = where.from_request()
     near = place is not None and place.point is not None
-    # An area guide: only the services with a place inside the radius.
-    within = set(nearby.within_radius(db, place)) if near else None
     index = get_build().index(lambda: queries.synonyms(db))
+    # An area guide: only the services with a place inside the radius.
+    points = nearby.points(get_build(), db, index) if near else None
+    within = nearby.within_radius(points, place).mask() if near else None
     hits = index.search(q, category=category, page=1, per_page=limit, within=within)
     services = _with_phones(db, queries.services(db, hits.ids))
     position = {c["id"]: n for n, c in enumerate(categories)}

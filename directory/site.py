@@ -81,15 +81,15 @@ def search():
 
 def _find(q, chosen, category, page, per_page, place, categories, now):
     """One search's answer: the finding, the distances of the page shown, the remote block."""
-    nearest = nearby.within_radius(get_db(), place) if place else None
+    near = nearby.within_radius(nearby.points(get_build(), get_db(), _index()), place) \
+        if place else None
     hits = finder.find(_index(), _facets(), spelling.for_build(get_build(), get_db()), get_db(),
                        q, chosen, page=page, per_page=per_page, now=now,
-                       categories=categories,
-                       nearest=nearby.by_distance(nearest) if place else None)
-    if not place:
+                       categories=categories, nearest=near.docnums if near else None)
+    if near is None:
         return hits, None, None
-    km = nearby.distances(place, nearest, hits.docnums)
-    distances = dict(zip(hits.ids, (km[d] for d in hits.docnums)))
+    km = near.distances(hits.docnums)
+    distances = dict(zip(hits.ids, (km[d] for d in hits.docnums), strict=False))
     return hits, distances, nearby.remote(get_db(), _index(), place, q, category)
 
 

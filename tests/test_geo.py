@@ -1,27 +1,35 @@
-"""Distance math against geopy's own geodesic: the planar rank, boxes and typed points."""
+"""Distance math against geopy's own geodesic: the fast rank, boxes and typed points."""
 
 from __future__ import annotations
 
-import math
 import random
 
+import numpy as np
 import pytest
 from geopy.distance import geodesic
 
 from directory import geo
 
 
-def test_planar_rank_stays_within_its_stated_error_of_the_geodesic():
+def test_the_fast_rank_stays_within_its_stated_error_of_the_geodesic():
     rng = random.Random(7)
     worst = 0.0
-    for _ in range(800):
+    for _ in range(1500):
         centre = geo.Point(rng.uniform(-geo.MAX_LATITUDE, geo.MAX_LATITUDE), rng.uniform(-179, 179))
-        km = rng.uniform(0.05, geo.MAX_RADIUS_KM)
+        # Across the antimeridian too, and down to a few metres.
+        km = rng.choice([rng.uniform(0.001, 0.1), rng.uniform(0.05, geo.MAX_RADIUS_KM)])
         there = geodesic(kilometers=km).destination(centre, rng.uniform(0, 360))
-        planar = math.sqrt(geo.PlanarRank(centre).squared(there.latitude, there.longitude))
+        fast = float(geo.approximate_km(centre, geo.reduced(there.latitude, there.longitude)))
         exact = geodesic(centre, (there.latitude, there.longitude)).km
-        worst = max(worst, abs(planar - exact) / exact)
-    assert worst < geo.PLANAR_ERROR
+        worst = max(worst, abs(fast - exact) / exact)
+    assert worst < geo.APPROXIMATE_ERROR
+
+
+def test_the_fast_rank_of_the_centre_itself_is_zero():
+    centre = geo.Point(41.88, -87.63)
+    km = geo.approximate_km(centre, geo.reduced(np.array([41.88, 41.89]),
+                                                np.array([-87.63, -87.63])))
+    assert list(km) == [0.0, pytest.approx(1.111, abs=1e-3)]
 
 
 @pytest.mark.parametrize("latitude", [0.0, 41.88, -33.9, 60.17, 84.9])

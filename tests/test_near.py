@@ -11,7 +11,6 @@ from directory import geo, nearby
 from directory.where import Where
 
 
-
 def text(response) -> str:
     """The page's visible words, roughly: tags stripped, spaces folded."""
     return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
@@ -77,17 +76,21 @@ def test_edge_of_the_radius_is_measured_exactly(app):
     harbour = geo.Point(*POINTS["harbour-youth-drop-in"])
     radius_km = geo.to_km(1, "mi")
     with app.test_request_context("/search"):
+        from directory import queries
         from directory.site import _index
-        from directory.store import get_db
+        from directory.store import get_build, get_db
 
+        points = nearby.points(get_build(), get_db(), _index())
         for km, inside in ((radius_km - 0.01, True), (radius_km + 0.01, False)):
             there = geodesic(kilometers=km).destination(harbour, 0)
             where = Where(typed="x", radius=1, unit="mi",
                           point=geo.Point(there.latitude, there.longitude))
-            hits = nearby.search(get_db(), _index(), where, "")
-            assert ("harbour-youth-drop-in" in hits.ids) is inside, km
+            near = nearby.within_radius(points, where)
+            ids = queries.service_ids(get_db(), near.docnums.tolist())
+            found = [docnum for docnum, sid in ids.items() if sid == "harbour-youth-drop-in"]
+            assert bool(found) is inside, km
             if inside:
-                assert hits.distances["harbour-youth-drop-in"] == pytest.approx(km, abs=1e-6)
+                assert near.distances(found) == {found[0]: pytest.approx(km, abs=1e-6)}
 
 
 def test_my_location_is_rounded_and_named_your_location(client):
@@ -203,28 +206,19 @@ def test_home_and_search_offer_a_near_field_and_use_my_location_script(client):
 
 
 @pytest.mark.parametrize("text", ["counselling", "walk in", "", "grief skydiving", "HYT"])
-def test_checking_a_few_candidates_agrees_with_a_filtered_search(built_instance, text):
+def test_the_matches_among_a_few_candidates_are_whooshs(built_instance, text):
     import sqlite3
 
     from directory import queries, search
+    from directory.masks import mask_of, positions
 
     db = sqlite3.connect(built_instance / "current" / "directory.db")
     db.row_factory = sqlite3.Row
     index = search.Index(built_instance / "current" / "index", queries.synonyms(db))
     query = index.query(text, all_words=False)
-    with index._ix.searcher() as searcher:
+    with index.searcher() as searcher:
         for within in ({0}, {0, 1, 2}, {3, 5}, set(range(searcher.doc_count_all()))):
             expected = set(searcher.search(query, filter=within, limit=None,
                                            scored=False).docs())
-            assert search._among(searcher, query, sorted(within)) == expected, within
-
-
-def test_near_pages_are_the_same_whichever_way_candidates_are_checked(client, monkeypatch):
-    from directory import search
-
-    urls = ["/search?near=Harbourside&radius=3", "/search?q=counselling&near=Riverside",
-            "/search?q=walk+in&category=drop-in&near=Northside&radius=25"]
-    filtered = [result_ids(client.get(url)) for url in urls]
-    monkeypatch.setattr(search, "AMONG_RATIO", 0)  # always check candidate by candidate
-    assert [result_ids(client.get(url)) for url in urls] == filtered
-    assert all(filtered)
+            mask = index.matching(text, all_words=False, within=mask_of(within, index.size()))
+            assert set(positions(mask, index.size())) == expected, within

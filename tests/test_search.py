@@ -160,7 +160,7 @@ def test_the_build_keeps_the_words_people_search_with(built_instance):
                                   "support groups", "grief skydiving", "HYT", '"support group"',
                                   "to the", "self-help", "drop-in counselling", "bereavement"])
 def test_match_masks_from_posting_lists_equal_whoosh_matching(index, text):
-    from directory.facets import mask_of
+    from directory.masks import mask_of
     from directory.search import match_mask
 
     for all_words in (True, False):

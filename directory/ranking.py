@@ -1,0 +1,191 @@
+"""Relevance ranking with numpy: Whoosh's own BM25F scores, computed from cached arrays.
+
+Whoosh scores a search by walking every matching posting in Python, about a microsecond
+each, so a common word at 50,000 services costs hundreds of milliseconds. A build never
+changes, so each term's score in each document can be computed once, by the same formula,
+from the same posting weights, field lengths and statistics Whoosh uses, and kept as two
+arrays (documents, scores). A query is then a few vector additions and a partial sort.
+
+Only the parts the site's parser produces are ranked here: terms, AND, OR (with Whoosh's
+coordination bonus). Anything else (a quoted phrase) is left to Whoosh (``evaluate`` returns
+None). ``tests/test_ranking.py`` checks both rank alike.
+"""
+
+from __future__ import annotations
+
+import threading
+from array import array
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.query import And, Every, NullQuery, Or, Term
+from whoosh.scoring import BM25F
+
+# Postings kept per index, least recently used dropped first: 12 bytes each, so ~48 MB.
+CACHE_POSTINGS = 4_000_000
+
+
+class Unsupported(Exception):
+    """A query part this module does not rank; Whoosh does."""
+
+
+@dataclass
+class Scored:
+    """A query's score and match for every document, and how many terms it hit in each."""
+
+    scores: np.ndarray  # float64
+    matched: np.ndarray  # bool
+    hits: np.ndarray  # int32: matching terms per document (for the coordination bonus)
+    terms: int  # terms of the query present in the index
+
+
+class Ranker:
+    """Scores queries over one read-only Whoosh index."""
+
+    def __init__(self, ix):
+        self._searcher = ix.searcher()
+        self.size = self._searcher.doc_count_all()
+        weighting = self._searcher.weighting
+        if type(weighting) is not BM25F:  # noqa: E721  (a subclass could score otherwise)
+            raise ValueError(f"only BM25F is ranked with arrays, not {weighting!r}")
+        self._weighting = weighting
+        self._lock = threading.Lock()  # Whoosh's readers are not made for concurrent use
+        self._terms: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached = 0
+        self._lengths: dict[str, np.ndarray] = {}
+        # Builds never delete, but a deleted document must never be a result.
+        self._live = np.ones(self.size, dtype=bool)
+        if self._searcher.reader().has_deletions():
+            self._live[:] = False
+            self._live[list(self._searcher.reader().all_doc_ids())] = True
+
+    def evaluate(self, query) -> Scored | None:
+        """Every document's score for the query, or None when Whoosh must rank it."""
+        try:
+            return self._evaluate(query)
+        except Unsupported:
+            return None
+
+    def top(self, scored: Scored, among: np.ndarray | None = None,
+            limit: int | None = None) -> list[int]:
+        """Matching documents (of ``among``, when given) best first, as Whoosh orders them:
+        higher score first, then lower document number."""
+        allowed = scored.matched if among is None else scored.matched & among
+        candidates = np.flatnonzero(allowed)
+        scores = scored.scores[candidates]
+        if limit is not None and len(candidates) > limit:
+            # Keep everything scoring at least the limit-th best (ties decided below).
+            cut = len(scores) - limit
+            kept = scores >= np.partition(scores, cut)[cut]
+            candidates, scores = candidates[kept], scores[kept]
+        order = np.lexsort((candidates, -scores))
+        return candidates[order][:limit].tolist()
+
+    # --- the query tree ------------------------------------------------------------------
+
+    def _evaluate(self, query) -> Scored:
+        if isinstance(query, Term):
+            return self._term(query)
+        if type(query) in (And, Or):  # exact types: subclasses may match differently
+            parts = [self._evaluate(sub) for sub in query.subqueries]
+            if not parts:
+                return self._nothing()
+            if len(parts) == 1:  # Whoosh uses the one part's matcher as it is
+                return parts[0]
+            return self._combine(query, parts)
+        if query is NullQuery:
+            return self._nothing()
+        if type(query) is Every and query.fieldname is None:  # browsing: all, unscored
+            scored = self._nothing()
+            scored.matched[:] = self._live
+            return scored
+        raise Unsupported(type(query).__name__)
+
+    def _combine(self, query, parts: list[Scored]) -> Scored:
+        scores = np.sum([part.scores for part in parts], axis=0)
+        hits = np.sum([part.hits for part in parts], axis=0, dtype=np.int32)
+        terms = sum(part.terms for part in parts)
+        if isinstance(query, And):
+            matched = np.logical_and.reduce([part.matched for part in parts])
+        else:
+            matched = np.logical_or.reduce([part.matched for part in parts])
+        scores = np.where(matched, scores, 0.0)
+        if query.boost != 1.0:
+            scores *= query.boost
+        if isinstance(query, Or) and query.scale and terms and terms != query.scale:
+            # Whoosh's CoordMatcher: favour documents that match more of the words.
+            scores = (scores + (hits - 1) / (terms - query.scale) ** 2) * ((terms - 1) / terms)
+            scores = np.where(matched, scores, 0.0)
+        return Scored(scores, matched, np.where(matched, hits, 0), terms)
+
+    def _nothing(self) -> Scored:
+        return Scored(np.zeros(self.size), np.zeros(self.size, dtype=bool),
+                      np.zeros(self.size, dtype=np.int32), 0)
+
+    def _term(self, query: Term) -> Scored:
+        found = self._postings(query.fieldname, query.text)
+        if found is None:
+            return self._nothing()
+        docnums, term_scores = found
+        scored = self._nothing()
+        scored.scores[docnums] = term_scores * query.boost if query.boost != 1.0 \
+            else term_scores
+        scored.matched[docnums] = True
+        scored.hits[docnums] = 1
+        scored.terms = 1
+        return scored
+
+    # --- per-term arrays, cached ------------------------------------------------------------
+
+    def _postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(documents, BM25F score in each) of one term, or None when it is not indexed."""
+        key = (field, text)
+        with self._lock:
+            found = self._terms.get(key)
+            if found is not None:
+                self._terms.move_to_end(key)
+                return found
+            reader = self._searcher.reader()
+            if key not in reader:
+                return None
+            matcher = reader.postings(field, text)
+            docnums, weights = array("i"), array("d")
+            while matcher.is_active():
+                docnums.append(matcher.id())
+                weights.append(matcher.weight())
+                matcher.next()
+            found = (np.frombuffer(docnums, dtype=np.int32),
+                     self._score(field, text, np.frombuffer(docnums, dtype=np.int32),
+                                 np.frombuffer(weights, dtype=np.float64)))
+            self._terms[key] = found
+            self._cached += len(docnums)
+            while self._cached > CACHE_POSTINGS and len(self._terms) > 1:
+                _, (dropped, _scores) = self._terms.popitem(last=False)
+                self._cached -= len(dropped)
+            return found
+
+    def _score(self, field: str, text: str, docnums: np.ndarray,
+               weights: np.ndarray) -> np.ndarray:
+        """Whoosh's BM25F (``whoosh.scoring.bm25``), term by term, in the same order of
+        operations so the numbers are the same; unscorable fields score their weight."""
+        searcher = self._searcher
+        if not searcher.schema[field].scorable:
+            return weights
+        idf = searcher.idf(field, text)
+        avgfl = searcher.avg_field_length(field) or 1
+        w = self._weighting
+        b = w._field_B.get(field, w.B)
+        k1 = w.K1
+        lengths = self._field_lengths(field)[docnums]
+        return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
+
+    def _field_lengths(self, field: str) -> np.ndarray:
+        """Each document's length in the field, as Whoosh stores it (lock held)."""
+        if field not in self._lengths:
+            reader = self._searcher.reader()
+            self._lengths[field] = np.fromiter(
+                (reader.doc_field_length(docnum, field, 1) or 1 for docnum in range(self.size)),
+                dtype=np.float64, count=self.size)
+        return self._lengths[field]
+

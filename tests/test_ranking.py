@@ -1,0 +1,117 @@
+"""The array ranker gives Whoosh's own ranking: same matches, same scores, same order."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+
+import pytest
+from whoosh.query import Phrase
+
+from directory import queries, search
+from directory.masks import mask_of, to_array, to_mask
+from directory.synthetic import write_synthetic_data
+from tests.conftest import build_into
+
+# Words residents type, synonyms, stop words, typos and words no service has.
+WORDS = ["counselling", "counseling", "support", "group", "groups", "walk", "in", "free",
+         "grief", "youth", "teen", "someone", "to", "talk", "housing", "recovery", "peer",
+         "crisis", "line", "spanish", "therapy", "family", "anxiety", "skydiving", "hyt"]
+GOLDEN = ["counselling", "someone to talk to", "walk in", "support groups", "free therapy",
+          "grief skydiving", "crisis line", "the", ""]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    """A synthetic catalogue large enough for Whoosh's big-index matchers (over 5,000
+    documents switch its OR strategy) would cost minutes; 1,500 services exercise the
+    scoring, ties and the coordination bonus."""
+    root = tmp_path_factory.mktemp("ranking")
+    write_synthetic_data(root / "data", 1500, seed=7)
+    outcome = build_into(root / "data", root / "instance")
+    db = sqlite3.connect(outcome.build / "directory.db")
+    db.row_factory = sqlite3.Row
+    try:
+        return search.Index(outcome.build / "index", queries.synonyms(db))
+    finally:
+        db.close()
+
+
+def whoosh_ranking(index, query, among=None):
+    """Whoosh's own ranking of the query, kept to the documents ``among``.
+
+    Whoosh's collector normally swaps in simpler matchers as posting lists run out, and a
+    filter skips through them; both change the coordination bonus of OR searches for
+    documents late in the index, so that a score depends on where a document sits and on the
+    filter. The comparison is with the scores Whoosh gives when it does neither."""
+    with index.searcher() as searcher:
+        collector = searcher.collector(limit=None)
+        collector.replace = 0
+        searcher.search_with_collector(query, collector)
+        ranking = [(hit.docnum, hit.score) for hit in collector.results()]
+        if among is not None:
+            filtered = set(searcher.search(query, limit=None, filter=among).docs())
+            ranking = [(docnum, score) for docnum, score in ranking if docnum in among]
+            assert filtered == {docnum for docnum, _ in ranking}
+        return ranking
+
+
+def assert_same_ranking(index, query, among=None):
+    expected = whoosh_ranking(index, query, among)
+    mask = None if among is None else mask_of(among, index.size())
+    got = index.ranked(query, among=mask)
+    assert sorted(got) == sorted(docnum for docnum, _ in expected), str(query)
+    scores = dict(expected)
+    for position, (docnum, score) in enumerate(expected):
+        # Sums taken in another order may differ in the last bits: equal scores may swap.
+        assert got[position] == docnum or abs(scores[got[position]] - score) < 1e-9, \
+            (str(query), position)
+    return got
+
+
+@pytest.mark.parametrize("text", GOLDEN)
+@pytest.mark.parametrize("all_words", [True, False])
+def test_golden_searches_rank_as_whoosh_ranks_them(index, text, all_words):
+    got = assert_same_ranking(index, index.query(text, all_words=all_words))
+    if text in ("counselling", "walk in"):
+        assert got  # the comparison is not between two empty lists
+
+
+def test_random_searches_rank_as_whoosh_ranks_them(index):
+    rng = random.Random(11)
+    for _ in range(60):
+        text = " ".join(rng.sample(WORDS, rng.randint(1, 4)))
+        assert_same_ranking(index, index.query(text, all_words=rng.random() < 0.5))
+
+
+def test_a_mask_limits_the_ranking_as_whooshs_filter_does(index):
+    rng = random.Random(5)
+    among = set(rng.sample(range(index.size()), 300))
+    assert assert_same_ranking(index, index.query("support group", all_words=False), among)
+
+
+def test_a_limit_keeps_the_best_and_breaks_ties_by_document_number(index):
+    query = index.query("counselling")
+    everything = index.ranked(query)
+    assert len(everything) > 25
+    for limit in (1, 7, 20):
+        assert index.ranked(query, limit=limit) == everything[:limit]
+
+
+def test_masks_and_arrays_convert_both_ways():
+    for mask in (0, 1, 0b1011, 1 << 12, (1 << 13) - 1):
+        assert to_mask(to_array(mask, 13)) == mask
+
+
+def test_a_quoted_phrase_is_ranked_by_whoosh_itself(index):
+    query = index.query('"support group"')
+    assert any(isinstance(part, Phrase) for part in parts(query))
+    assert index._ranker().evaluate(query) is None  # so Whoosh ranks it
+    assert assert_same_ranking(index, query)
+    assert index.matches(query).bit_count() == len(whoosh_ranking(index, query))
+
+
+def parts(query):
+    yield query
+    for child in query.children():
+        yield from parts(child)
