@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import sqlite_utils
@@ -65,10 +66,12 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
     work = Path(tempfile.mkdtemp(prefix=f".{stamp}-", dir=builds))
     final = builds / work.name[1:]
     try:
-        on_stage("write database")
-        write_database(catalogue, work / DATABASE)
-        on_stage("write index")
-        search.write_index(work / INDEX, index_documents(catalogue))
+        on_stage("write database and index")
+        # Side by side: the database in a thread while Whoosh's processes index.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            database = pool.submit(write_database, catalogue, work / DATABASE)
+            search.write_index(work / INDEX, index_documents(catalogue))
+            database.result()
         facets.write_facets(work / DATABASE, work / INDEX)  # needs the index's document numbers
         write_document_numbers(work / DATABASE, work / INDEX)
         manifest = {

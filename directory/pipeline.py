@@ -27,7 +27,7 @@ class Outcome:
     geocoding: geocode.Summary | None = None
 
 
-STAGES = ("load", "validate", "geocode", "write database", "write index")
+STAGES = ("load", "validate", "geocode", "write database and index")
 
 
 def _no_progress(stage: str) -> None:

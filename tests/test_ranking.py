@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 
@@ -23,18 +24,21 @@ GOLDEN = ["counselling", "someone to talk to", "walk in", "support groups", "fre
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    """A synthetic catalogue large enough for Whoosh's big-index matchers (over 5,000
-    documents switch its OR strategy) would cost minutes; 1,500 services exercise the
-    scoring, ties and the coordination bonus."""
+    """1,500 synthetic services exercise the scoring, ties and the coordination bonus, and
+    are enough to be indexed by several processes into several segments."""
     root = tmp_path_factory.mktemp("ranking")
     write_synthetic_data(root / "data", 1500, seed=7)
     outcome = build_into(root / "data", root / "instance")
     db = sqlite3.connect(outcome.build / "directory.db")
     db.row_factory = sqlite3.Row
     try:
-        return search.Index(outcome.build / "index", queries.synonyms(db))
+        index = search.Index(outcome.build / "index", queries.synonyms(db))
     finally:
         db.close()
+    with index.searcher() as searcher:
+        segments = len(searcher.leaf_searchers())
+    assert segments > 1 or (os.cpu_count() or 1) == 1, "the parallel writer was not used"
+    return index
 
 
 def whoosh_ranking(index, query, among=None):
