@@ -35,7 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if "INSTANCE_PATH" in app.config:
         app.instance_path = app.config["INSTANCE_PATH"]
 
-    from . import cli, errors, hours_view, i18n, nearby, privacy, sheets, site, store, upkeep
+    from . import (cli, errors, hours_view, i18n, nearby, pagecache, privacy, sheets, site, store,
+                   upkeep)
 
     store.init_app(app)
     i18n.init_app(app)
@@ -47,4 +48,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     nearby.init_app(app)
     app.register_blueprint(site.bp)
     app.register_blueprint(sheets.bp)
+    pagecache.init_app(app)
     return app

@@ -45,21 +45,47 @@ def build(data_dir: Path, instance: Path) -> dict:
     return json.loads((instance / "current" / "manifest.json").read_text())
 
 
-def request_mix(instance: Path, rng: random.Random) -> list[str]:
-    """A fixed list of paths in realistic proportions: searches dominate, then service pages."""
+FILTERS = ["open_now=1", "cost=free", "language=es", "wheelchair=1", "access=walk-in",
+           "cost=free&open_now=1", "remote=phone", "age=16"]
+RADII = [1, 3, 10]
+# (kind, how many paths of that kind) in a mix of about 700 distinct paths: searches
+# dominate, then service pages; outreach workers' sheets are a few percent.
+MIX = {"home": 30, "about": 6, "search": 150, "search+category": 60, "search+filter": 60,
+       "near": 60, "near+filter": 30, "search page 2": 20, "category": 40, "service": 180,
+       "organization": 20, "referral sheet": 25, "street sheet": 10}
+
+
+def request_mix(instance: Path, rng: random.Random) -> list[tuple[str, str]]:
+    """(kind, path) pairs in realistic proportions, varied enough that the per-minute answer
+    cache of /search does not answer most of them."""
     db = sqlite3.connect(instance / "current" / "directory.db")
-    services = [r[0] for r in db.execute("select id from services order by random() limit 300")]
+    services = [r[0] for r in db.execute("select id from services order by random() limit 500")]
+    organizations = [r[0] for r in db.execute("select id from organizations limit 500")]
     categories = [r[0] for r in db.execute("select id from categories")]
+    places = [r[0] for r in db.execute("select name from places")]
     db.close()
-    paths = ["/"] * 10 + ["/about"] * 2
-    for _ in range(40):
-        paths.append(f"/search?q={quote_plus(rng.choice(WORDS))}")
-    for _ in range(15):
-        paths.append(f"/search?q={quote_plus(rng.choice(WORDS))}&category={rng.choice(categories)}")
-    for _ in range(5):
-        paths.append(f"/search?q={quote_plus(rng.choice(WORDS))}&page=2")
-    paths += [f"/categories/{rng.choice(categories)}" for _ in range(8)]
-    paths += [f"/services/{rng.choice(services)}" for _ in range(30)]
+
+    def words() -> str:
+        return quote_plus(rng.choice(WORDS))
+
+    makers = {
+        "home": lambda: "/",
+        "about": lambda: "/about",
+        "search": lambda: f"/search?q={words()}",
+        "search+category": lambda: f"/search?q={words()}&category={rng.choice(categories)}",
+        "search+filter": lambda: f"/search?q={words()}&{rng.choice(FILTERS)}",
+        "near": lambda: f"/search?q={words()}&near={quote_plus(rng.choice(places))}"
+                        f"&radius={rng.choice(RADII)}",
+        "near+filter": lambda: f"/search?near={quote_plus(rng.choice(places))}"
+                               f"&radius={rng.choice(RADII)}&{rng.choice(FILTERS)}",
+        "search page 2": lambda: f"/search?q={words()}&page=2",
+        "category": lambda: f"/categories/{rng.choice(categories)}",
+        "service": lambda: f"/services/{rng.choice(services)}",
+        "organization": lambda: f"/organizations/{rng.choice(organizations)}",
+        "referral sheet": lambda: "/referral?ids=" + ",".join(rng.sample(services, 3)),
+        "street sheet": lambda: f"/sheets/street?category={rng.choice(categories)}",
+    }
+    paths = [(kind, makers[kind]()) for kind, count in MIX.items() for _ in range(count)]
     rng.shuffle(paths)
     return paths
 
@@ -71,7 +97,7 @@ class Client(threading.Thread):
         super().__init__(daemon=True)
         self.port, self.paths, self.deadline, self.max = port, paths, deadline, max_requests
         self.rng = random.Random(seed)
-        self.latencies: list[float] = []
+        self.latencies: list[tuple[str, float]] = []  # (kind, seconds)
         self.errors: list[str] = []
         self.pages: list[tuple[bytes, bytes | None]] = []  # (build id, listed count) of /about
 
@@ -80,7 +106,7 @@ class Client(threading.Thread):
         for _ in range(self.max):
             if time.monotonic() >= self.deadline:
                 break
-            path = self.rng.choice(self.paths)
+            kind, path = self.rng.choice(self.paths)
             started = time.perf_counter()
             try:
                 connection.request("GET", path)
@@ -92,7 +118,7 @@ class Client(threading.Thread):
                 connection.close()
                 connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                 continue
-            self.latencies.append(time.perf_counter() - started)
+            self.latencies.append((kind, time.perf_counter() - started))
             if status >= 400:
                 self.errors.append(f"{path}: HTTP {status}")
             if path == "/about":
@@ -165,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         server.terminate()
         server.wait(timeout=30)
 
-    latencies = [x for c in clients for x in c.latencies]
+    timed = [x for c in clients for x in c.latencies]
+    latencies = [seconds for _, seconds in timed]
     errors = [x for c in clients for x in c.errors]
     # A page is whole when its build id is a real build and every page of that build
     # shows the same count of services (the rebuild changes the count).
@@ -176,12 +203,15 @@ def main(argv: list[str] | None = None) -> int:
         counts.setdefault(build_id, set()).add(listed)
     mixed = [b for b, seen in counts.items() if b not in known or len(seen) != 1]
     print(f"\n{args.clients} clients, {elapsed:.0f} s, {args.services} services")
-    print("| requests | req/s | p50 ms | p95 ms | p99 ms | errors |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    if latencies:
-        print(f"| {len(latencies)} | {len(latencies) / elapsed:.0f} | "
-              f"{percentile(latencies, 50):.1f} | {percentile(latencies, 95):.1f} | "
-              f"{percentile(latencies, 99):.1f} | {len(errors)} |")
+    print("| kind | requests | req/s | p50 ms | p95 ms | p99 ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for kind in [*MIX, "all"]:
+        these = latencies if kind == "all" else [t for k, t in timed if k == kind]
+        if these:
+            print(f"| {kind} | {len(these)} | {len(these) / elapsed:.0f} | "
+                  f"{percentile(these, 50):.1f} | {percentile(these, 95):.1f} | "
+                  f"{percentile(these, 99):.1f} |")
+    print(f"errors: {len(errors)}")
     for error in sorted(set(errors))[:10]:
         print(f"  error: {error}")
     if args.rebuild:

@@ -34,10 +34,12 @@ NEAREST_SHOWN = 3
 
 
 class Points:
-    """Every place of an active service (latitude, longitude, document number), read once
-    per build from ``near_points`` into arrays: picking the box and the circle is then a few
-    vector operations, where SQLite would hand over a wide radius's thousands of rows one by
-    one."""
+    """Where the services of a build are, read once per build.
+
+    Every place of an active service (``near_points``) as arrays: picking the box and the
+    circle is then a few vector operations, where SQLite would hand over a wide radius's
+    thousands of rows one by one. And the services without a place, with the areas they
+    serve (``service_area``), for the "Call, text or chat" block."""
 
     def __init__(self, db, size: int):
         rows = np.array(queries.near_points(db), dtype=np.float64).reshape(-1, 3)
@@ -46,6 +48,16 @@ class Points:
         self.docnums = rows[:, 2].astype(np.int64)  # in order: ties stay in document order
         self.size = size
         self.one_place_each = len(np.unique(self.docnums)) == len(self.docnums)
+        self.remote: dict[int, set[str]] = {}
+        for docnum, area in queries.remote_areas(db):
+            self.remote.setdefault(docnum, set()).update([area] if area else [])
+
+    def serving(self, areas: list[str], in_region: bool) -> list[int]:
+        """Services without a place that serve one of the areas; inside the region also
+        those serving all of it (``region``, or no service_area at all)."""
+        wanted = set(areas) | ({"region"} if in_region else set())
+        return [docnum for docnum, served in self.remote.items()
+                if served & wanted or (in_region and not served)]
 
 
 def points(build, db, index: Index) -> Points:
@@ -112,13 +124,14 @@ def within_radius(points: Points, where: Where) -> Nearby:
     return Nearby(where.point, points.docnums[chosen], lat[chosen], lon[chosen], points.size)
 
 
-def remote(db, index: Index, where: Where, text: str, category: str | None) -> dict:
+def remote(db, index: Index, points: Points, where: Where, text: str,
+           category: str | None) -> dict:
     """The best few services without a location that serve the area around the point,
     and how many there are in all."""
     areas = gazetteer().areas_around(where.point)
     if where.place and where.place.name not in areas:
         areas.append(where.place.name)
-    within = mask_of(queries.remote_documents(db, areas, where.in_region), index.size())
+    within = mask_of(points.serving(areas, where.in_region), index.size())
     hits = index.search(text, category=category, per_page=REMOTE_SHOWN, within=within)
     return {"services": queries.services(db, hits.ids), "total": hits.total}
 

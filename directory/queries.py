@@ -261,20 +261,15 @@ def near_points(db) -> list[tuple[float, float, int]]:
                       ).fetchall()
 
 
-def remote_documents(db, areas: list[str], in_region: bool) -> set[int]:
-    """Document numbers of active services without a location that serve one of ``areas``
-    (place names); inside the region also those serving all of it (``region``, or no
-    service_area at all)."""
-    wanted = [*areas, "region"] if in_region else list(areas)
-    return {row[0] for row in db.execute(
-        f"""select d.docnum from search_documents d
-            where not exists (select 1 from service_at_location sl
-                              where sl.service_id = d.service_id)
-              and (exists (select 1 from service_areas a where a.service_id = d.service_id
-                           and a.area in ({_marks(wanted or [""])}))
-                   or (? and not exists (select 1 from service_areas a
-                                         where a.service_id = d.service_id)))""",
-        [*(wanted or [""]), in_region])}
+def remote_areas(db) -> list[tuple[int, str | None]]:
+    """(document number, area served or None) of every active service without a location:
+    one row per area (``region`` or a place name), one with None when it names none."""
+    return db.execute(
+        """select d.docnum, a.area from search_documents d
+           left join service_areas a on a.service_id = d.service_id
+           where not exists (select 1 from service_at_location sl
+                             where sl.service_id = d.service_id)
+           order by d.docnum""").fetchall()
 
 
 def service_ids(db, docnums: list[int]) -> dict[int, str]:

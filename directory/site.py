@@ -81,8 +81,8 @@ def search():
 
 def _find(q, chosen, category, page, per_page, place, categories, now):
     """One search's answer: the finding, the distances of the page shown, the remote block."""
-    near = nearby.within_radius(nearby.points(get_build(), get_db(), _index()), place) \
-        if place else None
+    points = nearby.points(get_build(), get_db(), _index())
+    near = nearby.within_radius(points, place) if place else None
     hits = finder.find(_index(), _facets(), spelling.for_build(get_build(), get_db()), get_db(),
                        q, chosen, page=page, per_page=per_page, now=now,
                        categories=categories, nearest=near.docnums if near else None)
@@ -90,7 +90,7 @@ def _find(q, chosen, category, page, per_page, place, categories, now):
         return hits, None, None
     km = near.distances(hits.docnums)
     distances = dict(zip(hits.ids, (km[d] for d in hits.docnums), strict=False))
-    return hits, distances, nearby.remote(get_db(), _index(), place, q, category)
+    return hits, distances, nearby.remote(get_db(), _index(), points, place, q, category)
 
 
 @bp.get("/services/<service_id>")

@@ -1,0 +1,98 @@
+"""Rendered pages kept for the rest of their minute.
+
+A public page is a function of four things only: the build, the URL, the language and the
+minute (open-now statuses and dates; ``clock.now``). Residents ask for the same few pages
+again and again, so a page rendered once is served again from memory until one of the four
+changes. Under load this is most of the site's speed (``scripts/load``).
+
+Privacy: pages live only in each worker's memory, never on disk and never shared, for at
+most a minute of the same build. The key holds no cookie, address or header of the person
+asking (pages do not vary by any), so nothing kept ties a page to a person. Only successful
+GETs of the pages in ``CACHED``; beyond ``PAGE_CACHE_BYTES`` the least recently used go.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from flask import current_app, g, request
+from flask_babel import get_locale
+
+from . import clock
+from .store import NoBuild, get_build
+
+CACHED = {"site.home", "site.search", "site.service", "site.organization", "site.category",
+          "site.about", "sheets.referral", "sheets.street", "sheets.referral_pdf",
+          "sheets.street_pdf"}
+DEFAULT_BYTES = 32 * 2**20  # per worker
+
+
+class PageCache:
+    """(body, mimetype, headers) by key, least recently used dropped beyond ``max_bytes``."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._pages: OrderedDict[tuple, tuple[bytes, str, list]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple):
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple, page: tuple[bytes, str, list]) -> None:
+        if len(page[0]) > self.max_bytes:
+            return
+        with self._lock:
+            old = self._pages.pop(key, None)
+            self._bytes += len(page[0]) - (len(old[0]) if old else 0)
+            self._pages[key] = page
+            while self._bytes > self.max_bytes:
+                _, (body, _, _) = self._pages.popitem(last=False)
+                self._bytes -= len(body)
+
+
+def _key() -> tuple | None:
+    if request.method != "GET" or request.endpoint not in CACHED:
+        return None
+    try:
+        build = get_build()
+    except NoBuild:
+        return None
+    minute = clock.now().replace(second=0, microsecond=0)
+    return (build.id, request.full_path, str(get_locale()), minute)
+
+
+def serve_cached():
+    key = _key()
+    if key is None:
+        return None
+    page = current_app.extensions["page_cache"].get(key)
+    if page is None:
+        g.page_key = key
+        return None
+    body, mimetype, headers = page
+    return current_app.response_class(body, mimetype=mimetype, headers=headers)
+
+
+def keep(response):
+    key = g.pop("page_key", None)
+    if key is not None and response.status_code == 200 and not response.direct_passthrough:
+        headers = [(name, value) for name, value in response.headers.items()
+                   if name.lower() not in ("content-length", "content-type")]
+        current_app.extensions["page_cache"].put(
+            key, (response.get_data(), response.mimetype, headers))
+    return response
+
+
+def init_app(app) -> None:
+    size = app.config.get("PAGE_CACHE_BYTES", DEFAULT_BYTES)
+    if not size:
+        return
+    app.extensions["page_cache"] = PageCache(int(size))
+    app.before_request(serve_cached)
+    app.after_request(keep)

@@ -1,0 +1,102 @@
+"""Pages served again from memory: the same page while nothing it depends on changed, a new
+one as soon as the build, the minute or the URL does; never an error or a stale build."""
+
+from __future__ import annotations
+
+import re
+
+from flask import template_rendered
+
+from directory.pagecache import PageCache
+
+SERVICE = "/services/harbour-youth-drop-in"
+
+
+def rendered_while(app, fetch) -> tuple[object, int]:
+    """The response of ``fetch()`` and how many templates were rendered for it."""
+    count = []
+
+    def seen(*_args, **_kwargs):
+        count.append(1)
+
+    with template_rendered.connected_to(seen, app):
+        response = fetch()
+    return response, len(count)
+
+
+def test_a_page_asked_again_is_not_rendered_again(app):
+    client = app.test_client()
+    for url in ("/", "/search?q=counselling", SERVICE, "/referral?ids=harbour-youth-drop-in"):
+        first, renders = rendered_while(app, lambda url=url: client.get(url))
+        again, renders_again = rendered_while(app, lambda url=url: client.get(url))
+        assert renders > 0 and renders_again == 0, url
+        assert again.get_data() == first.get_data()
+        # The safety headers are on every copy, and still no cookie.
+        assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+        assert again.headers["Cache-Control"] == "private, no-store"
+        assert "Set-Cookie" not in again.headers
+
+
+def test_the_next_minute_shows_what_is_open_then(app):
+    client = app.test_client()
+    app.config["NOW"] = "2026-11-24T18:29"
+    assert "Open now · closes 19:00" in text(client.get(SERVICE))
+    assert "Open now · closes 19:00" in text(client.get(SERVICE))
+    app.config["NOW"] = "2026-11-24T18:30"
+    assert "Closing soon · closes 19:00" in text(client.get(SERVICE))
+
+
+def test_a_new_build_is_shown_at_once(fresh_app, data_dir, instance, rebuild):
+    rebuild(data_dir, instance)
+    client = fresh_app.test_client()
+    assert "Drop-in evenings for young people" not in text(client.get(SERVICE))
+    org = data_dir / "organizations" / "harbour-youth-trust.yaml"
+    org.write_text(org.read_text().replace("name: Youth drop-in counselling",
+                                           "name: Drop-in evenings for young people", 1))
+    rebuild(data_dir, instance)
+    assert "Drop-in evenings for young people" in text(client.get(SERVICE))
+
+
+def test_errors_are_never_kept(app):
+    client = app.test_client()
+    for _ in range(2):
+        bad = client.get("/search?page=-1")
+        assert bad.status_code == 400 and "page" in text(bad)
+        assert client.get("/services/no-such-service").status_code == 404
+
+
+def test_a_pdf_comes_back_whole_with_its_file_name(app):
+    client = app.test_client()
+    first = client.get("/referral.pdf?ids=harbour-youth-drop-in")
+    again, renders = rendered_while(app, lambda: client.get(
+        "/referral.pdf?ids=harbour-youth-drop-in"))
+    assert renders == 0 and again.mimetype == "application/pdf"
+    assert again.get_data() == first.get_data()
+    assert again.headers["Content-Disposition"] == first.headers["Content-Disposition"]
+
+
+def test_the_least_recently_used_pages_go_first_beyond_the_budget():
+    cache = PageCache(max_bytes=10)
+    cache.put("a", (b"1234", "text/html", []))
+    cache.put("b", (b"1234", "text/html", []))
+    assert cache.get("a")  # now the most recently used
+    cache.put("c", (b"1234", "text/html", []))
+    assert cache.get("b") is None and cache.get("a") and cache.get("c")
+    cache.put("huge", (b"x" * 11, "text/html", []))
+    assert cache.get("huge") is None and cache.get("a")
+
+
+def test_the_cache_can_be_switched_off(built_instance):
+    from directory import create_app
+    from tests.conftest import FIXTURE_DATA, FROZEN_NOW
+
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(built_instance),
+                      "DATA_DIR": str(FIXTURE_DATA), "NOW": FROZEN_NOW, "PAGE_CACHE_BYTES": 0})
+    client = app.test_client()
+    client.get("/")
+    _, renders = rendered_while(app, lambda: client.get("/"))
+    assert renders > 0
+
+
+def text(response) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
