@@ -27,7 +27,7 @@ from whoosh import index as whoosh_index
 
 from . import hours, queries
 from .masks import mask_of
-from .opening import Timetable, status
+from .opening import CLOSING_SOON, Timetable, status
 
 OPEN_CACHE = 512  # open-now masks kept per worker (stretches of the week × dates)
 
@@ -95,16 +95,34 @@ class FacetIndex:
     # --- open now ----------------------------------------------------------------------
 
     def _moments_of_change(self, db) -> list[int]:
-        """Minutes of the week at which any service's status can change."""
-        bounds = set(queries.open_interval_bounds(db)) | {0, hours.WEEK_MINUTES}
-        for day, opens_at, closes_at in queries.special_day_spans(db):
-            start = dt.date.fromisoformat(day).weekday() * hours.DAY_MINUTES
+        """Minutes of the week at which any status line can change: a service or a phone
+        line opens or closes, "closing soon" begins, a day begins (closed and special days,
+        "opens tomorrow"). Special days count on their weekday every week: a few extra
+        moments, never a missed one."""
+        week, day = hours.WEEK_MINUTES, hours.DAY_MINUTES
+        soon = CLOSING_SOON // dt.timedelta(minutes=1)
+        bounds = {0, week} | {d * day for d in range(7)}
+        for kind, byday, date, opens_at, closes_at in queries.timed_schedules(db):
             opens = hours.parse_time(opens_at)
             closes = hours.parse_time(closes_at, closing=True)
-            closes = closes if closes > opens else closes + hours.DAY_MINUTES
-            bounds |= {(start + opens) % hours.WEEK_MINUTES, (start + closes) % hours.WEEK_MINUTES}
-        bounds |= {day * hours.DAY_MINUTES for day in range(7)}  # closed days start at midnight
+            closes = closes if closes > opens else closes + day
+            days = [hours.BYDAY.index(code) for code in byday.split(",")] if kind == "weekly" \
+                else [dt.date.fromisoformat(date).weekday()]
+            for start in (d * day for d in days):
+                bounds |= {(start + minute) % week for minute in (opens, closes - soon, closes)}
         return sorted(bounds)
+
+    def stretch(self, now: dt.datetime) -> tuple:
+        """The stretch of time ``now`` (aware, site zone) is in: at two moments with the same
+        stretch, every status line, the open-now filter and every date read the same.
+
+        Around a change of clocks "closing soon" is 30 real minutes, not wall-clock ones:
+        those days are cut into single minutes."""
+        wall = now.replace(tzinfo=None)
+        minute = wall.weekday() * hours.DAY_MINUTES + wall.hour * 60 + wall.minute
+        if _clocks_change_near(now):
+            return (wall.date(), "minute", minute)
+        return (wall.date(), bisect.bisect_right(self._bounds, minute))
 
     def open_mask(self, db, now: dt.datetime) -> int:
         """Services open at ``now`` (aware, in the site's zone), by the same rule as ``status``."""
@@ -145,3 +163,11 @@ def for_build(build, db, index) -> FacetIndex:
             _indexes.clear()  # only the current build is needed
             _indexes[build.id] = found
         return found
+
+
+def _clocks_change_near(now: dt.datetime) -> bool:
+    """Whether the zone's offset from UTC changes between yesterday and tomorrow."""
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+    offsets = {(midnight + dt.timedelta(days=d)).replace(tzinfo=now.tzinfo).utcoffset()
+               for d in (-1, 0, 1, 2)}
+    return len(offsets) > 1

@@ -1,12 +1,13 @@
-"""Rendered pages kept for the rest of their minute.
+"""Rendered pages kept until anything on them could change.
 
 A public page is a function of four things only: the build, the URL, the language and the
-minute (open-now statuses and dates; ``clock.now``). Residents ask for the same few pages
-again and again, so a page rendered once is served again from memory until one of the four
-changes. Under load this is most of the site's speed (``scripts/load``).
+stretch of time it is made in (``FacetIndex.stretch``: between two moments at which any
+status line, the open-now filter or a date could change). Residents ask for the same few
+pages again and again, so a page rendered once is served again from memory until one of
+the four changes. Under load this is most of the site's speed (``scripts/load``).
 
-Privacy: pages live only in each worker's memory, never on disk and never shared, for at
-most a minute of the same build. The key holds no cookie, address or header of the person
+Privacy: pages live only in each worker's memory, never on disk and never shared, and only
+for the life of one build. The key holds no cookie, address or header of the person
 asking (pages do not vary by any), so nothing kept ties a page to a person. Only successful
 GETs of the pages in ``CACHED``; beyond ``PAGE_CACHE_BYTES`` the least recently used go.
 """
@@ -19,7 +20,7 @@ from collections import OrderedDict
 from flask import current_app, g, request
 from flask_babel import get_locale
 
-from . import clock
+from . import clock, site
 from .store import NoBuild, get_build
 
 CACHED = {"site.home", "site.search", "site.service", "site.organization", "site.category",
@@ -63,8 +64,8 @@ def _key() -> tuple | None:
         build = get_build()
     except NoBuild:
         return None
-    minute = clock.now().replace(second=0, microsecond=0)
-    return (build.id, request.full_path, str(get_locale()), minute)
+    return (build.id, request.full_path, str(get_locale()),
+            site.current_facets().stretch(clock.now()))
 
 
 def serve_cached():

@@ -188,17 +188,11 @@ def age_limits(db):
                          where s.minimum_age is not null or s.maximum_age is not null""")
 
 
-def open_interval_bounds(db) -> list[int]:
-    """Every minute of the week at which some service opens or closes."""
-    return [row[0] for row in db.execute(
-        """select opens_minute from open_intervals union
-           select closes_minute from open_intervals order by 1""")]
-
-
-def special_day_spans(db):
-    """(date, opens_at, closes_at) of every special day, for the moments statuses change."""
-    return db.execute("""select valid_from, opens_at, closes_at from schedules
-                         where kind = 'special' and phone_id is null""")
+def timed_schedules(db):
+    """(kind, byday, date, opens_at, closes_at) of every weekly and special span of every
+    service and phone line: the moments any status line can change."""
+    return db.execute("""select distinct kind, byday, valid_from, opens_at, closes_at
+                         from schedules where kind in ('weekly', 'special')""")
 
 
 def open_at_minute(db, minute: int) -> list[int]:

@@ -18,7 +18,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-from . import clock, nearby, params, queries, where
+from . import clock, nearby, params, queries, site, where
 from .fields import SLUG
 from .i18n import localized
 from .pdf import render_pdf
@@ -192,7 +192,7 @@ def street_context() -> dict:
     limit = current_app.config.get("STREET_SHEET_LIMIT", STREET_LIMIT)
     place = where.from_request()
     near = place is not None and place.point is not None
-    index = get_build().index(lambda: queries.synonyms(db))
+    index = site.current_index()
     # An area guide: only the services with a place inside the radius.
     points = nearby.points(get_build(), db, index) if near else None
     within = nearby.within_radius(points, place).mask() if near else None

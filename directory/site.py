@@ -32,12 +32,14 @@ def _categories() -> list[dict]:
     return get_build().memo("categories", lambda: queries.categories(get_db()))
 
 
-def _index():
+def current_index():
+    """The search index of the build this request is pinned to."""
     return get_build().index(lambda: queries.synonyms(get_db()))
 
 
-def _facets():
-    return facets.for_build(get_build(), get_db(), _index())
+def current_facets() -> facets.FacetIndex:
+    """The filter masks (and moments of change) of the build this request is pinned to."""
+    return facets.for_build(get_build(), get_db(), current_index())
 
 
 @bp.get("/")
@@ -81,16 +83,16 @@ def search():
 
 def _find(q, chosen, category, page, per_page, place, categories, now):
     """One search's answer: the finding, the distances of the page shown, the remote block."""
-    points = nearby.points(get_build(), get_db(), _index())
+    points = nearby.points(get_build(), get_db(), current_index())
     near = nearby.within_radius(points, place) if place else None
-    hits = finder.find(_index(), _facets(), spelling.for_build(get_build(), get_db()), get_db(),
+    hits = finder.find(current_index(), current_facets(), spelling.for_build(get_build(), get_db()), get_db(),
                        q, chosen, page=page, per_page=per_page, now=now,
                        categories=categories, nearest=near.docnums if near else None)
     if near is None:
         return hits, None, None
     km = near.distances(hits.docnums)
     distances = dict(zip(hits.ids, (km[d] for d in hits.docnums), strict=False))
-    return hits, distances, nearby.remote(get_db(), _index(), points, place, q, category)
+    return hits, distances, nearby.remote(get_db(), current_index(), points, place, q, category)
 
 
 @bp.get("/services/<service_id>")
@@ -121,7 +123,7 @@ def category(category_id: str):
     page = params.page()
     per_page = current_app.config["PER_PAGE"]
     hits = get_build().recent(("category", category_id, page, per_page),
-                              lambda: _index().search("", category=category_id, page=page,
+                              lambda: current_index().search("", category=category_id, page=page,
                                                       per_page=per_page))
     children = [c for c in _categories() if c["parent_id"] == category_id]
     parent = queries.category(db, found["parent_id"]) if found["parent_id"] else None

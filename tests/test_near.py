@@ -77,10 +77,10 @@ def test_edge_of_the_radius_is_measured_exactly(app):
     radius_km = geo.to_km(1, "mi")
     with app.test_request_context("/search"):
         from directory import queries
-        from directory.site import _index
+        from directory.site import current_index
         from directory.store import get_build, get_db
 
-        points = nearby.points(get_build(), get_db(), _index())
+        points = nearby.points(get_build(), get_db(), current_index())
         for km, inside in ((radius_km - 0.01, True), (radius_km + 0.01, False)):
             there = geodesic(kilometers=km).destination(harbour, 0)
             where = Where(typed="x", radius=1, unit="mi",

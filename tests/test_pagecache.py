@@ -3,8 +3,10 @@ one as soon as the build, the minute or the URL does; never an error or a stale 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
+import pytest
 from flask import template_rendered
 
 from directory.pagecache import PageCache
@@ -100,3 +102,41 @@ def test_the_cache_can_be_switched_off(built_instance):
 
 def text(response) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+
+
+@pytest.mark.parametrize("monday", ["2026-11-23", "2026-12-21"])  # the second has holidays
+def test_every_moment_of_a_stretch_shows_the_same_pages(built_instance, monday):
+    """What makes it safe to keep a page for a whole stretch of time: rendered afresh at the
+    first and the last minute of each stretch of a week, every page reads the same."""
+    from directory import clock, create_app, site
+    from tests.conftest import FIXTURE_DATA
+
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(built_instance),
+                      "DATA_DIR": str(FIXTURE_DATA), "PAGE_CACHE_BYTES": 0})
+    with app.test_request_context():
+        facet_index, zone = site.current_facets(), clock.zone()
+    start = dt.datetime.fromisoformat(monday)
+    stretches: dict[tuple, list[dt.datetime]] = {}
+    for minute in range(7 * 24 * 60):
+        moment = start + dt.timedelta(minutes=minute)
+        stretches.setdefault(facet_index.stretch(moment.replace(tzinfo=zone)), []).append(moment)
+    assert len(stretches) > 20  # the fixture's hours really cut the week up
+    client = app.test_client()
+    pages = ["/search", "/search?open_now=1", SERVICE, "/services/northside-warmline"]
+    for moments in stretches.values():
+        seen = []
+        for moment in (moments[0], moments[-1]):
+            app.config["NOW"] = moment.isoformat()
+            seen.append([client.get(url).get_data() for url in pages])
+        assert seen[0] == seen[1], (moments[0], moments[-1])
+
+
+def test_days_the_clocks_change_are_cut_into_minutes(app):
+    from directory import clock, site
+
+    with app.test_request_context():
+        facet_index, zone = site.current_facets(), clock.zone()
+    change = dt.datetime(2026, 11, 1, 1, 30, tzinfo=zone)  # Chicago's clocks go back
+    assert facet_index.stretch(change) != facet_index.stretch(change + dt.timedelta(minutes=1))
+    ordinary = dt.datetime(2026, 11, 24, 10, 30, tzinfo=zone)
+    assert facet_index.stretch(ordinary) == facet_index.stretch(ordinary + dt.timedelta(minutes=1))
