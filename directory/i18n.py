@@ -10,8 +10,8 @@ import datetime as dt
 import functools
 
 from babel import Locale, UnknownLocaleError
-from flask import request
-from flask_babel import Babel, format_date, get_locale
+from flask import g, request
+from flask_babel import Babel, format_date, get_locale, get_translations
 
 from .store import NoBuild, get_build
 
@@ -56,8 +56,23 @@ def long_date(iso: str) -> str:
     return format_date(dt.date.fromisoformat(iso), "long")
 
 
+def _translations():
+    # Flask-Babel finds the translations through several context lookups on every string;
+    # a page has a hundred or more, so each request keeps them at hand once found.
+    found = g.get("translations")
+    if found is None:
+        found = g.translations = get_translations()
+    return found
+
+
 def init_app(app) -> None:
     Babel(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True)
     app.jinja_env.globals.update(language_name=language_name, localized=localized,
                                  get_locale=get_locale)
     app.jinja_env.filters.update(language_name=language_name, localized=localized,

@@ -19,14 +19,17 @@ from collections import OrderedDict
 
 from flask import current_app, g, request
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from . import clock, site
+from .sheets import add_url
 from .store import NoBuild, get_build
 
 CACHED = {"site.home", "site.search", "site.service", "site.organization", "site.category",
           "site.about", "sheets.referral", "sheets.street", "sheets.referral_pdf",
           "sheets.street_pdf"}
 DEFAULT_BYTES = 32 * 2**20  # per worker
+CARDS = 4096  # result cards kept per worker
 
 
 class PageCache:
@@ -57,6 +60,30 @@ class PageCache:
                 self._bytes -= len(body)
 
 
+def stretch() -> tuple:
+    """This request's stretch of time (``FacetIndex.stretch``), worked out once."""
+    if "stretch" not in g:
+        g.stretch = site.current_facets().stretch(clock.now())
+    return g.stretch
+
+
+def card(service: dict) -> Markup:
+    """A service's result card (``_service_card.html``), kept per build for its stretch of
+    time: the same services come up on page after page, and cards are most of a page's
+    work. Besides the service, a card varies only by language, the distance and nearest
+    place of a near search, and the "add to referral list" link (the list in the URL)."""
+    if "page_cache" not in current_app.extensions:  # switched off: always afresh
+        return _card_macro()(service)
+    locations = service.get("locations") or [{}]
+    key = ("card", service["id"], str(get_locale()), stretch(), service.get("distance"),
+           service.get("distance_unit"), locations[0].get("id"), add_url(service["id"]))
+    return get_build().recent(key, lambda: _card_macro()(service), size=CARDS)
+
+
+def _card_macro():
+    return current_app.jinja_env.get_template("_service_card.html").module.service_card
+
+
 def _key() -> tuple | None:
     if request.method != "GET" or request.endpoint not in CACHED:
         return None
@@ -64,8 +91,7 @@ def _key() -> tuple | None:
         build = get_build()
     except NoBuild:
         return None
-    return (build.id, request.full_path, str(get_locale()),
-            site.current_facets().stretch(clock.now()))
+    return (build.id, request.full_path, str(get_locale()), stretch())
 
 
 def serve_cached():
@@ -91,6 +117,7 @@ def keep(response):
 
 
 def init_app(app) -> None:
+    app.add_template_global(card)
     size = app.config.get("PAGE_CACHE_BYTES", DEFAULT_BYTES)
     if not size:
         return

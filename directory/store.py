@@ -41,20 +41,22 @@ class Build:
         self._index: Index | None = None
         self._lock = threading.Lock()
         self._memo: dict[str, object] = {}
-        self._recent: OrderedDict = OrderedDict()
+        self._recent: dict[object, OrderedDict] = {}
 
-    def recent(self, key, compute, size: int = 1024):
-        """The last ``size`` answers by key (e.g. searches): residents ask the same few things,
-        and a build never changes, so an answer stays right for the build's whole life."""
+    def recent(self, key: tuple, compute, size: int = 1024):
+        """The last ``size`` answers of a kind (``key[0]``: searches, cards...) by key:
+        residents ask the same few things, and a build never changes, so an answer stays
+        right for the build's whole life (keys hold whatever else it depends on)."""
         with self._lock:
-            if key in self._recent:
-                self._recent.move_to_end(key)
-                return self._recent[key]
+            kept = self._recent.setdefault(key[0], OrderedDict())
+            if key in kept:
+                kept.move_to_end(key)
+                return kept[key]
         value = compute()
         with self._lock:
-            self._recent[key] = value
-            while len(self._recent) > size:
-                self._recent.popitem(last=False)
+            kept[key] = value
+            while len(kept) > size:
+                kept.popitem(last=False)
         return value
 
     def memo(self, key: str, compute):

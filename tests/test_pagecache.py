@@ -140,3 +140,17 @@ def test_days_the_clocks_change_are_cut_into_minutes(app):
     assert facet_index.stretch(change) != facet_index.stretch(change + dt.timedelta(minutes=1))
     ordinary = dt.datetime(2026, 11, 24, 10, 30, tzinfo=zone)
     assert facet_index.stretch(ordinary) == facet_index.stretch(ordinary + dt.timedelta(minutes=1))
+
+
+def test_a_card_kept_from_one_page_is_right_on_another(client):
+    plain = client.get("/search?q=walk+in").get_data(as_text=True)
+    assert "harbour-youth-drop-in" in plain and "0.1 mi" not in text_of(plain)
+    near = text(client.get("/search?q=walk+in&near=Harbourside&radius=3"))
+    assert "0.1 mi" in near  # the same service's card, now with its distance
+    carried = client.get("/search?q=walk+in&list=riverside-therapy").get_data(as_text=True)
+    assert "ids=riverside-therapy,harbour-youth-drop-in" in carried.replace("%2C", ",")
+    assert "ids=riverside-therapy" not in plain.replace("%2C", ",")
+
+
+def text_of(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
