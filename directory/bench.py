@@ -244,7 +244,7 @@ def site_searchers(build_path: Path):
             if found is None:
                 raise SystemExit(f"{place!r} is not in places.csv; fix NEAR_QUERIES")
             where = Where(typed=place, radius=radius, unit=unit, point=geo.Point(*found.point))
-            near = nearby.within_radius(points, where)
+            near = nearby.within_radius(points, where.point, where.radius_km)
         filters = Filters((("category", category),) if category else ())
         finding = find(index, facet_index, speller, db, text, filters, page=1, per_page=20,
                        now=now, categories=categories,

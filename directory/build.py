@@ -158,8 +158,7 @@ LINKS = {
 }
 INDEXES = [("services", ["organization_id"]), ("locations", ["organization_id"]),
            ("phones", ["service_id"]), ("phones", ["organization_id"]),
-           ("categories", ["parent_id"]),
-           ("locations", ["latitude", "longitude"])]  # the bounding-box prefilter of near
+           ("categories", ["parent_id"])]
 
 
 def write_database(catalogue: Catalogue, path: Path) -> None:

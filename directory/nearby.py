@@ -93,13 +93,12 @@ class Nearby:
         return geo.Point(float(self.latitudes[position]), float(self.longitudes[position]))
 
 
-def within_radius(points: Points, where: Where) -> Nearby:
-    """The services with a place inside the radius, nearest first."""
-    radius = where.radius_km
-    south, west, north, east = geo.bounding_box(where.point, radius)
+def within_radius(points: Points, centre: geo.Point, radius: float) -> Nearby:
+    """The services with a place within ``radius`` km of the centre, nearest first."""
+    south, west, north, east = geo.bounding_box(centre, radius)
     lat, lon = points.latitudes, points.longitudes
     inside = np.flatnonzero((lat >= south) & (lat <= north) & (lon >= west) & (lon <= east))
-    km = geo.approximate_km(where.point, geo.Reduced(*(part[inside] for part in points.reduced)))
+    km = geo.approximate_km(centre, geo.Reduced(*(part[inside] for part in points.reduced)))
     reach = km <= radius * (1 + geo.APPROXIMATE_ERROR)
     inside, km = inside[reach], km[reach]
     # Each service's nearest place: by distance (a stable sort keeps ties in document
@@ -114,14 +113,14 @@ def within_radius(points: Points, where: Where) -> Nearby:
     chosen = inside[nearest_first]
     # Only those within the approximation's error of the edge could be on the wrong side.
     edge = km[nearest_first] > radius * (1 - geo.APPROXIMATE_ERROR)
-    found = Nearby(where.point, points.docnums[chosen], lat[chosen], lon[chosen], points.size)
+    found = Nearby(centre, points.docnums[chosen], lat[chosen], lon[chosen], points.size)
     keep = np.ones(len(chosen), dtype=bool)
     for position in np.flatnonzero(edge).tolist():
-        keep[position] = geo.distance_km(where.point, found.point(position)) <= radius
+        keep[position] = geo.distance_km(centre, found.point(position)) <= radius
     if keep.all():
         return found
     chosen = chosen[keep]
-    return Nearby(where.point, points.docnums[chosen], lat[chosen], lon[chosen], points.size)
+    return Nearby(centre, points.docnums[chosen], lat[chosen], lon[chosen], points.size)
 
 
 def remote(db, index: Index, points: Points, where: Where, text: str,
@@ -136,24 +135,27 @@ def remote(db, index: Index, points: Points, where: Where, text: str,
     return {"services": queries.services(db, hits.ids), "total": hits.total}
 
 
-def nearest_same_category(db, service: dict, unit: str) -> list[dict]:
-    """A few other active services sharing a category, nearest to this one's first place."""
+def nearest_same_category(db, points: Points, facet_index, service: dict,
+                          unit: str) -> list[dict]:
+    """A few other active services sharing a kind of help (or one below it), nearest to
+    this one's first place, within the largest radius."""
     located = [loc for loc in service["locations"] if loc["latitude"] is not None]
-    categories = [c["id"] for c in service["categories"]]
-    if not located or not categories:
+    if not located or not service["categories"]:
         return []
     point = geo.Point(located[0]["latitude"], located[0]["longitude"])
-    rows = queries.nearest_sharing_a_category(
-        db, service["id"], categories, point, geo.bounding_box(point, geo.MAX_RADIUS_KM),
-        geo.degree_lengths(point.latitude), limit=NEAREST_SHOWN * 4)
-    best: dict[str, float] = {}
-    for service_id, lat, lon in rows:
-        km = geo.distance_km(point, geo.Point(lat, lon))
-        best[service_id] = min(km, best.get(service_id, km))
-    chosen = sorted(best, key=best.get)[:NEAREST_SHOWN]
-    found = queries.services(db, chosen)
-    for row in found:
-        row["distance"] = geo.from_km(best[row["id"]], unit)
+    sharing = 0
+    for category in service["categories"]:
+        sharing |= facet_index.value_mask("category", category["id"])
+    own = queries.docnum(db, service["id"])
+    if own is not None:
+        sharing &= ~(1 << own)
+    near = within_radius(points, point, geo.MAX_RADIUS_KM)
+    chosen = near.page(sharing, 0, NEAREST_SHOWN)
+    km = near.distances(chosen)
+    ids = queries.service_ids(db, chosen)
+    found = queries.services(db, [ids[docnum] for docnum in chosen])
+    for row, docnum in zip(found, chosen, strict=True):
+        row["distance"] = geo.from_km(km[docnum], unit)
         row["distance_unit"] = unit
         _nearest_first(row["locations"], point)
     return found

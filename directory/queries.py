@@ -266,6 +266,13 @@ def remote_areas(db) -> list[tuple[int, str | None]]:
            order by d.docnum""").fetchall()
 
 
+def docnum(db, service_id: str) -> int | None:
+    """A service's Whoosh document number (None when it is not in the index: inactive)."""
+    row = db.execute("select docnum from search_documents where service_id = ?",
+                     [service_id]).fetchone()
+    return row[0] if row else None
+
+
 def service_ids(db, docnums: list[int]) -> dict[int, str]:
     """Service ids of Whoosh document numbers."""
     if not docnums:
@@ -273,26 +280,3 @@ def service_ids(db, docnums: list[int]) -> dict[int, str]:
     return dict(db.execute(
         f"select docnum, service_id from search_documents where docnum in ({_marks(docnums)})",
         list(docnums)).fetchall())
-
-
-def nearest_sharing_a_category(db, service_id: str, categories: list[str], centre: tuple,
-                               box: tuple, scale: tuple[float, float], limit: int) -> list[tuple]:
-    """(service id, latitude, longitude) of active services at a location in ``box`` that
-    share a category with ``service_id``, nearest to ``centre`` first by a planar
-    approximation (``scale``: km per degree of latitude and of longitude there)."""
-    south, west, north, east = box
-    lat, lon = centre
-    ky, kx = scale
-    return db.execute(
-        f"""select sl.service_id, l.latitude, l.longitude from locations l
-            join service_at_location sl on sl.location_id = l.id
-            join services s on s.id = sl.service_id and s.status = 'active'
-            where l.latitude between ? and ? and l.longitude between ? and ?
-              and sl.service_id != ?
-              and sl.service_id in (select service_id from service_categories
-                                    where category_id in ({_marks(categories)}))
-            order by ((l.latitude - ?) * ?) * ((l.latitude - ?) * ?)
-                   + ((l.longitude - ?) * ?) * ((l.longitude - ?) * ?)
-            limit ?""",
-        [south, north, west, east, service_id, *categories,
-         lat, ky, lat, ky, lon, kx, lon, kx, limit]).fetchall()

@@ -195,7 +195,7 @@ def street_context() -> dict:
     index = site.current_index()
     # An area guide: only the services with a place inside the radius.
     points = nearby.points(get_build(), db, index) if near else None
-    within = nearby.within_radius(points, place).mask() if near else None
+    within = nearby.within_radius(points, place.point, place.radius_km).mask() if near else None
     hits = index.search(q, category=category, page=1, per_page=limit, within=within)
     services = _with_phones(db, queries.services(db, hits.ids))
     position = {c["id"]: n for n, c in enumerate(categories)}

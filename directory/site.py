@@ -84,8 +84,9 @@ def search():
 def _find(q, chosen, category, page, per_page, place, categories, now):
     """One search's answer: the finding, the distances of the page shown, the remote block."""
     points = nearby.points(get_build(), get_db(), current_index())
-    near = nearby.within_radius(points, place) if place else None
-    hits = finder.find(current_index(), current_facets(), spelling.for_build(get_build(), get_db()), get_db(),
+    near = nearby.within_radius(points, place.point, place.radius_km) if place else None
+    speller = spelling.for_build(get_build(), get_db())
+    hits = finder.find(current_index(), current_facets(), speller, get_db(),
                        q, chosen, page=page, per_page=per_page, now=now,
                        categories=categories, nearest=near.docnums if near else None)
     if near is None:
@@ -103,7 +104,9 @@ def service(service_id: str):
     return render_template("service.html", service=found,
                            nearest=get_build().recent(
                                ("nearest", service_id, where.unit()),
-                               lambda: nearby.nearest_same_category(get_db(), found, where.unit())))
+                               lambda: nearby.nearest_same_category(
+                                   get_db(), nearby.points(get_build(), get_db(), current_index()),
+                                   current_facets(), found, where.unit())))
 
 
 @bp.get("/organizations/<organization_id>")

@@ -85,7 +85,7 @@ def test_edge_of_the_radius_is_measured_exactly(app):
             there = geodesic(kilometers=km).destination(harbour, 0)
             where = Where(typed="x", radius=1, unit="mi",
                           point=geo.Point(there.latitude, there.longitude))
-            near = nearby.within_radius(points, where)
+            near = nearby.within_radius(points, where.point, where.radius_km)
             ids = queries.service_ids(get_db(), near.docnums.tolist())
             found = [docnum for docnum, sid in ids.items() if sid == "harbour-youth-drop-in"]
             assert bool(found) is inside, km
