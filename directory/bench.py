@@ -234,7 +234,7 @@ def site_searchers(build_path: Path):
     places = Gazetteer([Place(**{**row, "aliases": tuple(row["aliases"])})
                         for row in queries.places(db)])
     unit = build.site.get("distance_unit") or "km"
-    now = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
 
     def search(text: str, category: str | None, place: str | None = None,
                radius: int = 0) -> int:

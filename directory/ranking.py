@@ -60,6 +60,12 @@ class Ranker:
             self._live[:] = False
             self._live[list(self._searcher.reader().all_doc_ids())] = True
 
+    def stored_ids(self, docnums: list[int]) -> list[str]:
+        """The ``id`` stored with each document (the one searcher, kept open, not a new one:
+        opening a searcher costs a couple of milliseconds)."""
+        with self._lock:
+            return [self._searcher.stored_fields(docnum)["id"] for docnum in docnums]
+
     def evaluate(self, query) -> Scored | None:
         """Every document's score for the query, or None when Whoosh must rank it."""
         try:

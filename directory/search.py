@@ -209,8 +209,7 @@ class Index:
         return Hits(ids=self._ids(docnums), total=mask.bit_count())
 
     def _ids(self, docnums: list[int]) -> list[str]:
-        with self._ix.searcher() as searcher:
-            return [searcher.stored_fields(docnum)["id"] for docnum in docnums]
+        return self._ranker().stored_ids(docnums)
 
 
 def match_mask(searcher, query, size: int) -> int:

@@ -184,7 +184,7 @@ def _edit_links(ids: list[str], **keep) -> list[dict]:
 def street_context() -> dict:
     """Every active service matching ``category`` (and ``q``), grouped by kind of help."""
     db = get_db()
-    categories = queries.categories(db)
+    categories = site.all_categories()
     names = {c["id"]: localized(c["names"], c["name"]) for c in categories}
     category = params.choice("category", names, _("category"))
     q = params.text("q")

@@ -27,7 +27,7 @@ def site_context() -> dict:
             "quick_exit_url": site.get("quick_exit_url") or QUICK_EXIT_URL}
 
 
-def _categories() -> list[dict]:
+def all_categories() -> list[dict]:
     # Counting services per category scans every link row: once per build, not per request.
     return get_build().memo("categories", lambda: queries.categories(get_db()))
 
@@ -44,13 +44,13 @@ def current_facets() -> facets.FacetIndex:
 
 @bp.get("/")
 def home():
-    categories = _categories()
+    categories = all_categories()
     return render_template("home.html", categories=[c for c in categories if not c["parent_id"]])
 
 
 @bp.get("/search")
 def search():
-    categories = _categories()
+    categories = all_categories()
     names = {c["id"]: localized(c["names"], c["name"]) for c in categories}
     audiences = {a["id"]: localized(a["names"], a["name"]) for a in
                  get_build().memo("audiences", lambda: queries.audiences(get_db()))}
@@ -128,7 +128,7 @@ def category(category_id: str):
     hits = get_build().recent(("category", category_id, page, per_page),
                               lambda: current_index().search("", category=category_id, page=page,
                                                       per_page=per_page))
-    children = [c for c in _categories() if c["parent_id"] == category_id]
+    children = [c for c in all_categories() if c["parent_id"] == category_id]
     parent = queries.category(db, found["parent_id"]) if found["parent_id"] else None
     return render_template(
         "category.html", category=found, parent=parent, children=children,
