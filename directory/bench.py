@@ -65,7 +65,7 @@ VALIDATE_SIZE = 5000  # maintainers run validate on every pull request: it must 
 TARGET_VALIDATE_S = 5.0
 # `directory validate DATA_DIR` as a maintainer runs it, interpreter start-up included.
 VALIDATE_CHILD = "import sys; from directory.cli import main; sys.argv[1:1] = ['validate']; main()"
-HEADER = ("| size | build s | build peak MiB | whoosh p50 ms | whoosh p95 ms "
+HEADER = ("| size | build s | build peak MiB | search p50 ms | search p95 ms "
           "| fts5 p50 ms | fts5 p95 ms | p95 ratio | keyword p95 ms | near p50 ms "
           "| near p95 ms | near ratio |")
 
@@ -342,10 +342,10 @@ def bench_size(size: int, repeat: int, seed: int) -> Row:
         log(f"[{size}] near matches: " + ", ".join(
             f"{text}@{place}/{radius} {total}"
             for (text, _, place, radius), total in zip(NEAR_QUERIES, near_totals, strict=True)))
-        log(f"[{size}] matches per query, whoosh/fts5: " + ", ".join(
+        log(f"[{size}] matches per query, site/fts5: " + ", ".join(
             f"{text}{'@' + category if category else ''} {w}/{f}"
             for (text, category), w, f in zip(QUERIES, whoosh_totals, fts_totals, strict=True)))
-        log(f"[{size}] search CPU ms p50/p95: whoosh {percentile(whoosh_cpu, 0.5):.2f}/"
+        log(f"[{size}] search CPU ms p50/p95: site {percentile(whoosh_cpu, 0.5):.2f}/"
             f"{percentile(whoosh_cpu, 0.95):.2f}, fts5 {percentile(fts_cpu, 0.5):.2f}/"
             f"{percentile(fts_cpu, 0.95):.2f}")
     return Row(size=size, build_seconds=built["seconds"], build_peak_mib=built["peak_mib"],
