@@ -79,7 +79,8 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "fingerprint": data_fingerprint,
             "counts": catalogue.counts(),
-            "site": catalogue.site,
+            # The geocoder's options may hold an API key; nothing served needs them.
+            "site": {key: value for key, value in catalogue.site.items() if key != "geocoder"},
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
         work.rename(final)

@@ -118,3 +118,16 @@ def test_a_new_build_format_rebuilds_unchanged_data(data_dir, instance, rebuild,
     monkeypatch.setattr(build, "FORMAT", build.FORMAT + 1)
     again = pipeline.run(data_dir, instance, if_changed=True)
     assert not again.unchanged and again.build is not None
+
+
+def test_the_geocoders_settings_never_reach_a_build(data_dir, instance, rebuild):
+    """They may hold an API key; the served build folder needs none of them."""
+    site = data_dir / "site.yaml"
+    site.write_text(site.read_text().replace("user_agent: directory-tests",
+                                             "user_agent: key-0f9e8d7c"))
+    rebuild(data_dir, instance)
+    build = instance / "current"
+    assert not any("key-0f9e8d7c" in path.read_text(errors="ignore")
+                   for path in build.rglob("*") if path.is_file())
+    manifest = json.loads((build / "manifest.json").read_text())
+    assert "geocoder" not in manifest["site"] and manifest["site"]["name"]
