@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from flask import request
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
@@ -30,6 +31,7 @@ from .search import Index
 from .where import Where, gazetteer
 
 REMOTE_SHOWN = 5
+REMOTE_ARGS = ("q", "category", "near", "lat", "lon", "radius", "lang")
 NEAREST_SHOWN = 3
 
 
@@ -124,14 +126,14 @@ def within_radius(points: Points, centre: geo.Point, radius: float) -> Nearby:
 
 
 def remote(db, index: Index, points: Points, where: Where, text: str,
-           category: str | None) -> dict:
-    """The best few services without a location that serve the area around the point,
-    and how many there are in all."""
+           category: str | None, page: int = 1, per_page: int = REMOTE_SHOWN) -> dict:
+    """The best services without a location that serve the area around the point (a page
+    of them: by default the few a search shows), and how many there are in all."""
     areas = gazetteer().areas_around(where.point)
     if where.place and where.place.name not in areas:
         areas.append(where.place.name)
     within = mask_of(points.serving(areas, where.in_region), index.size())
-    hits = index.search(text, category=category, per_page=REMOTE_SHOWN, within=within)
+    hits = index.search(text, category=category, page=page, per_page=per_page, within=within)
     return {"services": queries.services(db, hits.ids), "total": hits.total}
 
 
@@ -187,6 +189,11 @@ def approximate(location: dict) -> bool:
     return location.get("precision") not in (None, "address")
 
 
+def remote_args() -> dict[str, str]:
+    """What the full "Call, text or chat" list needs of the search it came from."""
+    return {name: value for name in REMOTE_ARGS if (value := request.args.get(name))}
+
+
 def init_app(app) -> None:
     app.jinja_env.globals.update(format_distance=format_distance, approximate=approximate,
-                                 near_radii=geo.RADII)
+                                 near_radii=geo.RADII, remote_args=remote_args)

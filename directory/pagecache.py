@@ -25,7 +25,7 @@ from . import clock, site
 from .sheets import add_url
 from .store import NoBuild, get_build
 
-CACHED = {"site.home", "site.search", "site.service", "site.organization", "site.category",
+CACHED = {"site.home", "site.search", "site.remote_services", "site.service", "site.organization", "site.category",
           "site.about", "sheets.referral", "sheets.street", "sheets.referral_pdf",
           "sheets.street_pdf"}
 DEFAULT_BYTES = 32 * 2**20  # per worker

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
 
 from . import clock, facets, filters, finder, nearby, params, queries, spelling, where
 from .i18n import localized
@@ -94,6 +96,32 @@ def _find(q, chosen, category, page, per_page, place, categories, now):
     km = near.distances(hits.docnums)
     distances = dict(zip(hits.ids, (km[d] for d in hits.docnums), strict=False))
     return hits, distances, nearby.remote(get_db(), current_index(), points, place, q, category)
+
+
+@bp.get("/search/remote")
+def remote_services():
+    """The "Call, text or chat" block of a near search in full: every service without a
+    place that serves the area, best match first, a page at a time."""
+    place = where.from_request()
+    if place is None:
+        raise BadRequest(_("This list is of services serving a place: add near=, e.g. "
+                           "near=Uptown, or lat= and lon=."))
+    if place.point is None:  # unknown or ambiguous: the search page offers what it might be
+        return redirect(url_for("site.search", **request.args))
+    names = {c["id"]: localized(c["names"], c["name"]) for c in all_categories()}
+    q = params.text("q")
+    category = params.choice("category", names, _("category"))
+    page = params.page()
+    per_page = current_app.config["PER_PAGE"]
+    found = get_build().recent(
+        ("remote", q, category, place.point, place.in_region, page, per_page),
+        lambda: nearby.remote(get_db(), current_index(),
+                              nearby.points(get_build(), get_db(), current_index()), place, q,
+                              category, page=page, per_page=per_page))
+    back = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template("remote.html", where=place, q=q, category_name=names.get(category),
+                           results=found["services"], total=found["total"], page=page,
+                           pages=max(1, math.ceil(found["total"] / per_page)), back=back)
 
 
 @bp.get("/services/<service_id>")

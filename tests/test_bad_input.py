@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-ROUTES = ["/", "/search", "/services/harbour-youth-drop-in", "/categories/counselling",
-          "/organizations/harbour-youth-trust", "/about", "/privacy", "/healthz"]
+ROUTES = ["/", "/search", "/search/remote", "/services/harbour-youth-drop-in",
+          "/categories/counselling", "/organizations/harbour-youth-trust", "/about", "/privacy",
+          "/healthz"]
 NAMES = ["q", "page", "category", "lang", "near", "lat", "lon", "radius", "ids", "note",
          "open_now", "cost", "language", "audience", "access"]
 NASTY = st.one_of(

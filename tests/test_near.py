@@ -222,3 +222,39 @@ def test_the_matches_among_a_few_candidates_are_whooshs(built_instance, text):
                                            scored=False).docs())
             mask = index.matching(text, all_words=False, within=mask_of(within, index.size()))
             assert set(positions(mask, index.size())) == expected, within
+
+
+def test_the_whole_call_text_or_chat_list_has_a_page_of_its_own(
+        fresh_app, data_dir, instance, rebuild):
+    """More lines serve the area than a search shows: a link leads to all of them."""
+    org = data_dir / "organizations" / "northside-warmline.yaml"
+    line = org.read_text().split("services:\n")[1]
+    more = "".join(line.replace("id: northside-warmline", f"id: northside-line-{n}")
+                   .replace("name: Peer warmline", f"name: Peer line {n}")
+                   .replace("555 0120", f"555 01{30 + n}").replace("555 0121", f"555 01{40 + n}")
+                   for n in range(6))
+    org.write_text(org.read_text() + more)
+    rebuild(data_dir, instance)
+    client = fresh_app.test_client()
+    search = client.get("/search?near=North+End&radius=1")
+    html = search.get_data(as_text=True)
+    assert "7 services you can reach from anywhere in this area" in text(search)
+    link = re.search(r'<a href="(/search/remote\?[^"]+)">See all 7 services', html)
+    assert link, "no link to the whole list"
+    page = client.get(link.group(1).replace("&amp;", "&"))
+    assert page.status_code == 200
+    words = text(page)
+    assert "Call, text or chat near Northside" in words  # North End is another name for it
+    assert all(f"Peer line {n}" in words for n in range(6)) and "Peer warmline" in words
+    assert "Back to the services near Northside" in words
+    assert 'href="tel:988"' in page.get_data(as_text=True)  # crisis lines, as everywhere
+
+
+def test_the_call_text_or_chat_list_needs_a_place(client):
+    missing = client.get("/search/remote?q=peer")
+    assert missing.status_code == 400 and "near=" in text(missing)
+    unknown = client.get("/search/remote?near=Riversid+Rd")
+    assert unknown.status_code == 302 and "/search?near=Riversid" in unknown.headers["Location"]
+    far = client.get("/search/remote?near=Southside")
+    assert far.status_code == 200
+    assert "None of the phone and online services serve this area" in text(far)
