@@ -21,13 +21,13 @@ from flask import current_app, g, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from . import clock, site
+from . import site
 from .sheets import add_url
 from .store import NoBuild, get_build
 
-CACHED = {"site.home", "site.search", "site.remote_services", "site.service", "site.organization", "site.category",
-          "site.about", "sheets.referral", "sheets.street", "sheets.referral_pdf",
-          "sheets.street_pdf"}
+CACHED = {"site.home", "site.search", "site.remote_services", "site.service",
+          "site.organization", "site.category", "site.about", "sheets.referral", "sheets.street",
+          "sheets.referral_pdf", "sheets.street_pdf"}
 DEFAULT_BYTES = 32 * 2**20  # per worker
 CARDS = 4096  # result cards kept per worker
 
@@ -60,13 +60,6 @@ class PageCache:
                 self._bytes -= len(body)
 
 
-def stretch() -> tuple:
-    """This request's stretch of time (``FacetIndex.stretch``), worked out once."""
-    if "stretch" not in g:
-        g.stretch = site.current_facets().stretch(clock.now())
-    return g.stretch
-
-
 def card(service: dict) -> Markup:
     """A service's result card (``_service_card.html``), kept per build for its stretch of
     time: the same services come up on page after page, and cards are most of a page's
@@ -75,7 +68,8 @@ def card(service: dict) -> Markup:
     if "page_cache" not in current_app.extensions:  # switched off: always afresh
         return _card_macro()(service)
     locations = service.get("locations") or [{}]
-    key = ("card", service["id"], str(get_locale()), stretch(), service.get("distance"),
+    key = ("card", service["id"], str(get_locale()), site.current_stretch(),
+           service.get("distance"),
            service.get("distance_unit"), locations[0].get("id"), add_url(service["id"]))
     return get_build().recent(key, lambda: _card_macro()(service), size=CARDS)
 
@@ -91,7 +85,7 @@ def _key() -> tuple | None:
         build = get_build()
     except NoBuild:
         return None
-    return (build.id, request.full_path, str(get_locale()), stretch())
+    return (build.id, request.full_path, str(get_locale()), site.current_stretch())
 
 
 def serve_cached():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
@@ -39,6 +39,14 @@ def current_index():
     return get_build().index(lambda: queries.synonyms(get_db()))
 
 
+def current_stretch() -> tuple:
+    """This request's stretch of time (``FacetIndex.stretch``): answers and pages made in the
+    same stretch read the same."""
+    if "stretch" not in g:
+        g.stretch = current_facets().stretch(clock.now())
+    return g.stretch
+
+
 def current_facets() -> facets.FacetIndex:
     """The filter masks (and moments of change) of the build this request is pinned to."""
     return facets.for_build(get_build(), get_db(), current_index())
@@ -66,8 +74,8 @@ def search():
     now = clock.now()
     key = ("search", q, chosen.values, page, per_page,
            (place.point, place.radius_km) if near else None,
-           # Every answer counts what is open now, which changes by the minute.
-           now.replace(second=0, microsecond=0))
+           # Every answer counts what is open now.
+           current_stretch())
     hits, distances, remote = get_build().recent(
         key, lambda: _find(q, chosen, category, page, per_page, place if near else None,
                            categories, now))
