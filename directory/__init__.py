@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Application factory. Config: defaults → instance/config.py → DIRECTORY_* env → test_config."""
+    """App factory. Config: defaults → instance/config.py → DIRECTORY_* env → test_config."""
     instance = os.environ.get("DIRECTORY_INSTANCE_PATH", str(ROOT / "instance"))
     app = Flask(
         __name__,
@@ -35,8 +35,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     if "INSTANCE_PATH" in app.config:
         app.instance_path = app.config["INSTANCE_PATH"]
 
-    from . import (cli, errors, hours_view, i18n, nearby, pagecache, privacy, sheets, site, store,
-                   upkeep)
+    from . import (
+        cli,
+        errors,
+        hours_view,
+        i18n,
+        nearby,
+        pagecache,
+        privacy,
+        sheets,
+        site,
+        store,
+        upkeep,
+    )
 
     store.init_app(app)
     i18n.init_app(app)

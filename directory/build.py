@@ -144,7 +144,8 @@ TABLES = {
     "phones": ({"id": int, "service_id": str, "organization_id": str, "position": int,
                 "type": str, "number": str, "e164": str, "display": str, "description": str,
                 "hours": str},
-               "id", [("service_id", "services", "id"), ("organization_id", "organizations", "id")]),
+               "id", [("service_id", "services", "id"),
+                      ("organization_id", "organizations", "id")]),
     # The gazetteer (places.csv), so the site resolves "near" without reading data/.
     "places": ({"id": int, "name": str, "kind": str, "latitude": float, "longitude": float,
                 "aliases": str}, "id", []),

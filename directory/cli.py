@@ -1,4 +1,5 @@
-"""The ``directory`` command: a thin click layer over the pipeline (also ``flask --app directory``)."""
+"""The ``directory`` command: a thin click layer over the pipeline (also
+``flask --app directory``)."""
 
 from __future__ import annotations
 
@@ -335,5 +336,6 @@ def init_app(app) -> None:
 def main() -> None:
     from . import create_app
 
-    cli = FlaskGroup(create_app=create_app, help="Community resource directory: data, build, serve.")
+    cli = FlaskGroup(create_app=create_app,
+                     help="Community resource directory: data, build, serve.")
     cli.main(args=sys.argv[1:], prog_name="directory")

@@ -143,7 +143,8 @@ def date(value) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise Invalid(f"{show(value)} is not a date (expected YYYY-MM-DD, e.g. 2026-10-01)") from None
+        raise Invalid(f"{show(value)} is not a date "
+                      "(expected YYYY-MM-DD, e.g. 2026-10-01)") from None
 
 
 def integer(low: int, high: int, what: str) -> Callable:
@@ -178,7 +179,8 @@ def one_of(choices: list[str], what: str) -> Callable:
             return value
         close = difflib.get_close_matches(str(value), choices, n=1)
         hint = f'; did you mean "{close[0]}"?' if close else ""
-        raise Invalid(f"{show(value)} is not a {what} (expected one of: {', '.join(choices)}){hint}")
+        raise Invalid(f"{show(value)} is not a {what} "
+                      f"(expected one of: {', '.join(choices)}){hint}")
 
     return check
 
@@ -244,7 +246,8 @@ def postcode(country: str) -> Callable:
     def check(value) -> str:
         code = str(value).strip().upper() if isinstance(value, str | int) else ""
         if not re.match(pattern, code):
-            raise Invalid(f"{show(value)} is not a postal code for {country} (expected e.g. {example})")
+            raise Invalid(f"{show(value)} is not a postal code for {country} "
+                          f"(expected e.g. {example})")
         return code
 
     return check

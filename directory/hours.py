@@ -102,7 +102,7 @@ def parse_spans(text: str) -> tuple[Span, ...]:
         if opens == closes:
             raise Invalid(f'"{part}" opens and closes at the same time')
         spans.append((opens, closes if closes > opens else closes + DAY_MINUTES))
-    for (_, ends), (starts, _) in zip(spans, spans[1:]):
+    for (_, ends), (starts, _) in zip(spans, spans[1:], strict=False):
         if starts < ends:  # inconsistent: out of order or overlapping periods
             raise Invalid(f'"{_clean(text).strip()}" has periods that overlap or are out of '
                           f"order ({clock_text(starts % DAY_MINUTES)} comes before "

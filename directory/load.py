@@ -101,7 +101,8 @@ def read_yaml(path: Path, problems: list[Problem]):
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        problems.append(Problem(name, 1, "", f"is not UTF-8 text ({error.reason}); save it as UTF-8"))
+        problems.append(Problem(name, 1, "",
+                                f"is not UTF-8 text ({error.reason}); save it as UTF-8"))
         return None
     loader = _Loader(text)
     loader.file = name
@@ -112,7 +113,8 @@ def read_yaml(path: Path, problems: list[Problem]):
         line = mark.line + 1 if mark else 1
         what = error.problem or "could not be read"
         problems.append(
-            Problem(name, line, "", f"is not valid YAML: {what}; check indentation and quoting here")
+            Problem(name, line, "",
+                    f"is not valid YAML: {what}; check indentation and quoting here")
         )
         return None
     finally:
@@ -148,7 +150,8 @@ def read_csv(path: Path, problems: list[Problem]) -> list[Located]:
                     row.lines[column] = start
                 rows.append(row)
     except UnicodeDecodeError as error:
-        problems.append(Problem(name, 1, "", f"is not UTF-8 text ({error.reason}); save it as UTF-8"))
+        problems.append(Problem(name, 1, "",
+                                f"is not UTF-8 text ({error.reason}); save it as UTF-8"))
     except csv.Error as error:
         problems.append(Problem(name, reader.line_num, "", f"is not valid CSV: {error}"))
     return rows
@@ -185,12 +188,14 @@ def load_sources(root: Path) -> Sources:
         if path.is_file():
             setattr(sources, attr, read_yaml(path, problems))
         else:
-            problems.append(Problem(display_path(path), 0, "", "is missing; every data folder needs it"))
+            problems.append(Problem(display_path(path), 0, "",
+                                    "is missing; every data folder needs it"))
     for path in sorted((root / "organizations").glob("*.y*ml")):
         before = len(problems)
         record = read_yaml(path, problems)
         if record is None and len(problems) == before:
-            problems.append(Problem(display_path(path), 1, "", "is empty; remove it or add an organization"))
+            problems.append(Problem(display_path(path), 1, "",
+                                    "is empty; remove it or add an organization"))
         elif record is not None:
             sources.organizations.append((display_path(path), record))
     if (root / "services.csv").is_file():

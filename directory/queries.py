@@ -223,7 +223,8 @@ def schedules_by_docnum(db, service_ids: list[str]) -> dict[int, list[dict]]:
     """Searchable services' own schedule rows, by their document number."""
     grouped: dict[int, list[dict]] = defaultdict(list)
     for row in _rows(db.execute(
-            f"""select d.docnum, s.* from schedules s join search_documents d on d.service_id = s.service_id
+            f"""select d.docnum, s.* from schedules s join search_documents d
+                on d.service_id = s.service_id
                 where s.phone_id is null and s.service_id in ({_marks(service_ids)})""",
             service_ids)):
         grouped[row.pop("docnum")].append(row)

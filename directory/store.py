@@ -32,7 +32,8 @@ class Build:
         try:
             self.manifest = json.loads((path / MANIFEST).read_text())
         except (OSError, ValueError) as error:
-            raise NoBuild(f"{path} is not a complete build ({error}); run `directory build`") from error
+            raise NoBuild(f"{path} is not a complete build ({error}); "
+                          "run `directory build`") from error
         self.id = self.manifest["id"]
         self.site = self.manifest["site"]
         self.database = path / DATABASE

@@ -19,7 +19,8 @@ from .problems import Report
 from .stale import local_today
 
 LIST_COLUMNS = ("categories", "languages", "audience", "remote", "closed", "service_area")
-CSV_LOCATION_COLUMNS = ("address_1", "city", "state_province", "postal_code", "latitude", "longitude")
+CSV_LOCATION_COLUMNS = ("address_1", "city", "state_province", "postal_code", "latitude",
+                        "longitude")
 
 
 @dataclass

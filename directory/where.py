@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from flask import request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 

@@ -23,7 +23,8 @@ NASTY = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(route=st.sampled_from(ROUTES),
        params=st.lists(st.tuples(st.sampled_from(NAMES), NASTY), max_size=6))
 def test_no_parameter_causes_a_server_error(client, route, params):
@@ -32,7 +33,8 @@ def test_no_parameter_causes_a_server_error(client, route, params):
     assert b"Traceback" not in response.data
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(segment=st.text(min_size=1, max_size=80).filter(lambda s: s not in (".", "..")))
 def test_no_id_causes_a_server_error(client, segment):
     for prefix in ("/services/", "/organizations/", "/categories/"):

@@ -15,7 +15,8 @@ id: quayside-clinic
 name: Quayside Clinic
 locations:
   - id: quayside-main
-    address: {address_1: 20 Quay Street, city: Testville, state_province: IL, postal_code: "60607", country: US}
+    address: {address_1: 20 Quay Street, city: Testville, state_province: IL,
+              postal_code: "60607", country: US}
 services:
   - id: quayside-walk-in
     name: Quayside walk-in counselling
@@ -88,7 +89,8 @@ def test_a_miss_is_cached_and_falls_back_to_the_postcode(quayside, instance):
         "geocode`, or add latitude and longitude to the location")
     row = location(outcome, "quayside-main")
     assert (row["latitude"], row["longitude"], row["precision"]) == (41.8745, -87.6507, "postcode")
-    assert f'"{QUAYSIDE_LINE}",,,fake,{_today()},not-found' in (quayside / "geocodes.csv").read_text()
+    assert (f'"{QUAYSIDE_LINE}",,,fake,{_today()},not-found'
+            in (quayside / "geocodes.csv").read_text())
     again = FakeGeocoder({})
     pipeline.run(quayside, instance, geocoder=again)
     assert again.asked == []
@@ -127,7 +129,8 @@ def test_strict_makes_an_unplaced_location_an_error_and_keeps_the_old_build(
     outcome = pipeline.run(quayside, instance, strict=True)
     assert outcome.build is None
     errors = [str(p) for p in outcome.report.errors]
-    assert len(errors) == 2 and "was not found by the geocoder" in errors[1] and "is not in geocodes.csv yet and this build is offline" in errors[0]
+    assert (len(errors) == 2 and "was not found by the geocoder" in errors[1]
+            and "is not in geocodes.csv yet and this build is offline" in errors[0])
     assert (instance / "current").resolve() == first.resolve()
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from tests.test_validate import ORG, messages, write_org
 
 from directory import hours
 from directory.fields import Invalid
 from directory.pipeline import check
+from tests.test_validate import ORG, messages, write_org
 
 H = 60  # minutes in an hour
 

@@ -252,7 +252,8 @@ def test_open_now_filter_matches_every_status_line(demo_build):
     checked = 0
     for moment in _moments():
         mask = facets.open_mask(db, moment)
-        by_filter = set(queries.service_ids(db, [n for n in range(facets.size) if mask >> n & 1]).values())
+        by_filter = set(queries.service_ids(
+            db, [n for n in range(facets.size) if mask >> n & 1]).values())
         by_status = {i for i, t in timetables.items() if (s := status(t, moment)) and s.is_open}
         assert by_filter == by_status, moment
         checked += len(by_status)

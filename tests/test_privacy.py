@@ -34,8 +34,9 @@ def test_pages_name_no_other_host(client, url):
     # The only absolute links are the data's own websites (example domains here) and plain
     # links to OpenStreetMap's directions, which load nothing until followed.
     for link in re.findall(r'href="(https?://[^"]+)"', html):
-        assert ".example.org" in link or link.startswith(
-            "https://www.openstreetmap.org/directions?") or link == "https://weather.example.org/", link
+        assert (".example.org" in link
+                or link.startswith("https://www.openstreetmap.org/directions?")
+                or link == "https://weather.example.org/"), link
     # Scripts only as same-origin files that enhance the page; never inline.
     for tag, body in re.findall(r"(<script[^>]*>)(.*?)</script>", html, re.S):
         assert re.fullmatch(r'<script src="/static/[\w.-]+\.js" defer>', tag), tag
@@ -50,7 +51,8 @@ def log_line(message: str, keep_client: bool = False) -> str:
 
 
 def test_access_log_keeps_no_search_and_no_address():
-    line = '203.0.113.9 - - [24/Nov/2026 10:00:00] "GET /search?q=suicide+help&near=60607 HTTP/1.1" 200 -'
+    line = ('203.0.113.9 - - [24/Nov/2026 10:00:00] "GET /search?q=suicide+help&near=60607 '
+            'HTTP/1.1" 200 -')
     assert log_line(line) == '- - - [24/Nov/2026 10:00:00] "GET /search?[redacted] HTTP/1.1" 200 -'
     assert log_line(line, keep_client=True).startswith("203.0.113.9 - - ")
     assert "suicide" not in log_line(line, keep_client=True)

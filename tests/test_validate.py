@@ -132,7 +132,8 @@ def test_file_name_must_match_id(data_dir):
 
 def test_duplicate_key_and_yaml_gotchas(data_dir):
     write_org(data_dir, ORG.replace("name: Sample Org\n", "name: Sample Org\nname: Again\n")
-              .replace("categories: [counselling]", "categories: [counselling]\n    languages: [no]"))
+              .replace("categories: [counselling]",
+                       "categories: [counselling]\n    languages: [no]"))
     assert messages(data_dir) == [
         "data/organizations/sample-org.yaml:3: name: appears twice in the same block; keep one",
         "data/organizations/sample-org.yaml:13: services[0].languages[0]: false (YAML reads "

@@ -1,4 +1,5 @@
-"""Journeys as residents make them, in real Chromium, on a phone and a desktop, with and without JS."""
+"""Journeys as residents make them, in real Chromium, on a phone and a desktop, with and
+without JS."""
 
 from __future__ import annotations
 
