@@ -42,7 +42,7 @@ def clock_time(moment: dt.datetime) -> str:
 
 def _when(moment: dt.datetime, now: dt.datetime) -> str:
     days = (moment.date() - now.date()).days
-    if days == 0:
+    if days == 0 or (days == 1 and moment.time() == dt.time()):  # 24:00 is tonight's midnight
         return clock_time(moment)
     if days == 1:
         return _("tomorrow %(time)s", time=clock_time(moment))

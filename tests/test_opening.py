@@ -259,3 +259,16 @@ def test_open_now_filter_matches_every_status_line(demo_build):
         checked += len(by_status)
     assert checked > 1000  # the check saw plenty of open services, not an empty set
     db.close()
+
+
+def test_closing_at_24_00_is_tonight_at_midnight_not_tomorrow(app):
+    from directory.hours_view import status_text
+
+    zone = zoneinfo.ZoneInfo("America/Chicago")
+    with app.test_request_context():
+        line = status_text(status(Timetable.from_hours("Mo-Su 12:00-24:00"),
+                                  dt.datetime(2026, 11, 24, 19, 40, tzinfo=zone)))
+        assert line == "Open now · closes midnight"
+        late = status_text(status(Timetable.from_hours("Mo-Su 12:00-24:00"),
+                                  dt.datetime(2026, 11, 24, 23, 40, tzinfo=zone)))
+        assert late == "Closing soon · closes midnight"
