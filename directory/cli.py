@@ -13,6 +13,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from . import diff, geocode, pipeline, progress, report_formats, revisions, stale
+from .build import BuildError
 from .problems import Report
 
 DATA_DIR = click.argument("data_dir", required=False, type=click.Path(path_type=Path))
@@ -123,11 +124,16 @@ def build_command(data_dir, if_changed, watch, quiet, offline, strict):
 def _build_once(data_dir: Path, instance: Path, if_changed: bool, quiet: bool, *,
                 offline: bool = False, strict: bool = False) -> bool:
     started = time.perf_counter()
-    with progress.progress("build", stages=pipeline.STAGES, enabled=not quiet) as meter:
-        outcome = pipeline.run(data_dir, instance, if_changed=if_changed, strict=strict,
-                               geocoder=None if offline else _Geocoder(data_dir),
-                               progress=_geocode_progress, today=_pretend_today(),
-                               on_stage=meter.stage)
+    try:
+        with progress.progress("build", stages=pipeline.STAGES, enabled=not quiet) as meter:
+            outcome = pipeline.run(data_dir, instance, if_changed=if_changed, strict=strict,
+                                   geocoder=None if offline else _Geocoder(data_dir),
+                                   progress=_geocode_progress, today=_pretend_today(),
+                                   on_stage=meter.stage)
+    except (BuildError, OSError) as error:  # e.g. the disk is full: say so, keep serving
+        click.echo(f"build failed: {error}; the site keeps serving the previous build",
+                   err=True)
+        return False
     if outcome.unchanged:
         return True
     _print_report(outcome.report, quiet)

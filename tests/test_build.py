@@ -131,3 +131,29 @@ def test_the_geocoders_settings_never_reach_a_build(data_dir, instance, rebuild)
                    for path in build.rglob("*") if path.is_file())
     manifest = json.loads((build / "manifest.json").read_text())
     assert "geocoder" not in manifest["site"] and manifest["site"]["name"]
+
+
+def test_a_database_that_cannot_be_written_fails_the_build_cleanly(
+        data_dir, instance, monkeypatch, rebuild):
+    """The database is written by a thread while Whoosh indexes: its failure is the build's,
+    the old build keeps serving, and the command says so in one line."""
+    from tests.test_cli import run
+
+    first = rebuild(data_dir, instance).build
+
+    def fail(*_args, **_kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(build, "write_database", fail)
+    (data_dir / "site.yaml").write_text((data_dir / "site.yaml").read_text() + "\n")
+    try:
+        pipeline.run(data_dir, instance)
+        raise AssertionError("the build should have failed")
+    except OSError as error:
+        assert str(error) == "disk full"
+    assert (instance / "current").resolve() == first.resolve()
+    assert [p.name for p in (instance / "builds").iterdir()] == [first.name]
+    result = run(instance, "build", "--offline", "--quiet", str(data_dir))
+    assert result.exit_code == 1
+    assert "build failed: disk full; the site keeps serving the previous build" in result.stderr
+    assert "Traceback" not in result.stderr
