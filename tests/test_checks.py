@@ -3,41 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from directory.pipeline import check
 from tests.conftest import FROZEN_TODAY
+from tests.test_validate import ORG as VALID_ORG
+from tests.test_validate import write_org as write
 
-ORG = """\
-id: sample-org
-name: Sample Org
-phones: [{number: "+1 312 555 0190", type: voice}]
-locations:
-  - id: sample-place
-    address: {address_1: 1 Main St, city: Testville, postal_code: "60607"}
-    latitude: 41.88
-    longitude: -87.64
-services:
-  - id: sample-service
-    name: Sample counselling
-    categories: [counselling]
-    at: [sample-place]
-    phones: [{number: "+1 312 555 0150", type: voice}]
-    last_verified: 2026-10-01
-"""
+# test_validate's valid sample, with an organization-wide phone line for the phone checks.
+ORG = VALID_ORG.replace("name: Sample Org\n", "name: Sample Org\n"
+                        'phones: [{number: "+1 312 555 0190", type: voice}]\n')
 FILE = "data/organizations/sample-org.yaml"
 
 
 def problems(data_dir: Path, today: dt.date = FROZEN_TODAY) -> list[str]:
     _, report, _ = check(data_dir, today)
     return [str(p).replace(str(data_dir), "data") for p in report.sorted()]
-
-
-def write(data_dir: Path, text: str, name: str = "sample-org") -> None:
-    (data_dir / "organizations" / f"{name}.yaml").write_text(textwrap.dedent(text))
 
 
 def test_the_sample_has_no_problems(data_dir):
