@@ -1,63 +1,21 @@
-"""Community resource directory: curated data files → one build → a private, accessible site."""
+"""Community resource directory: curated data files → one build → a private, accessible site.
+
+The package is grouped by area, on one-way floors (``tests/test_layout.py`` holds them):
+``records < geo, hours < data < search < build < web, review, tools, hsds < cli``.
+``create_app`` is imported on first use, so the search engine and the build can run from a
+script without loading Flask.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-
-from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """App factory. Config: defaults → instance/config.py → DIRECTORY_* env → test_config."""
-    instance = os.environ.get("DIRECTORY_INSTANCE_PATH", str(ROOT / "instance"))
-    app = Flask(
-        __name__,
-        instance_path=instance,
-        instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
-    )
-    app.config.from_mapping(
-        DATA_DIR=str(ROOT / "data"),
-        PER_PAGE=20,
-        MAX_QUERY_LENGTH=200,
-        MAX_PAGE=500,
-        # Operators may opt in to client addresses in the access log; the default keeps none.
-        LOG_CLIENT_ADDRESS=False,
-    )
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env("DIRECTORY")
-    if test_config:
-        app.config.update(test_config)
-    if "INSTANCE_PATH" in app.config:
-        app.instance_path = app.config["INSTANCE_PATH"]
+def __getattr__(name: str):
+    if name == "create_app":
+        from .web.app import create_app
 
-    from . import (
-        cli,
-        errors,
-        hours_view,
-        i18n,
-        nearby,
-        pagecache,
-        privacy,
-        sheets,
-        site,
-        store,
-        upkeep,
-    )
-
-    store.init_app(app)
-    i18n.init_app(app)
-    upkeep.init_app(app)
-    privacy.init_app(app)
-    errors.init_app(app)
-    cli.init_app(app)
-    hours_view.init_app(app)
-    nearby.init_app(app)
-    app.register_blueprint(site.bp)
-    app.register_blueprint(sheets.bp)
-    pagecache.init_app(app)
-    return app
+        return create_app
+    raise AttributeError(f"module 'directory' has no attribute {name!r}")

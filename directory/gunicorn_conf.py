@@ -31,7 +31,7 @@ def on_starting(server):
     from pathlib import Path
 
     from directory import ROOT
-    from directory.store import NoBuild, verify
+    from directory.build.layout import NoBuild, verify
 
     instance = Path(os.environ.get("DIRECTORY_INSTANCE_PATH", ROOT / "instance"))
     try:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from directory import create_app, pipeline
+from directory.build import pipeline
+from directory.web.app import create_app
 
 FIXTURE_DATA = Path(__file__).parent / "data"
 # Tests run on this date, so ages like "2 months ago" and stale warnings never drift.

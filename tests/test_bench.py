@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from directory import bench, pipeline
-from directory.synthetic import write_synthetic_data
+from directory.build import pipeline
+from directory.tools import bench
+from directory.tools.synthetic import write_synthetic_data
 
 
 def test_synthetic_data_validates_and_builds(tmp_path):

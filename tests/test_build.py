@@ -8,7 +8,8 @@ import sqlite3
 
 import sqlite_utils
 
-from directory import build, pipeline
+from directory.build import layout, pipeline
+from directory.build import write as build
 
 
 def test_tables_counts_and_foreign_keys(built_instance):
@@ -76,14 +77,14 @@ def test_if_changed_skips_identical_data_and_prunes_old_builds(data_dir, instanc
         (data_dir / "site.yaml").write_text((data_dir / "site.yaml").read_text() + f"# {n}\n")
         names.append(pipeline.run(data_dir, instance, if_changed=True).build.name)
     kept = sorted(p.name for p in (instance / "builds").iterdir())
-    assert kept == sorted(names[-build.KEEP_BUILDS:])
+    assert kept == sorted(names[-layout.KEEP_BUILDS:])
     assert first.build.name not in kept
     assert os.readlink(instance / "current") == f"builds/{names[-1]}"
 
 
 def test_database_is_opened_read_only(app):
     with app.app_context():
-        from directory.store import get_db
+        from directory.web.store import get_db
 
         db = get_db()
         try:
@@ -115,7 +116,7 @@ def test_no_build_gives_a_clear_503(fresh_app):
 def test_a_new_build_format_rebuilds_unchanged_data(data_dir, instance, rebuild, monkeypatch):
     rebuild(data_dir, instance)
     assert pipeline.run(data_dir, instance, if_changed=True).unchanged
-    monkeypatch.setattr(build, "FORMAT", build.FORMAT + 1)
+    monkeypatch.setattr(layout, "FORMAT", layout.FORMAT + 1)
     again = pipeline.run(data_dir, instance, if_changed=True)
     assert not again.unchanged and again.build is not None
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from directory.pipeline import check
+from directory.build.pipeline import check
 from tests.conftest import FROZEN_TODAY
 from tests.test_validate import ORG as VALID_ORG
 from tests.test_validate import write_org as write

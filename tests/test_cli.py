@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from directory import cli, create_app
+from directory.cli import commands as cli
+from directory.cli import group
+from directory.web.app import create_app
 
 
 def run(instance, *args):
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(instance)})
-    return app.test_cli_runner(mix_stderr=False).invoke(args=list(args)) \
-        if _mix_supported() else app.test_cli_runner().invoke(args=list(args))
+    runner = app.test_cli_runner(mix_stderr=False) if _mix_supported() else app.test_cli_runner()
+    return runner.invoke(group(), args=list(args))
 
 
 def _mix_supported() -> bool:

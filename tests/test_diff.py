@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from directory import create_app, diff
-from directory.pipeline import check
+from directory import cli as directory_cli
+from directory.build.pipeline import check
+from directory.review import diff
+from directory.web.app import create_app
 from tests.conftest import FIXTURE_DATA, FROZEN_TODAY
 
 NEW_SERVICE = """\
@@ -167,7 +169,7 @@ def repo(tmp_path) -> Path:
 def run_diff(repo: Path, tmp_path: Path, *args: str):
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / "instance"),
                       "DATA_DIR": str(repo / "data")})
-    return app.test_cli_runner().invoke(args=["diff", *args])
+    return app.test_cli_runner().invoke(directory_cli.group(), args=["diff", *args])
 
 
 def test_git_revisions(repo, tmp_path):

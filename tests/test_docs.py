@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from directory import cli, retired, schema
+from directory.cli import commands as cli
+from directory.data import retired, schema
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text()

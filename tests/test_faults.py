@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from directory.store import NoBuild, verify
+from directory.build.layout import NoBuild, verify
 
 BUILD = [sys.executable, "-m", "directory", "build", "--quiet"]
 

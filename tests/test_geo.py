@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from geopy.distance import geodesic
 
-from directory import geo
+from directory.geo import distance as geo
 
 
 def test_the_fast_rank_stays_within_its_stated_error_of_the_geodesic():

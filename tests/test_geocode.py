@@ -8,7 +8,10 @@ from geopy.exc import GeocoderUnavailable
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.location import Location
 
-from directory import create_app, geocode, pipeline
+from directory import cli as directory_cli
+from directory.build import pipeline
+from directory.geo import geocoder
+from directory.web.app import create_app
 
 QUAYSIDE = """\
 id: quayside-clinic
@@ -195,7 +198,7 @@ def test_bad_geocoder_settings_name_the_line_and_the_fix(data_dir, settings, mes
 
 
 def test_connect_rate_limits_the_provider_from_site_yaml():
-    connected = geocode.connect({"provider": "nominatim", "user_agent": "directory-tests",
+    connected = geocoder.connect({"provider": "nominatim", "user_agent": "directory-tests",
                                  "min_delay_seconds": 1.0})
     assert connected.provider == "nominatim"
     assert isinstance(connected.geocode, RateLimiter)
@@ -227,12 +230,12 @@ def test_a_hand_corrected_cache_row_wins(quayside, instance):
 
 def run_cli(instance, *args):
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(instance)})
-    return app.test_cli_runner().invoke(args=list(args))
+    return app.test_cli_runner().invoke(directory_cli.group(), args=list(args))
 
 
 def test_geocode_command_fills_the_cache_with_plain_progress_lines(quayside, instance, monkeypatch):
     fake = FakeGeocoder({QUAYSIDE_LINE: (41.8801, -87.6402), LIBRARY_LINE: (41.9219, -87.6513)})
-    monkeypatch.setattr(geocode, "connect", lambda settings: fake)
+    monkeypatch.setattr(geocoder, "connect", lambda settings: fake)
     result = run_cli(instance, "geocode", str(quayside))
     assert result.exit_code == 0, result.output
     assert "geocoding 1 address not in geocodes.csv yet" in result.output
@@ -248,7 +251,7 @@ def test_build_offline_never_connects(quayside, instance, monkeypatch):
     def refuse(settings):
         raise AssertionError("an offline build connected to a geocoder")
 
-    monkeypatch.setattr(geocode, "connect", refuse)
+    monkeypatch.setattr(geocoder, "connect", refuse)
     result = run_cli(instance, "build", "--offline", str(quayside))
     assert result.exit_code == 0
     assert "is not in geocodes.csv yet and this build is offline" in result.output

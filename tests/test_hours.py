@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-from directory import hours
-from directory.fields import Invalid
-from directory.pipeline import check
+from directory.build.pipeline import check
+from directory.hours import syntax as hours
+from directory.records.fields import Invalid
 from tests.test_validate import ORG, messages, write_org
 
 H = 60  # minutes in an hour
@@ -194,8 +194,8 @@ def test_open_intervals_are_minutes_of_the_week(built_instance):
      'hours once, e.g. "Mo 09:00-12:00,13:00-17:00"'),
 ])
 def test_inconsistent_hours_are_errors(hours, reason):
-    from directory.fields import Invalid
-    from directory.hours import parse
+    from directory.hours.syntax import parse
+    from directory.records.fields import Invalid
 
     with pytest.raises(Invalid) as error:
         parse(hours)

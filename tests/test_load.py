@@ -2,7 +2,7 @@ from pathlib import Path
 
 import yaml
 
-from directory.load import load_sources, read_csv, read_yaml
+from directory.records.load import load_sources, read_csv, read_yaml
 
 
 def test_yaml_values_remember_their_lines(tmp_path: Path):

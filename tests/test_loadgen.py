@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from directory import loadgen
+from directory.tools import loadgen
 
 
 def test_every_path_of_the_load_mix_is_a_working_page(client, built_instance):

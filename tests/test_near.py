@@ -7,8 +7,10 @@ import re
 import pytest
 from geopy.distance import geodesic
 
-from directory import geo, nearby
-from directory.where import Where
+from directory.geo import distance as geo
+from directory.search import nearby
+from directory.search.nearby import Where
+from directory.web import distance
 
 
 def text(response) -> str:
@@ -42,7 +44,7 @@ def test_results_within_the_radius_nearest_first_by_geodesic(client, radius):
     words = text(page)
     assert f"within {radius} mi of Harbourside, nearest first" in words
     for sid in ids:  # every card says how far, as geodesic measures it
-        shown = nearby.format_distance(miles[sid], "mi")
+        shown = distance.format_distance(miles[sid], "mi")
         assert re.search(rf"{re.escape(shown)}\b", words), (sid, shown)
 
 
@@ -76,9 +78,9 @@ def test_edge_of_the_radius_is_measured_exactly(app):
     harbour = geo.Point(*POINTS["harbour-youth-drop-in"])
     radius_km = geo.to_km(1, "mi")
     with app.test_request_context("/search"):
-        from directory import queries
-        from directory.site import current_index
-        from directory.store import get_build, get_db
+        from directory.search import queries
+        from directory.web.current import current_index
+        from directory.web.store import get_build, get_db
 
         points = nearby.points(get_build(), get_db(), current_index())
         for km, inside in ((radius_km - 0.01, True), (radius_km + 0.01, False)):
@@ -184,7 +186,7 @@ def test_service_page_has_directions_and_nearest_similar_services(client):
     harbour = POINTS["harbour-youth-drop-in"]
     for other in ("riverside-therapy", "maple-library-drop-in"):
         miles = geodesic(harbour, POINTS[other]).miles
-        assert nearby.format_distance(miles, "mi") in nearest
+        assert distance.format_distance(miles, "mi") in nearest
     assert "Youth drop-in counselling" not in nearest and "Grief support groups" not in nearest
 
 
@@ -209,8 +211,9 @@ def test_home_and_search_offer_a_near_field_and_use_my_location_script(client):
 def test_the_matches_among_a_few_candidates_are_whooshs(built_instance, text):
     import sqlite3
 
-    from directory import queries, search
-    from directory.masks import mask_of, positions
+    from directory.search import index as search
+    from directory.search import queries
+    from directory.search.masks import mask_of, positions
 
     db = sqlite3.connect(built_instance / "current" / "directory.db")
     db.row_factory = sqlite3.Row

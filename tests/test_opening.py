@@ -8,7 +8,7 @@ import zoneinfo
 
 import pytest
 
-from directory.opening import Timetable, status
+from directory.hours.opening import Timetable, status
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 
@@ -239,9 +239,9 @@ def _moments():
 def test_open_now_filter_matches_every_status_line(demo_build):
     import sqlite3
 
-    from directory import queries
-    from directory.facets import FacetIndex
-    from directory.search import Index
+    from directory.search import queries
+    from directory.search.facets import FacetIndex
+    from directory.search.index import Index
 
     db = sqlite3.connect(demo_build / "directory.db")
     db.row_factory = sqlite3.Row
@@ -262,7 +262,7 @@ def test_open_now_filter_matches_every_status_line(demo_build):
 
 
 def test_closing_at_24_00_is_tonight_at_midnight_not_tomorrow(app):
-    from directory.hours_view import status_text
+    from directory.web.hours import status_text
 
     zone = zoneinfo.ZoneInfo("America/Chicago")
     with app.test_request_context():

@@ -9,7 +9,7 @@ import re
 import pytest
 from flask import template_rendered
 
-from directory.pagecache import PageCache
+from directory.web.pagecache import PageCache
 
 SERVICE = "/services/harbour-youth-drop-in"
 
@@ -89,7 +89,7 @@ def test_the_least_recently_used_pages_go_first_beyond_the_budget():
 
 
 def test_the_cache_can_be_switched_off(built_instance):
-    from directory import create_app
+    from directory.web.app import create_app
     from tests.conftest import FIXTURE_DATA, FROZEN_NOW
 
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(built_instance),
@@ -108,7 +108,8 @@ def text(response) -> str:
 def test_every_moment_of_a_stretch_shows_the_same_pages(built_instance, monday):
     """What makes it safe to keep a page for a whole stretch of time: rendered afresh at the
     first and the last minute of each stretch of a week, every page reads the same."""
-    from directory import clock, create_app, site
+    from directory.web import clock, site
+    from directory.web.app import create_app
     from tests.conftest import FIXTURE_DATA
 
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(built_instance),
@@ -132,7 +133,7 @@ def test_every_moment_of_a_stretch_shows_the_same_pages(built_instance, monday):
 
 
 def test_days_the_clocks_change_are_cut_into_minutes(app):
-    from directory import clock, site
+    from directory.web import clock, site
 
     with app.test_request_context():
         facet_index, zone = site.current_facets(), clock.zone()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from directory.pipeline import check
-from directory.places import Gazetteer, Place, key
+from directory.build.pipeline import check
+from directory.geo.places import Gazetteer, Place, key
 
 PLACES = [
     Place("Testville", "city", 41.88, -87.63, ("Test City",)),

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from directory.privacy import RedactSearches
+from directory.web.privacy import RedactSearches
 
 PAGES = ["/", "/search?q=counselling", "/services/harbour-youth-drop-in", "/about", "/privacy",
          "/organizations/harbour-youth-trust", "/categories/counselling", "/search?page=x",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from directory.progress import progress, track
+from directory.cli.progress import progress, track
 from tests.test_cli import run
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from directory import create_app
+from directory.web.app import create_app
 
 PAGES = ["/", "/search?q=counselling", "/search?q=skydiving", "/services/northside-warmline",
          "/organizations/harbour-youth-trust", "/categories/counselling", "/about", "/privacy",

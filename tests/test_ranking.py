@@ -9,9 +9,10 @@ import sqlite3
 import pytest
 from whoosh.query import Phrase
 
-from directory import queries, search
-from directory.masks import mask_of, to_array, to_mask
-from directory.synthetic import write_synthetic_data
+from directory.search import index as search
+from directory.search import queries
+from directory.search.masks import mask_of, to_array, to_mask
+from directory.tools.synthetic import write_synthetic_data
 from tests.conftest import build_into
 
 # Words residents type, synonyms, stop words, typos and words no service has.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from directory.problems import ERROR, WARNING, Problem
-from directory.report_formats import escape_data, escape_property, github_annotation
+from directory.records.problems import ERROR, WARNING, Problem
+from directory.review.report_formats import escape_data, escape_property, github_annotation
 from tests.test_cli import run
 
 

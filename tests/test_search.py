@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from directory import queries
-from directory.search import Index, normalise
+from directory.search import queries
+from directory.search.index import Index, normalise
 
 
 @pytest.fixture(scope="module")
@@ -89,10 +89,10 @@ def test_all_words_first_then_any_word(index):
 def find(built_instance):
     import datetime as dt
 
-    from directory import finder
-    from directory.facets import FacetIndex
-    from directory.filters import Filters
-    from directory.spelling import Speller
+    from directory.search import finder
+    from directory.search.facets import FacetIndex
+    from directory.search.filters import Filters
+    from directory.search.spelling import Speller
 
     db = sqlite3.connect(built_instance / "current" / "directory.db")
     db.row_factory = sqlite3.Row
@@ -160,8 +160,8 @@ def test_the_build_keeps_the_words_people_search_with(built_instance):
                                   "support groups", "grief skydiving", "HYT", '"support group"',
                                   "to the", "self-help", "drop-in counselling", "bereavement"])
 def test_match_masks_from_posting_lists_equal_whoosh_matching(index, text):
-    from directory.masks import mask_of
-    from directory.search import match_mask
+    from directory.search.index import match_mask
+    from directory.search.masks import mask_of
 
     for all_words in (True, False):
         query = index.query(text, all_words=all_words)

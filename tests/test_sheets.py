@@ -17,8 +17,10 @@ import pytest
 import yaml
 import zxingcpp
 
-from directory import create_app, pipeline
-from directory.pdf import RefusedFetch, render_pdf, static_fetcher
+from directory import cli as directory_cli
+from directory.build import pipeline
+from directory.web.app import create_app
+from directory.web.pdf import RefusedFetch, render_pdf, static_fetcher
 
 FIXTURE_DATA = Path(__file__).parent / "data"
 
@@ -381,7 +383,7 @@ def test_street_sheet_pdf(client):
 
 
 def run(app, *args):
-    return app.test_cli_runner().invoke(args=list(args))
+    return app.test_cli_runner().invoke(directory_cli.group(), args=list(args))
 
 
 def test_cli_writes_a_referral_pdf(app, tmp_path):

@@ -8,9 +8,9 @@ import io
 
 import pytest
 
-from directory import stale
-from directory.load import display_path
-from directory.pipeline import check
+from directory.build.pipeline import check
+from directory.data import stale
+from directory.records.load import display_path
 from tests.conftest import FIXTURE_DATA, FROZEN_TODAY
 from tests.test_cli import run
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from directory import create_app
+from directory.web.app import create_app
 from tests.test_site import text
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from directory.pipeline import check
+from directory.build.pipeline import check
 from tests.conftest import FROZEN_TODAY
 
 ORG = """\

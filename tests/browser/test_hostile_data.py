@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from directory import create_app
+from directory.web.app import create_app
 
 from .conftest import serve
 

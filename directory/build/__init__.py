@@ -1,0 +1,1 @@
+"""Load → validate → geocode → write → switch: a new immutable build folder from data/."""

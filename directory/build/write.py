@@ -1,0 +1,90 @@
+"""Write a validated catalogue into a new, immutable build folder and switch ``current`` to it.
+
+The folder is written under a temporary name and renamed into place; ``current`` is then
+switched in one atomic rename, so a failed or killed build never touches what is being served.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from ..data.catalogue import Catalogue
+from ..search import facets
+from ..search import index as search
+from .database import english, write_database, write_document_numbers
+from .layout import DATABASE, INDEX, KEEP_BUILDS, MANIFEST, prune, switch_current
+
+
+def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
+                on_stage=lambda stage: None) -> Path:
+    """Write the catalogue as a new build folder, switch ``current`` to it, prune old ones."""
+    builds = instance / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")  # sorts in build order
+    work = Path(tempfile.mkdtemp(prefix=f".{stamp}-", dir=builds))
+    final = builds / work.name[1:]
+    try:
+        on_stage("write database and index")
+        # Side by side: the database in a thread while Whoosh's processes index.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            database = pool.submit(write_database, catalogue, work / DATABASE)
+            search.write_index(work / INDEX, index_documents(catalogue))
+            database.result()
+        facets.write_facets(work / DATABASE, work / INDEX)  # needs the index's document numbers
+        write_document_numbers(work / DATABASE, work / INDEX)
+        manifest = {
+            "id": final.name,
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "fingerprint": data_fingerprint,
+            "counts": catalogue.counts(),
+            # The geocoder's options may hold an API key; nothing served needs them.
+            "site": {key: value for key, value in catalogue.site.items() if key != "geocoder"},
+        }
+        (work / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
+        work.rename(final)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    switch_current(instance, final)
+    prune(builds, keep=KEEP_BUILDS, current=final)
+    return final
+
+
+
+
+
+def index_documents(catalogue: Catalogue):
+    """One Whoosh document per active service, with category words and ancestors folded in."""
+    categories = {c["id"]: c for c in catalogue.categories}
+    audiences = {a["id"]: english(a["name"]) for a in catalogue.audiences}
+    organizations = {o["id"]: o for o in catalogue.organizations}
+
+    def lineage(category_id):
+        while category_id in categories:
+            yield categories[category_id]
+            category_id = categories[category_id].get("parent")
+
+    for service in catalogue.services:
+        if service.get("status", "active") != "active":
+            continue
+        chain = [c for cid in service.get("categories", []) for c in lineage(cid)]
+        topics = " ".join(
+            " ".join([*c["name"].values(), *c.get("synonyms", [])]) for c in chain)
+        org = organizations.get(service["organization_id"], {})
+        words = [service.get(key) or "" for key in
+                 ("description", "eligibility_description", "application_process")]
+        words += [audiences.get(a, "") for a in service.get("audience", [])]
+        yield {
+            "id": service["id"],
+            "name": service["name"],
+            "topics": topics,
+            "organization": " ".join(filter(None, [org.get("name"), org.get("alternate_name")])),
+            "description": " ".join(words),
+            "category": ",".join(dict.fromkeys(c["id"] for c in chain)),
+            "sort_name": service["name"].casefold(),
+        }

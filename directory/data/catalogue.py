@@ -1,0 +1,25 @@
+"""The catalogue: validated, normalised records, the one shape every later step reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..geo import places
+from ..records.load import Located
+
+
+@dataclass
+class Catalogue:
+    """Validated, normalised records: what a build writes. Rows are plain dicts."""
+
+    site: dict = field(default_factory=dict)
+    categories: list[dict] = field(default_factory=list)
+    audiences: list[dict] = field(default_factory=list)
+    organizations: list[Located] = field(default_factory=list)
+    locations: list[Located] = field(default_factory=list)
+    services: list[Located] = field(default_factory=list)
+    places: list[places.Place] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {"organizations": len(self.organizations), "services": len(self.services),
+                "locations": len(self.locations), "categories": len(self.categories)}

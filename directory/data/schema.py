@@ -1,0 +1,204 @@
+"""The data format: which fields each file may hold and how each is checked.
+
+Field names follow Open Referral HSDS 3.0 where HSDS has one. The README's data reference
+documents the same fields; ``tests/test_docs.py`` keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from ..geo.geocoder import check_settings as check_geocoder
+from ..hours import syntax as hours
+from ..records.fields import (
+    Field,
+    Invalid,
+    date,
+    email,
+    integer,
+    language,
+    list_of,
+    mapping,
+    number,
+    one_of,
+    phone_number,
+    postcode,
+    simple,
+    slug,
+    text,
+    url,
+    url_pattern,
+)
+
+PHONE_TYPES = ["voice", "text", "fax", "textphone", "video"]
+COSTS = ["free", "sliding-scale", "paid"]
+ACCESS = ["walk-in", "appointment", "referral", "call-first"]
+REMOTE = ["phone", "video", "chat", "text"]
+STATUSES = ["active", "inactive"]
+ACCESSIBILITY = ["wheelchair", "accessible-restroom", "elevator", "hearing-loop",
+                 "sign-language", "braille", "service-animals"]
+DISTANCE_UNITS = ["km", "mi"]
+
+TEXT = Field(simple(text))
+REQUIRED_TEXT = Field(simple(text), required=True)
+ID = Field(simple(slug), required=True)
+LATITUDE = simple(number(-90, 90, "a latitude"))
+LONGITUDE = simple(number(-180, 180, "a longitude"))
+HOURS = Field(simple(hours.check_hours))
+COORDINATES = {"latitude": Field(LATITUDE, required=True),
+               "longitude": Field(LONGITUDE, required=True)}
+
+
+def phone(country: str):
+    return mapping({
+        "number": Field(simple(phone_number(country)), required=True),
+        "type": Field(simple(one_of(PHONE_TYPES, "phone type"))),
+        "description": TEXT,
+        "hours": HOURS,
+    }, "a phone")
+
+
+def site(country: str):
+    """``site.yaml``: settings of the whole site; ``country`` is read first to parse phones."""
+    return mapping({
+        "name": REQUIRED_TEXT,
+        "tagline": TEXT,
+        "region": REQUIRED_TEXT,
+        "country": Field(simple(one_of_country), required=True),
+        "timezone": Field(simple(hours.timezone), required=True),
+        "distance_unit": Field(simple(one_of(DISTANCE_UNITS, "distance unit"))),
+        "languages": Field(list_of(simple(language)), required=True),
+        "centre": Field(mapping(COORDINATES, "a point")),
+        "bounds": Field(mapping({
+            "south": Field(LATITUDE, required=True), "west": Field(LONGITUDE, required=True),
+            "north": Field(LATITUDE, required=True), "east": Field(LONGITUDE, required=True),
+        }, "a bounding box")),
+        "demo": Field(simple(boolean)),
+        "stale_after_days": Field(simple(integer(1, 3650, "a number of days"))),
+        "edit_url": Field(simple(url_pattern("path", "line"))),
+        "report_url": Field(simple(url_pattern("id", "name", "url"))),
+        "contact_email": Field(simple(email)),
+        "quick_exit_url": Field(simple(url)),
+        "geocoder": Field(check_geocoder),
+        "crisis_lines": Field(list_of(mapping({
+            "name": REQUIRED_TEXT,
+            "description": TEXT,
+            "url": Field(simple(url)),
+            "phones": Field(list_of(phone(country), scalars=False), required=True),
+        }, "a crisis line"), scalars=False), required=True),
+    }, "site settings")
+
+
+def taxonomy(languages: list[str]):
+    localized = Field(_localized(languages), required=True)
+    return mapping({
+        "categories": Field(list_of(mapping({
+            "id": ID,
+            "name": localized,
+            "description": Field(_localized(languages)),
+            "parent": Field(simple(slug)),
+            "synonyms": Field(list_of(simple(text))),
+        }, "a category"), scalars=False), required=True),
+        "audiences": Field(list_of(mapping({
+            "id": ID,
+            "name": localized,
+        }, "an audience"), scalars=False)),
+    }, "a taxonomy")
+
+
+def organization(country: str, categories: list[str], audiences: list[str]):
+    """One ``organizations/<id>.yaml`` file."""
+    phones = Field(list_of(phone(country), scalars=False))
+    return mapping({
+        "id": ID,
+        "name": REQUIRED_TEXT,
+        "alternate_name": TEXT,
+        "description": TEXT,
+        "url": Field(simple(url)),
+        "email": Field(simple(email)),
+        "phones": phones,
+        "locations": Field(list_of(location(country), scalars=False)),
+        "services": Field(list_of(service(country, categories, audiences), scalars=False)),
+    }, "an organization")
+
+
+def address(country: str):
+    return mapping({
+        "address_1": REQUIRED_TEXT,
+        "address_2": TEXT,
+        "city": REQUIRED_TEXT,
+        "state_province": TEXT,
+        "postal_code": Field(simple(postcode(country))),
+        "country": Field(simple(one_of_country)),
+    }, "an address")
+
+
+def location(country: str):
+    return mapping({
+        "id": ID,
+        "name": TEXT,
+        "address": Field(address(country), required=True),
+        "latitude": Field(LATITUDE),
+        "longitude": Field(LONGITUDE),
+        "accessibility": Field(list_of(simple(one_of(ACCESSIBILITY, "accessibility feature")))),
+        "transportation": TEXT,
+        "description": TEXT,
+    }, "a location")
+
+
+def service_fields(country: str, categories: list[str], audiences: list[str]) -> dict:
+    """The fields a service has, shared by the YAML form and the CSV sheet."""
+    return {
+        "id": ID,
+        "name": REQUIRED_TEXT,
+        "description": TEXT,
+        "categories": Field(list_of(simple(one_of(categories, "category id"))), required=True),
+        "at": Field(list_of(simple(slug))),
+        "hours": HOURS,
+        "closed": Field(list_of(simple(date))),
+        "special": Field(hours.check_special),
+        "phones": Field(list_of(phone(country), scalars=False)),
+        "email": Field(simple(email)),
+        "url": Field(simple(url)),
+        "languages": Field(list_of(simple(language))),
+        "audience": Field(list_of(simple(one_of(audiences, "audience id")))),
+        "minimum_age": Field(simple(integer(0, 120, "an age"))),
+        "maximum_age": Field(simple(integer(0, 120, "an age"))),
+        "cost": Field(simple(one_of(COSTS, "cost"))),
+        "fees_description": TEXT,
+        "access": Field(simple(one_of(ACCESS, "way in"))),
+        "application_process": TEXT,
+        "eligibility_description": TEXT,
+        "remote": Field(list_of(simple(one_of(REMOTE, "remote option")))),
+        "last_verified": Field(simple(date)),
+        "status": Field(simple(one_of(STATUSES, "status"))),
+        # Checked against places.csv in validate (places.check_service_areas).
+        "service_area": Field(list_of(simple(text))),
+    }
+
+
+def service(country: str, categories: list[str], audiences: list[str]):
+    return mapping(service_fields(country, categories, audiences), "a service")
+
+
+def one_of_country(value) -> str:
+    code = str(value).strip().upper() if isinstance(value, str) else ""
+    if len(code) != 2 or not code.isalpha():
+        raise Invalid(f"{value!r} is not a country code (expected two letters, e.g. US)")
+    return code
+
+
+def boolean(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise Invalid(f"{value!r} is not true or false")
+
+
+def _localized(languages: list[str]):
+    """A name per UI language: ``{en: Counselling, es: Consejería}``; plain text means English."""
+
+    def check(value, at, report):
+        if isinstance(value, str):
+            value = {languages[0] if languages else "en": value}
+        inner = mapping({code: TEXT for code in languages} | {"en": TEXT}, "a name per language")
+        return inner(value, at, report)
+
+    return check

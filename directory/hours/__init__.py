@@ -1,0 +1,1 @@
+"""Opening hours: as written (syntax), at a moment (opening), as stored in HSDS rows (schedules)."""

@@ -1,0 +1,99 @@
+"""Opening hours in the build: HSDS 3.0 ``schedules`` rows, and weekly intervals for "open now".
+
+Each ``hours`` rule becomes one weekly row per time span (``freq`` WEEKLY, ``byday``
+``MO,TU,WE,TH,FR``, ``opens_at`` 09:00, ``closes_at`` 17:00; a ``closes_at`` at or before
+``opens_at`` means the next day). A dated closure is a row with ``valid_from`` = ``valid_to``
+and no times; a special day is a row per span with that date. ``kind`` (``weekly``,
+``appointment``, ``closed``, ``special``) and ``phone_id`` are this directory's additions.
+
+``open_intervals`` holds every service's weekly hours as minute-of-week intervals (Monday
+00:00 = 0, split where Sunday night runs into Monday), so "which services are open at minute
+m" is one indexed range query (see ``openness``).
+"""
+
+from __future__ import annotations
+
+from . import syntax as hours
+
+SCHEDULES = "schedules"
+OPEN_INTERVALS = "open_intervals"
+SCHEDULE_COLUMNS = {
+    "id": str, "service_id": str, "phone_id": int, "kind": str, "freq": str, "byday": str,
+    "opens_at": str, "closes_at": str, "valid_from": str, "valid_to": str, "description": str,
+}
+INTERVAL_COLUMNS = {"service_id": str, "opens_minute": int, "closes_minute": int}
+
+
+def write_schedules(db, catalogue) -> None:
+    """Create and fill ``schedules`` and ``open_intervals`` (phones must be written already)."""
+    db[SCHEDULES].create(SCHEDULE_COLUMNS, pk="id", foreign_keys=[
+        ("service_id", "services", "id"), ("phone_id", "phones", "id")])
+    db[OPEN_INTERVALS].create(INTERVAL_COLUMNS, foreign_keys=[("service_id", "services", "id")])
+    # A service and an organization may share an id, so the owner's kind is part of the key.
+    rows = db.execute("select service_id, organization_id, position, id from phones")
+    phone_ids = {("service", row[0], row[2]) if row[0] else ("organization", row[1], row[2]): row[3]
+                 for row in rows}
+    db[SCHEDULES].insert_all(_all_rows(catalogue, phone_ids), batch_size=1000)
+    db[OPEN_INTERVALS].insert_all(
+        ({"service_id": service["id"], "opens_minute": start, "closes_minute": end}
+         for service in catalogue.services if service.get("hours")
+         for start, end in hours.week_intervals(hours.parse(service["hours"]).periods())),
+        batch_size=1000)
+    db[SCHEDULES].create_index(["service_id"])
+    db[SCHEDULES].create_index(["kind", "valid_from"])
+    db[OPEN_INTERVALS].create_index(["opens_minute", "closes_minute", "service_id"])
+
+
+def _all_rows(catalogue, phone_ids: dict):
+    owners = [("organization", o, None) for o in catalogue.organizations] + \
+             [("service", s, s) for s in catalogue.services]
+    for kind, owner, service in owners:
+        if service is not None:
+            yield from service_rows(service)
+        for position, phone in enumerate(owner.get("phones") or []):
+            if phone.get("hours"):
+                phone_id = phone_ids[(kind, owner["id"], position)]
+                yield from hours_rows(phone["hours"], f"phone-{phone_id}",
+                                      service_id=service and service["id"], phone_id=phone_id)
+
+
+def service_rows(service) -> list[dict]:
+    """The schedule rows of one service: weekly hours, then closed days, then special days."""
+    key = service["id"]
+    rows = hours_rows(service["hours"], key, service_id=key) if service.get("hours") else []
+    for day in sorted(service.get("closed") or []):
+        rows.append(_row(f"{key}-closed-{day.isoformat()}", key, None, "closed",
+                         valid_from=day.isoformat(), valid_to=day.isoformat(),
+                         description="closed"))
+    for day, times in sorted((service.get("special") or {}).items()):
+        for n, (opens, closes) in enumerate(hours.parse_spans(times)):
+            rows.append(_row(f"{key}-special-{day.isoformat()}-{n}", key, None, "special",
+                             opens_at=hours.clock_text(opens),
+                             closes_at=_closing(closes), valid_from=day.isoformat(),
+                             valid_to=day.isoformat(), description="special hours"))
+    return rows
+
+
+def hours_rows(text: str, key: str, *, service_id: str | None, phone_id: int | None = None):
+    parsed = hours.parse(text)
+    rows = []
+    for rule in parsed.rules:
+        for opens, closes in rule.spans:
+            rows.append(_row(f"{key}-{len(rows)}", service_id, phone_id, "weekly", freq="WEEKLY",
+                             byday=",".join(hours.BYDAY[day] for day in rule.days),
+                             opens_at=hours.clock_text(opens), closes_at=_closing(closes),
+                             description=rule.text))
+    if parsed.appointment:
+        rows.append(_row(f"{key}-{len(rows)}", service_id, phone_id, "appointment",
+                         description=hours.APPOINTMENT))
+    return rows
+
+
+def _closing(minutes: int) -> str:
+    # Past midnight is written as the next day's clock time, as HSDS does.
+    day = hours.DAY_MINUTES
+    return hours.clock_text(minutes if minutes <= day else minutes - day)
+
+
+def _row(key, service_id, phone_id, kind, **values) -> dict:
+    return {"id": key, "service_id": service_id, "phone_id": phone_id, "kind": kind, **values}

@@ -1,0 +1,332 @@
+"""Field checkers: each takes a raw value and returns it normalised, or explains what is wrong.
+
+A checker is ``check(value, at, report) -> value``. Simple ones are written as plain
+functions that raise ``Invalid`` and are wrapped with ``simple``; nested ones (mappings,
+lists) report their own problems so that every problem in a file is found in one run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+import phonenumbers
+from babel import Locale, UnknownLocaleError
+
+from .load import Located
+from .problems import Report
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+SHORT_CODE = re.compile(r"^\d{3,6}$")  # 911, 988, 741741: dialled as written, in-country only
+POSTCODES = {
+    "US": (r"^\d{5}(-\d{4})?$", "12345 or 12345-6789"),
+    "CA": (r"^[A-Z]\d[A-Z] ?\d[A-Z]\d$", "K1A 0B1"),
+    "GB": (r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$", "SW1A 1AA"),
+    "DE": (r"^\d{5}$", "10115"),
+    "FR": (r"^\d{5}$", "75001"),
+    "AU": (r"^\d{4}$", "2000"),
+    "NL": (r"^\d{4} ?[A-Z]{2}$", "1012 AB"),
+}
+
+
+class Invalid(Exception):
+    """A value is wrong; the message says what was expected."""
+
+
+class At(NamedTuple):
+    """Where a value sits: file, line and field path such as ``services[0].phones[1].number``."""
+
+    # A named tuple rather than a frozen dataclass: one is made per value checked, and
+    # tuples are several times cheaper to create on data sets of thousands of services.
+    file: str
+    line: int
+    path: str = ""
+
+    def key(self, name: str, line: int) -> At:
+        return At(self.file, line, f"{self.path}.{name}" if self.path else name)
+
+    def item(self, index: int, line: int) -> At:
+        return At(self.file, line, f"{self.path}[{index}]")
+
+
+Checker = Callable[[object, At, Report], object]
+
+
+def show(value) -> str:
+    """A value as a maintainer would recognise it in their file."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (YAML reads yes/no/on/off as true/false; quote it)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return str(value)
+
+
+def simple(fn: Callable[[object], object]) -> Checker:
+    """Turn a function that raises Invalid into a checker that reports at its place."""
+
+    def check(value, at: At, report: Report):
+        try:
+            return fn(value)
+        except Invalid as error:
+            report.error(at.file, at.line, at.path, str(error))
+            return None
+
+    check.__name__ = fn.__name__
+    return check
+
+
+# --- scalar checkers -------------------------------------------------------------------
+
+
+def text(value) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise Invalid(f"{show(value)} is not text (expected a sentence or a name)")
+    value = " ".join(str(value).split()) if "\n" not in str(value) else str(value).strip()
+    if not value:
+        raise Invalid("is empty (write some text or remove the field)")
+    return value
+
+
+def slug(value) -> str:
+    if not isinstance(value, str) or not SLUG.match(value):
+        raise Invalid(
+            f"{show(value)} is not an id (expected lowercase letters, digits and dashes, "
+            "e.g. harbour-youth-drop-in)"
+        )
+    return value
+
+
+def url(value) -> str:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if not parts or parts.scheme not in ("http", "https") or "." not in parts.netloc:
+        raise Invalid(f"{show(value)} is not a web address (expected e.g. https://example.org/page)")
+    return value
+
+
+def url_pattern(*placeholders: str) -> Callable:
+    """A web address with ``{name}`` placeholders, each one of ``placeholders``."""
+    allowed = ", ".join("{" + name + "}" for name in placeholders)
+
+    def check(value) -> str:
+        for name in re.findall(r"{([^{}]*)}", url(value)):
+            if name not in placeholders:
+                raise Invalid(f'"{{{name}}}" is not a placeholder here (use {allowed})')
+        return value
+
+    return check
+
+
+def email(value) -> str:
+    if not isinstance(value, str) or not EMAIL.match(value):
+        raise Invalid(f"{show(value)} is not an email address (expected e.g. help@example.org)")
+    return value
+
+
+def date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise Invalid(f"{show(value)} is not a date "
+                      "(expected YYYY-MM-DD, e.g. 2026-10-01)") from None
+
+
+def integer(low: int, high: int, what: str) -> Callable:
+    def check(value) -> int:
+        try:
+            number = int(str(value).strip()) if not isinstance(value, bool) else None
+        except ValueError:
+            number = None
+        if number is None or not low <= number <= high:
+            raise Invalid(f"{show(value)} is not {what} (expected a whole number {low}-{high})")
+        return number
+
+    return check
+
+
+def number(low: float, high: float, what: str) -> Callable:
+    def check(value) -> float:
+        try:
+            result = float(str(value).strip()) if not isinstance(value, bool) else None
+        except ValueError:
+            result = None
+        if result is None or result != result or not low <= result <= high:
+            raise Invalid(f"{show(value)} is not {what} (expected a number from {low} to {high})")
+        return result
+
+    return check
+
+
+def one_of(choices: list[str], what: str) -> Callable:
+    def check(value) -> str:
+        if value in choices:
+            return value
+        close = difflib.get_close_matches(str(value), choices, n=1)
+        hint = f'; did you mean "{close[0]}"?' if close else ""
+        raise Invalid(f"{show(value)} is not a {what} "
+                      f"(expected one of: {', '.join(choices)}){hint}")
+
+    return check
+
+
+def language(value) -> str:
+    if not _is_locale(str(value)):
+        raise Invalid(
+            f"{show(value)} is not a language code (expected an ISO 639-1 code such as en, es, zh)"
+        )
+    return str(value)
+
+
+@functools.lru_cache(maxsize=512)
+def _is_locale(code: str) -> bool:
+    # Cached: a few codes repeat across thousands of services and parsing one is slow.
+    try:
+        Locale.parse(code.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return False
+    return True
+
+
+class Phone(dict):
+    """A checked phone number: ``number`` as written, ``e164`` and ``display``.
+
+    ``valid`` is False when the number has a possible length but libphonenumber knows no such
+    number (an unassigned area code or exchange): worth a warning, not an error.
+    """
+
+    valid: bool = True
+
+
+def phone_number(country: str) -> Callable:
+    """Phone numbers are parsed with libphonenumber for the site's country and kept as E.164."""
+
+    def check(value) -> dict:
+        raw = str(value).strip() if isinstance(value, str | int) else ""
+        if SHORT_CODE.match(raw):
+            return Phone(number=raw, e164=raw, display=raw)
+        try:
+            parsed = phonenumbers.parse(raw, country)
+        except phonenumbers.NumberParseException:
+            parsed = None
+        if parsed is None or not phonenumbers.is_possible_number(parsed):
+            raise Invalid(f"{show(value)} is not a phone number (expected e.g. +1 555 0100)")
+        national = parsed.country_code == phonenumbers.country_code_for_region(country)
+        style = phonenumbers.PhoneNumberFormat.NATIONAL if national else \
+            phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        checked = Phone(
+            number=raw,
+            e164=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
+            display=phonenumbers.format_number(parsed, style),
+        )
+        checked.valid = phonenumbers.is_valid_number(parsed)
+        return checked
+
+    return check
+
+
+def postcode(country: str) -> Callable:
+    pattern, example = POSTCODES.get(country, (r"^[A-Za-z0-9 -]{2,10}$", "a postal code"))
+
+    def check(value) -> str:
+        code = str(value).strip().upper() if isinstance(value, str | int) else ""
+        if not re.match(pattern, code):
+            raise Invalid(f"{show(value)} is not a postal code for {country} "
+                          f"(expected e.g. {example})")
+        return code
+
+    return check
+
+
+# --- structure checkers ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field:
+    check: Checker
+    required: bool = False
+
+
+def is_mapping(value, at: At, report: Report, what: str, expected: str) -> bool:
+    """Whether ``value`` is a mapping; if not, say so: '"x" is not {what} ({expected})'."""
+    if isinstance(value, dict):
+        return True
+    report.error(at.file, at.line, at.path, f"{show(value)} is not {what} ({expected})")
+    return False
+
+
+def mapping(fields: dict[str, Field], what: str) -> Checker:
+    """A mapping with known fields: unknown ones are errors with a suggestion, never dropped."""
+
+    def check(value, at: At, report: Report):
+        if not is_mapping(value, at, report, what,
+                          f"expected fields such as {', '.join(list(fields)[:3])}"):
+            return None
+        line_of = getattr(value, "line_of", lambda key: at.line)
+        for key, line in getattr(value, "duplicate_keys", []):
+            report.error(at.file, line, at.key(str(key), line).path,
+                         "appears twice in the same block; keep one")
+        out = Located(file=at.file, line=at.line)
+        out.path = at.path
+        suggested = set()
+        for key, raw in value.items():
+            here = at.key(str(key), line_of(key))
+            if key not in fields:
+                close = difflib.get_close_matches(str(key), list(fields), n=1, cutoff=0.6)
+                suggested.update(close)
+                hint = f'did you mean "{close[0]}"?' if close else \
+                    f"allowed here: {', '.join(fields)}"
+                report.error(here.file, here.line, here.path, f"is not a known field; {hint}")
+            elif raw is None or raw == "":
+                if fields[key].required:
+                    report.error(here.file, here.line, here.path, "is required but empty")
+            else:
+                out[key] = fields[key].check(raw, here, report)
+                out.lines[key] = here.line
+        for key, spec in fields.items():
+            # A misspelt required field was already reported with its suggestion.
+            if spec.required and key not in value and key not in suggested:
+                noun = what.split(" ", 1)[1] if what.startswith(("a ", "an ")) else what
+                report.error(at.file, at.line, at.key(key, at.line).path,
+                             f"is missing; every {noun} needs one")
+        return out
+
+    return check
+
+
+def list_of(item: Checker, *, scalars: bool = True) -> Checker:
+    """A list; for lists of plain values a single value is taken as a list of one."""
+
+    def check(value, at: At, report: Report):
+        if not isinstance(value, list):
+            if scalars and not isinstance(value, dict):
+                value = [value]
+            else:
+                report.error(at.file, at.line, at.path,
+                             f"{show(value)} is not a list (start each item with '- ')")
+                return []
+        line_of = getattr(value, "line_of", lambda index: at.line)
+        items = [item(raw, at.item(i, line_of(i)), report) for i, raw in enumerate(value)]
+        return [x for x in items if x is not None]
+
+    return check
+
+
+def split_list(separator: str = ";") -> Callable:
+    """CSV cells hold lists as ``a;b;c``."""
+    return lambda cell: [part.strip() for part in str(cell).split(separator) if part.strip()]

@@ -1,0 +1,1 @@
+"""What maintainers read about a change: diffs between revisions, report formats."""

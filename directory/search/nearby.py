@@ -1,0 +1,203 @@
+"""What is near a point: distance search, the "Call, text or chat" block, nearest others.
+
+A near search keeps the keyword and category filters and orders what matches by distance,
+nearest first (relevance already decided *what* matches: every word, else any word). It
+runs in three steps:
+
+1. The build's places (``near_points``, held as arrays per build: ``Points``) inside the
+   radius's bounding box are ranked by ``geo.approximate_km``; geopy's geodesic measures
+   exactly the few within its error of the radius edge.
+2. The index matches the words and category; the mask of services in the radius keeps
+   those near.
+3. The page shown is the nearest matches, measured exactly with geopy's geodesic.
+
+Services without a location are not in that list: those that serve the searched area
+(``service_area``) are offered in their own block.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..geo import distance as geo
+from ..geo.places import Gazetteer, Place
+from . import queries
+from .index import Index
+from .masks import first_in, mask_of
+
+REMOTE_SHOWN = 5
+NEAREST_SHOWN = 3
+
+
+@dataclass
+class Where:
+    """A resolved point and radius, or the text typed and what it might have meant."""
+
+    typed: str
+    radius: int  # in the site's unit
+    unit: str  # "km" or "mi"
+    point: geo.Point | None = None
+    label: str = ""  # how the page names the point: "Uptown", "your location"
+    place: Place | None = None
+    suggestions: list[Place] = field(default_factory=list)
+    in_region: bool = True
+
+    @property
+    def radius_km(self) -> float:
+        return geo.to_km(self.radius, self.unit)
+
+    @property
+    def wider(self) -> int | None:
+        """The next radius choice, to offer when too little is nearby."""
+        return next((r for r in geo.RADII if r > self.radius), None)
+
+
+def gazetteer(build, db) -> Gazetteer:
+    """The build's places (``places.csv``), read from its database once per build."""
+    return build.memo("gazetteer", lambda: Gazetteer(
+        [Place(**{**row, "aliases": tuple(row["aliases"])}) for row in queries.places(db)]))
+
+
+class Points:
+    """Where the services of a build are, read once per build.
+
+    Every place of an active service (``near_points``) as arrays: picking the box and the
+    circle is then a few vector operations, where SQLite would hand over a wide radius's
+    thousands of rows one by one. And the services without a place, with the areas they
+    serve (``service_area``), for the "Call, text or chat" block."""
+
+    def __init__(self, db, size: int):
+        rows = np.array(queries.near_points(db), dtype=np.float64).reshape(-1, 3)
+        self.latitudes, self.longitudes = rows[:, 0], rows[:, 1]
+        self.reduced = geo.reduced(self.latitudes, self.longitudes)
+        self.docnums = rows[:, 2].astype(np.int64)  # in order: ties stay in document order
+        self.size = size
+        self.one_place_each = len(np.unique(self.docnums)) == len(self.docnums)
+        self.remote: dict[int, set[str]] = {}
+        for docnum, area in queries.remote_areas(db):
+            self.remote.setdefault(docnum, set()).update([area] if area else [])
+
+    def serving(self, areas: list[str], in_region: bool) -> list[int]:
+        """Services without a place that serve one of the areas; inside the region also
+        those serving all of it (``region``, or no service_area at all)."""
+        wanted = set(areas) | ({"region"} if in_region else set())
+        return [docnum for docnum, served in self.remote.items()
+                if served & wanted or (in_region and not served)]
+
+
+def points(build, db, index: Index) -> Points:
+    """The places of a build, read on first use and kept for the build's life."""
+    return build.memo("points", lambda: Points(db, index.size()))
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """The services within a radius: document numbers nearest first, with each one's nearest
+    place (ties in document order, so pages are stable)."""
+
+    centre: geo.Point
+    docnums: np.ndarray
+    latitudes: np.ndarray
+    longitudes: np.ndarray
+    size: int
+
+    def mask(self) -> int:
+        return mask_of(self.docnums, self.size)
+
+    def page(self, mask: int, start: int, count: int) -> list[int]:
+        """Of the services in the mask, nearest first, ``count`` from position ``start``."""
+        return first_in(self.docnums, mask, self.size, start, count)
+
+    def distances(self, docnums: list[int]) -> dict[int, float]:
+        """Exact distances (km, geopy's geodesic) of the documents shown."""
+        found = np.flatnonzero(np.isin(self.docnums, docnums)).tolist()
+        return {int(self.docnums[position]): geo.distance_km(self.centre, self.point(position))
+                for position in found}
+
+    def point(self, position: int) -> geo.Point:
+        return geo.Point(float(self.latitudes[position]), float(self.longitudes[position]))
+
+
+def within_radius(points: Points, centre: geo.Point, radius: float) -> Nearby:
+    """The services with a place within ``radius`` km of the centre, nearest first."""
+    south, west, north, east = geo.bounding_box(centre, radius)
+    lat, lon = points.latitudes, points.longitudes
+    inside = np.flatnonzero((lat >= south) & (lat <= north) & (lon >= west) & (lon <= east))
+    km = geo.approximate_km(centre, geo.Reduced(*(part[inside] for part in points.reduced)))
+    reach = km <= radius * (1 + geo.APPROXIMATE_ERROR)
+    inside, km = inside[reach], km[reach]
+    # Each service's nearest place: by distance (a stable sort keeps ties in document
+    # order), then the first place of each service.
+    order = np.argsort(km, kind="stable")
+    docnums = points.docnums[inside][order]
+    if points.one_place_each:
+        nearest_first = order
+    else:
+        _, first = np.unique(docnums, return_index=True)
+        nearest_first = order[np.sort(first)]
+    chosen = inside[nearest_first]
+    # Only those within the approximation's error of the edge could be on the wrong side.
+    edge = km[nearest_first] > radius * (1 - geo.APPROXIMATE_ERROR)
+    found = Nearby(centre, points.docnums[chosen], lat[chosen], lon[chosen], points.size)
+    keep = np.ones(len(chosen), dtype=bool)
+    for position in np.flatnonzero(edge).tolist():
+        keep[position] = geo.distance_km(centre, found.point(position)) <= radius
+    if keep.all():
+        return found
+    chosen = chosen[keep]
+    return Nearby(centre, points.docnums[chosen], lat[chosen], lon[chosen], points.size)
+
+
+def remote(db, index: Index, points: Points, places: Gazetteer, where: Where, text: str,
+           category: str | None, page: int = 1, per_page: int = REMOTE_SHOWN) -> dict:
+    """The best services without a location that serve the area around the point (a page
+    of them: by default the few a search shows), and how many there are in all."""
+    areas = places.areas_around(where.point)
+    if where.place and where.place.name not in areas:
+        areas.append(where.place.name)
+    within = mask_of(points.serving(areas, where.in_region), index.size())
+    hits = index.search(text, category=category, page=page, per_page=per_page, within=within)
+    return {"services": queries.services(db, hits.ids), "total": hits.total}
+
+
+def nearest_same_category(db, points: Points, facet_index, service: dict,
+                          unit: str) -> list[dict]:
+    """A few other active services sharing a kind of help (or one below it), nearest to
+    this one's first place, within the largest radius."""
+    located = [loc for loc in service["locations"] if loc["latitude"] is not None]
+    if not located or not service["categories"]:
+        return []
+    point = geo.Point(located[0]["latitude"], located[0]["longitude"])
+    sharing = 0
+    for category in service["categories"]:
+        sharing |= facet_index.value_mask("category", category["id"])
+    own = queries.docnum(db, service["id"])
+    if own is not None:
+        sharing &= ~(1 << own)
+    near = within_radius(points, point, geo.MAX_RADIUS_KM)
+    chosen = near.page(sharing, 0, NEAREST_SHOWN)
+    km = near.distances(chosen)
+    ids = queries.service_ids(db, chosen)
+    found = queries.services(db, [ids[docnum] for docnum in chosen])
+    for row, docnum in zip(found, chosen, strict=True):
+        row["distance"] = geo.from_km(km[docnum], unit)
+        row["distance_unit"] = unit
+        _nearest_first(row["locations"], point)
+    return found
+
+
+def _nearest_first(locations: list[dict], point: geo.Point) -> None:
+    locations.sort(key=lambda loc: math.inf if loc["latitude"] is None
+                   else geo.approximate_km(point, geo.reduced(loc["latitude"], loc["longitude"])))
+
+
+def attach(results: list[dict], distances_km: dict[str, float], centre: geo.Point,
+           unit: str) -> None:
+    """Give each result its distance and put its nearest location first, for the cards."""
+    for row in results:
+        row["distance"] = geo.from_km(distances_km[row["id"]], unit)
+        row["distance_unit"] = unit
+        _nearest_first(row["locations"], centre)

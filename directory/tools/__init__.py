@@ -1,0 +1,1 @@
+"""Benchmarks, load tests, synthetic data and the FTS5 baseline; never imported by the product."""

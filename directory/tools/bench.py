@@ -1,0 +1,381 @@
+"""Benchmark the build and the search on synthetic data sets (``scripts/bench``).
+
+For each size: write a synthetic data folder, build it in a child process (so the build's
+seconds and peak memory are its own), then time a fixed mix of searches through the site's
+Whoosh index, and the same searches done directly with SQLite FTS5 over the same rows as a
+baseline. Prints a Markdown table and whether the targets are met at the largest size.
+
+    scripts/bench                      # sizes 1000, 10000, 50000
+    scripts/bench --quick              # sizes 200, 1000
+    scripts/bench --sizes 5k,20k --repeat 50
+    scripts/bench --validate-only      # just `directory validate` on 5,000 services
+
+Searches are timed through the site's own path (``finder.find``: ranking, filters and every
+facet count). Near searches (a keyword and a place from places.csv, within a radius, nearest
+first) are timed against the same keyword searches without a place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import ROOT
+from . import fts5
+
+DEFAULT_SIZES = "1000,10000,50000"
+QUICK_SIZES = "200,1000"
+# Keyword-only searches, then keyword + category filter, as residents would type them.
+QUERIES: list[tuple[str, str | None]] = [
+    ("counselling", None), ("support group", None), ("walk in", None),
+    ("someone to talk to", None), ("grief", None), ("addiction recovery", None),
+    ("youth", None), ("housing", None), ("free therapy", None), ("peer", None),
+    ("free", "counselling"), ("anxiety", "counselling"), ("group", "support-group"),
+    ("loss", "grief-support"), ("walk in", "drop-in"), ("recovery", "substance-use"),
+    ("parents", "family-youth"), ("eviction", "housing-support"), ("video", "telehealth"),
+    ("teen", "youth-counselling"),
+]
+TARGET_SIZE = 50_000
+TARGET_RATIO = 5.0  # Whoosh p95 at most this many times FTS5's p95
+TARGET_P95_MS = 25.0
+TARGET_BUILD_S = 60.0
+# Keyword + place within a radius (site units, miles in the demo site), as residents ask.
+NEAR_QUERIES: list[tuple[str, str | None, str, int]] = [
+    ("counselling", None, "Uptown", 3), ("support group", None, "60607", 3),
+    ("walk in", None, "Logan Square", 10), ("grief", None, "Hyde Park", 3),
+    ("youth", None, "Pilsen", 1), ("addiction recovery", None, "Austin", 10),
+    ("someone to talk to", None, "Lakeview", 1), ("housing", None, "60616", 3),
+    ("free", "counselling", "Loop", 3), ("anxiety", "counselling", "Rogers Park", 10),
+    ("group", "support-group", "Bronzeville", 3), ("walk in", "drop-in", "60640", 1),
+    ("peer", None, "Englewood", 25), ("free therapy", None, "Wicker Park", 10),
+]
+TARGET_NEAR_RATIO = 2.0  # near + keyword p95 at most this many times the keyword p95
+TARGET_NEAR_P95_MS = 30.0
+TARGETS_LINE = ("targets at 50k: search p95 ≤ 5× FTS5 and < 25 ms; build < 60 s; "
+                "near + keyword p95 ≤ 2× keyword alone and < 30 ms")
+VALIDATE_SIZE = 5000  # maintainers run validate on every pull request: it must stay quick
+TARGET_VALIDATE_S = 5.0
+# `directory validate DATA_DIR` as a maintainer runs it, interpreter start-up included.
+VALIDATE_CHILD = "import sys; from directory.cli import main; sys.argv[1:1] = ['validate']; main()"
+HEADER = ("| size | build s | build peak MiB | search p50 ms | search p95 ms "
+          "| fts5 p50 ms | fts5 p95 ms | p95 ratio | keyword p95 ms | near p50 ms "
+          "| near p95 ms | near ratio |")
+
+
+@dataclass
+class Row:
+    size: int
+    build_seconds: float
+    build_peak_mib: float
+    whoosh: tuple[float, float]  # p50, p95 in ms
+    fts5: tuple[float, float]
+    keyword: tuple[float, float] = (0.0, 0.0)  # NEAR_QUERIES' words without the place
+    near: tuple[float, float] = (0.0, 0.0)  # NEAR_QUERIES with the place
+
+    @property
+    def near_ratio(self) -> float:
+        return self.near[1] / self.keyword[1] if self.keyword[1] else math.inf
+
+    @property
+    def ratio(self) -> float:
+        return self.whoosh[1] / self.fts5[1] if self.fts5[1] else math.inf
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def parse_sizes(text: str) -> list[int]:
+    sizes = []
+    for part in text.split(","):
+        part = part.strip().lower()
+        if not part:
+            continue
+        scale = 1000 if part.endswith("k") else 1
+        sizes.append(int(float(part.rstrip("k")) * scale))
+    if not sizes or any(size < 1 for size in sizes):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of sizes such as 1000,10000")
+    return sizes
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile: the smallest value with ``fraction`` of values at or below it."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+# --- the build, in a child process -----------------------------------------------------
+
+
+def build_only(data_dir: Path, instance: Path) -> int:
+    """Run in the child: build, then report seconds and peak memory as one JSON line."""
+    from ..build import pipeline
+
+    started = time.perf_counter()
+    outcome = pipeline.run(data_dir, instance)
+    seconds = time.perf_counter() - started
+    errors = [str(problem) for problem in outcome.report.errors]
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    maxrss = usage.ru_maxrss
+    # Linux reports KiB, macOS bytes.
+    peak_mib = maxrss / (1024 * 1024) if sys.platform == "darwin" else maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mib": peak_mib, "errors": errors[:20],
+                      "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                      "error_count": len(errors),
+                      "build": str(outcome.build) if outcome.build else None}))
+    return 1 if errors else 0
+
+
+def run_build(data_dir: Path, instance: Path) -> dict:
+    """Build in a fresh interpreter; its peak memory is the build's alone."""
+    package_root = str(ROOT)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    started = time.perf_counter()
+    child = subprocess.run(
+        [sys.executable, "-m", "directory.tools.bench", "--build-only", str(data_dir),
+         str(instance)],
+        capture_output=True, text=True, env=env, cwd=package_root, check=False)
+    wall = time.perf_counter() - started
+    lines = child.stdout.strip().splitlines()
+    try:
+        result = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        raise SystemExit(f"the build child failed (exit {child.returncode}):\n"
+                         f"{child.stdout}\n{child.stderr}") from None
+    if result["error_count"] or not result["build"]:
+        raise SystemExit(f"the synthetic data has {result['error_count']} errors:\n"
+                         + "\n".join(result["errors"]))
+    result["wall"] = wall
+    return result
+
+
+def time_validate(size: int, seed: int) -> float:
+    """Wall seconds of `directory validate` over ``size`` synthetic services (no network)."""
+    from .synthetic import write_synthetic_data
+
+    package_root = str(ROOT)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
+    with tempfile.TemporaryDirectory(prefix=f"directory-validate-{size}-") as tmp:
+        write_synthetic_data(Path(tmp) / "data", size, seed=seed)
+        started = time.perf_counter()
+        child = subprocess.run([sys.executable, "-c", VALIDATE_CHILD, str(Path(tmp) / "data")],
+                               capture_output=True, text=True, env=env, cwd=package_root,
+                               check=False)
+        seconds = time.perf_counter() - started
+    if child.returncode:
+        raise SystemExit("directory validate failed on the synthetic data:\n"
+                         + child.stderr[-2000:])
+    log(f"[{size}] directory validate {seconds:.2f}s")
+    return seconds
+
+
+def validate_verdict(seconds: float) -> tuple[str, bool]:
+    ok = seconds < TARGET_VALIDATE_S
+    return (f"- validate {VALIDATE_SIZE} services < {TARGET_VALIDATE_S:g} s: {seconds:.1f} s "
+            f"{'PASS' if ok else 'FAIL'}"), ok
+
+
+# --- searches --------------------------------------------------------------------------
+
+
+def time_queries(search, repeat: int, queries=None,
+                 cpu_times: list[float] | None = None) -> tuple[list[float], list[int]]:
+    """Run every query once to warm up, then ``repeat`` rounds; return times (ms) and totals.
+
+    ``cpu_times``, when given, receives each search's CPU time (ms): what the search costs
+    even when other processes compete for the machine's cores and inflate wall times.
+    """
+    queries = QUERIES if queries is None else queries
+    totals = [search(*query) for query in queries]
+    times = []
+    for _ in range(repeat):
+        for query in queries:
+            started, cpu_started = time.perf_counter(), time.process_time()
+            search(*query)
+            if cpu_times is not None:
+                cpu_times.append((time.process_time() - cpu_started) * 1000)
+            times.append((time.perf_counter() - started) * 1000)
+    return times, totals
+
+
+def site_searchers(build_path: Path):
+    """The site's own search (``finder.find``: ranking, filter masks and every facet count,
+    as /search runs it), without and with a place (``nearby.within_radius`` first, then the
+    exact distances of the page shown), over one build. The caches a worker keeps for a
+    build's life (term scores, masks) warm up on the first run of each query, as they would
+    on a site; the per-minute answer cache of /search is not used."""
+    import datetime as dt
+
+    from ..build.layout import INDEX, Build
+    from ..geo import distance as geo
+    from ..search import facets, nearby, queries, spelling
+    from ..search.filters import Filters
+    from ..search.finder import find
+    from ..search.index import Index
+    from ..search.nearby import Where
+
+    build = Build(build_path)
+    db = build.connect()
+    index = Index(build_path / INDEX, queries.synonyms(db))
+    facet_index = facets.FacetIndex(db, index)
+    speller = spelling.Speller(queries.spelling_words(db))
+    categories = queries.categories(db)
+    points = nearby.Points(db, index.size())
+    places = nearby.gazetteer(build, db)
+    unit = build.site.get("distance_unit") or "km"
+    now = dt.datetime(2026, 11, 24, 10, 0, tzinfo=dt.UTC)
+
+    def search(text: str, category: str | None, place: str | None = None,
+               radius: int = 0) -> int:
+        near = None
+        if place is not None:
+            found = places.find(place)
+            if found is None:
+                raise SystemExit(f"{place!r} is not in places.csv; fix NEAR_QUERIES")
+            where = Where(typed=place, radius=radius, unit=unit, point=geo.Point(*found.point))
+            near = nearby.within_radius(points, where.point, where.radius_km)
+        filters = Filters((("category", category),) if category else ())
+        finding = find(index, facet_index, speller, db, text, filters, page=1, per_page=20,
+                       now=now, categories=categories,
+                       nearest=near.docnums if near is not None else None)
+        if near is not None:
+            near.distances(finding.docnums)
+        return finding.total
+
+    def keyword(text: str, category: str | None, _place: str, _radius: int) -> int:
+        return search(text, category)
+
+    return search, keyword, search, db
+
+
+# --- the run ---------------------------------------------------------------------------
+
+
+def bench_size(size: int, repeat: int, seed: int) -> Row:
+    from ..build.layout import DATABASE
+    from .synthetic import write_synthetic_data
+
+    with tempfile.TemporaryDirectory(prefix=f"directory-bench-{size}-") as tmp:
+        tmp = Path(tmp)
+        started = time.perf_counter()
+        write_synthetic_data(tmp / "data", size, seed=seed)
+        log(f"[{size}] synthetic data written in {time.perf_counter() - started:.1f}s")
+        built = run_build(tmp / "data", tmp / "instance")
+        log(f"[{size}] build {built['seconds']:.2f}s (CPU {built['cpu_seconds']:.2f}s; "
+            f"child process wall {built['wall']:.2f}s), peak {built['peak_mib']:.0f} MiB")
+        build_path = Path(built["build"])
+
+        whoosh_cpu, fts_cpu = [], []
+        site_search, keyword_search, near_search, site_db = site_searchers(build_path)
+        try:
+            whoosh_times, whoosh_totals = time_queries(site_search, repeat, cpu_times=whoosh_cpu)
+            keyword_times, _ = time_queries(keyword_search, repeat, NEAR_QUERIES)
+            near_times, near_totals = time_queries(near_search, repeat, NEAR_QUERIES)
+        finally:
+            site_db.close()
+        fts_search, fts_db = fts5.fts5_searcher(build_path / DATABASE, tmp)
+        try:
+            fts_times, fts_totals = time_queries(fts_search, repeat, cpu_times=fts_cpu)
+        finally:
+            fts_db.close()
+        log(f"[{size}] near matches: " + ", ".join(
+            f"{text}@{place}/{radius} {total}"
+            for (text, _, place, radius), total in zip(NEAR_QUERIES, near_totals, strict=True)))
+        log(f"[{size}] matches per query, site/fts5: " + ", ".join(
+            f"{text}{'@' + category if category else ''} {w}/{f}"
+            for (text, category), w, f in zip(QUERIES, whoosh_totals, fts_totals, strict=True)))
+        log(f"[{size}] search CPU ms p50/p95: site {percentile(whoosh_cpu, 0.5):.2f}/"
+            f"{percentile(whoosh_cpu, 0.95):.2f}, fts5 {percentile(fts_cpu, 0.5):.2f}/"
+            f"{percentile(fts_cpu, 0.95):.2f}")
+    return Row(size=size, build_seconds=built["seconds"], build_peak_mib=built["peak_mib"],
+               whoosh=(percentile(whoosh_times, 0.5), percentile(whoosh_times, 0.95)),
+               fts5=(percentile(fts_times, 0.5), percentile(fts_times, 0.95)),
+               keyword=(percentile(keyword_times, 0.5), percentile(keyword_times, 0.95)),
+               near=(percentile(near_times, 0.5), percentile(near_times, 0.95)))
+
+
+def table(rows: list[Row]) -> str:
+    lines = [HEADER, "|" + "---:|" * 12]
+    for row in rows:
+        lines.append(
+            f"| {row.size} | {row.build_seconds:.1f} | {row.build_peak_mib:.0f} "
+            f"| {row.whoosh[0]:.2f} | {row.whoosh[1]:.2f} | {row.fts5[0]:.2f} "
+            f"| {row.fts5[1]:.2f} | {row.ratio:.1f}× | {row.keyword[1]:.2f} "
+            f"| {row.near[0]:.2f} | {row.near[1]:.2f} | {row.near_ratio:.1f}× |")
+    return "\n".join(lines)
+
+
+def verdicts(row: Row) -> tuple[list[str], bool]:
+    """The targets checked against one row (the largest size measured)."""
+    checks = [
+        (f"search p95 ≤ {TARGET_RATIO:g}× FTS5", f"{row.ratio:.1f}×", row.ratio <= TARGET_RATIO),
+        (f"search p95 < {TARGET_P95_MS:g} ms", f"{row.whoosh[1]:.2f} ms",
+         row.whoosh[1] < TARGET_P95_MS),
+        (f"build < {TARGET_BUILD_S:g} s", f"{row.build_seconds:.1f} s",
+         row.build_seconds < TARGET_BUILD_S),
+        (f"near + keyword p95 ≤ {TARGET_NEAR_RATIO:g}× keyword alone", f"{row.near_ratio:.1f}×",
+         row.near_ratio <= TARGET_NEAR_RATIO),
+        (f"near + keyword p95 < {TARGET_NEAR_P95_MS:g} ms", f"{row.near[1]:.2f} ms",
+         row.near[1] < TARGET_NEAR_P95_MS),
+    ]
+    lines = [f"- {name} at {row.size}: {value} {'PASS' if ok else 'FAIL'}"
+             for name, value, ok in checks]
+    return lines, all(ok for _, _, ok in checks)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="scripts/bench", description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=parse_sizes, default=None,
+                        help=f"numbers of services, comma-separated (default {DEFAULT_SIZES})")
+    parser.add_argument("--quick", action="store_true", help=f"sizes {QUICK_SIZES}")
+    parser.add_argument("--repeat", type=int, default=20, metavar="N",
+                        help="timed runs of each query (default 20)")
+    parser.add_argument("--seed", type=int, default=1, help="synthetic data seed (default 1)")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 1 when a target is missed at the largest size")
+    parser.add_argument("--validate-only", action="store_true",
+                        help=f"only time `directory validate` on {VALIDATE_SIZE} services")
+    parser.add_argument("--build-only", nargs=2, metavar=("DATA_DIR", "INSTANCE"),
+                        type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.build_only:
+        return build_only(*args.build_only)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    if args.validate_only:
+        line, ok = validate_verdict(time_validate(VALIDATE_SIZE, args.seed))
+        print(line)
+        return 1 if args.strict and not ok else 0
+    sizes = args.sizes or parse_sizes(QUICK_SIZES if args.quick else DEFAULT_SIZES)
+
+    rows = [bench_size(size, args.repeat, args.seed) for size in sizes]
+    print(table(rows))
+    print()
+    print(TARGETS_LINE)
+    largest = max(rows, key=lambda row: row.size)
+    if largest.size != TARGET_SIZE:
+        print(f"(checked at the largest size measured, {largest.size}, not {TARGET_SIZE})")
+    lines, ok = verdicts(largest)
+    if largest.size >= VALIDATE_SIZE:  # a full run; quick runs leave it to --validate-only
+        line, validate_ok = validate_verdict(time_validate(VALIDATE_SIZE, args.seed))
+        lines.append(line)
+        ok = ok and validate_ok
+    print("\n".join(lines))
+    return 1 if args.strict and not ok else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Error pages that help: what went wrong, what to try, and the crisis lines, never a traceback."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..build.layout import NoBuild
+
+KINDS = ("service", "organization", "category")
+
+
+def _page(status: int, message: str | None = None):
+    return render_template("error.html", status=status, message=message), status
+
+
+def handle_http(error: HTTPException):
+    # A 400 says what was wrong; a 404 from a view names the kind of thing not found.
+    message = error.description if error.code == 400 else None
+    kind = error.description if error.code == 404 and error.description in KINDS else None
+    return render_template("error.html", status=error.code, message=message, kind=kind), error.code
+
+
+def handle_no_build(error: NoBuild):
+    current_app.logger.error("cannot serve: %s", error)
+    return _page(503)
+
+
+def handle_unexpected(error: Exception):
+    return _page(500)
+
+
+def init_app(app) -> None:
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(NoBuild, handle_no_build)
+    app.register_error_handler(InternalServerError, handle_unexpected)

@@ -1,0 +1,115 @@
+"""Opening hours as residents read them: "Open now · closes 17:00", the weekly table.
+
+Jinja filters over the rows ``queries`` returns (a service's ``schedules``, a phone's
+``hours``); every word goes through gettext and day names come from Babel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from babel.dates import get_day_names
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+
+from ..hours import syntax as hours
+from ..hours.opening import Status, Timetable, status, week_rows
+from . import clock
+
+
+def service_timetable(service: dict) -> Timetable:
+    rows = [row for row in service.get("schedules") or [] if row.get("phone_id") is None]
+    return Timetable.from_rows(rows)
+
+
+def open_status(service: dict) -> Status | None:
+    """The service's status now, from its schedule rows in the build."""
+    return status(service_timetable(service), clock.now())
+
+
+def phone_status(phone: dict) -> Status | None:
+    """A phone line's own hours, when it has them."""
+    if not phone.get("hours"):
+        return None
+    return status(Timetable.from_hours(phone["hours"]), clock.now())
+
+
+def clock_time(moment: dt.datetime) -> str:
+    if moment.time() == dt.time():
+        return _("midnight")
+    return moment.strftime("%H:%M")
+
+
+def _when(moment: dt.datetime, now: dt.datetime) -> str:
+    days = (moment.date() - now.date()).days
+    if days == 0 or (days == 1 and moment.time() == dt.time()):  # 24:00 is tonight's midnight
+        return clock_time(moment)
+    if days == 1:
+        return _("tomorrow %(time)s", time=clock_time(moment))
+    if days < 7:
+        return _("%(day)s %(time)s", day=format_date(moment.date(), "EEE"), time=clock_time(moment))
+    return _("%(day)s %(time)s", day=format_date(moment.date(), "EEE d MMM"),
+             time=clock_time(moment))
+
+
+def status_text(state: Status | None) -> str:
+    """One line: "Open now · closes 17:00", "Closed · opens Mon 09:00", "Open 24/7"."""
+    if state is None:
+        return ""
+    if state.state == "always":
+        return _("Open 24/7")
+    if state.state == "appointment":
+        return _("Hours by appointment")
+    if state.state == "closing":
+        return _("Closing soon · closes %(time)s", time=clock_time(state.closes))
+    if state.state == "open":
+        if state.closes is None:
+            return _("Open now")
+        return _("Open now · closes %(time)s", time=_when(state.closes, state.now))
+    if state.opens is None:
+        return _("Closed")
+    return _("Closed · opens %(when)s", when=_when(state.opens, state.now))
+
+
+def spans_text(spans: list[hours.Span]) -> str:
+    """``[(540, 1020), (1200, 1560)]`` → "09:00–17:00, 20:00–02:00"."""
+    def one(span):
+        opens, closes = span
+        return f"{hours.clock_text(opens)}\u2013{hours.clock_text(closes % hours.DAY_MINUTES)}"
+    return ", ".join(one(span) for span in spans)
+
+
+@dataclass(frozen=True)
+class WeekTable:
+    rows: list[tuple[str, str, bool]]  # day name, hours, is today
+    weekly: bool  # there are weekly hours at all
+    exceptions: list[tuple[dt.date, str]]  # upcoming closed or special days
+    always: bool
+    appointment: bool
+    today_note: str  # today is a closed or special day
+
+
+def week_table(service: dict) -> WeekTable | None:
+    """The weekly hours table for the service page, Monday first, today marked."""
+    timetable = service_timetable(service)
+    if not timetable.has_hours and not timetable.appointment:
+        return None
+    today = clock.now().date()
+    names = get_day_names("wide", locale=str(get_locale() or "en"))
+    rows = [(names[day], spans_text(spans) if spans else _("Closed"), is_today)
+            for day, spans, is_today in week_rows(timetable, today)]
+    exceptions = [(day, spans_text(spans) if spans else _("Closed"))
+                  for day, spans in timetable.upcoming_exceptions(today)]
+    note = ""
+    if today in timetable.closed:
+        note = _("Closed today.")
+    elif today in timetable.special:
+        note = _("Today only: %(hours)s.", hours=spans_text(timetable.special[today]))
+    return WeekTable(rows, bool(timetable.weekly), exceptions, timetable.always,
+                     timetable.appointment, note)
+
+
+def init_app(app) -> None:
+    app.jinja_env.filters.update(open_status=open_status, phone_status=phone_status,
+                                 status_text=status_text, week_table=week_table)

@@ -1,0 +1,121 @@
+"""Rendered pages kept until anything on them could change.
+
+A public page is a function of four things only: the build, the URL, the language and the
+stretch of time it is made in (``FacetIndex.stretch``: between two moments at which any
+status line, the open-now filter or a date could change). Residents ask for the same few
+pages again and again, so a page rendered once is served again from memory until one of
+the four changes. Under load this is most of the site's speed (``scripts/load``).
+
+Privacy: pages live only in each worker's memory, never on disk and never shared, and only
+for the life of one build. The key holds no cookie, address or header of the person
+asking (pages do not vary by any), so nothing kept ties a page to a person. Only successful
+GETs of the pages in ``CACHED``; beyond ``PAGE_CACHE_BYTES`` the least recently used go.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from flask import current_app, g, request
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from ..build.layout import NoBuild
+from . import current
+from .sheets import add_url
+from .store import get_build
+
+CACHED = {"site.home", "site.search", "site.remote_services", "site.service",
+          "site.organization", "site.category", "site.about", "sheets.referral", "sheets.street",
+          "sheets.referral_pdf", "sheets.street_pdf"}
+DEFAULT_BYTES = 32 * 2**20  # per worker
+CARDS = 4096  # result cards kept per worker
+
+
+class PageCache:
+    """(body, mimetype, headers) by key, least recently used dropped beyond ``max_bytes``."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._pages: OrderedDict[tuple, tuple[bytes, str, list]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple):
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple, page: tuple[bytes, str, list]) -> None:
+        if len(page[0]) > self.max_bytes:
+            return
+        with self._lock:
+            old = self._pages.pop(key, None)
+            self._bytes += len(page[0]) - (len(old[0]) if old else 0)
+            self._pages[key] = page
+            while self._bytes > self.max_bytes:
+                _, (body, _, _) = self._pages.popitem(last=False)
+                self._bytes -= len(body)
+
+
+def card(service: dict) -> Markup:
+    """A service's result card (``_service_card.html``), kept per build for its stretch of
+    time: the same services come up on page after page, and cards are most of a page's
+    work. Besides the service, a card varies only by language, the distance and nearest
+    place of a near search, and the "add to referral list" link (the list in the URL)."""
+    if "page_cache" not in current_app.extensions:  # switched off: always afresh
+        return _card_macro()(service)
+    locations = service.get("locations") or [{}]
+    key = ("card", service["id"], str(get_locale()), current.current_stretch(),
+           service.get("distance"),
+           service.get("distance_unit"), locations[0].get("id"), add_url(service["id"]))
+    return get_build().recent(key, lambda: _card_macro()(service), size=CARDS)
+
+
+def _card_macro():
+    return current_app.jinja_env.get_template("_service_card.html").module.service_card
+
+
+def _key() -> tuple | None:
+    if request.method != "GET" or request.endpoint not in CACHED:
+        return None
+    try:
+        build = get_build()
+    except NoBuild:
+        return None
+    return (build.id, request.full_path, str(get_locale()), current.current_stretch())
+
+
+def serve_cached():
+    key = _key()
+    if key is None:
+        return None
+    page = current_app.extensions["page_cache"].get(key)
+    if page is None:
+        g.page_key = key
+        return None
+    body, mimetype, headers = page
+    return current_app.response_class(body, mimetype=mimetype, headers=headers)
+
+
+def keep(response):
+    key = g.pop("page_key", None)
+    if key is not None and response.status_code == 200 and not response.direct_passthrough:
+        headers = [(name, value) for name, value in response.headers.items()
+                   if name.lower() not in ("content-length", "content-type")]
+        current_app.extensions["page_cache"].put(
+            key, (response.get_data(), response.mimetype, headers))
+    return response
+
+
+def init_app(app) -> None:
+    app.add_template_global(card)
+    size = app.config.get("PAGE_CACHE_BYTES", DEFAULT_BYTES)
+    if not size:
+        return
+    app.extensions["page_cache"] = PageCache(int(size))
+    app.before_request(serve_cached)
+    app.after_request(keep)
