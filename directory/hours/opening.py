@@ -139,13 +139,7 @@ def _merged(timetable: Timetable, today: dt.date) -> list[tuple[dt.datetime, dt.
         midnight = dt.datetime.combine(day, dt.time())
         spans += [(midnight + dt.timedelta(minutes=opens), midnight + dt.timedelta(minutes=closes))
                   for opens, closes in timetable.periods_on(day)]
-    merged: list[tuple[dt.datetime, dt.datetime]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
+    return hours.merge_spans(spans)
 
 
 def _moment(wall: dt.datetime, zone, after: dt.datetime) -> dt.datetime:

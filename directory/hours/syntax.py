@@ -202,8 +202,13 @@ def week_intervals(periods: dict[int, list[Span]]) -> list[tuple[int, int]]:
                 raw += [(start, WEEK_MINUTES), (0, end - WEEK_MINUTES)]
             else:
                 raw.append((start, end))
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(raw):
+    return merge_spans(raw)
+
+
+def merge_spans(spans):
+    """Intervals (start, end) sorted, with those that touch or overlap joined into one."""
+    merged = []
+    for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
