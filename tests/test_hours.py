@@ -9,7 +9,7 @@ import pytest
 from directory.build.pipeline import check
 from directory.hours import syntax as hours
 from directory.records.fields import Invalid
-from tests.test_validate import ORG, messages, write_org
+from tests.samples import ORG, messages, write_org
 
 H = 60  # minutes in an hour
 

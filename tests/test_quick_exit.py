@@ -34,7 +34,7 @@ def test_the_default_is_a_neutral_weather_page(data_dir, instance, rebuild):
 
 
 def test_quick_exit_url_must_be_a_web_address(data_dir):
-    from tests.test_validate import messages
+    from tests.samples import messages
 
     site = data_dir / "site.yaml"
     site.write_text(site.read_text().replace("https://weather.example.org/", "weather"))
