@@ -63,3 +63,13 @@ def test_help_shows_an_example(instance):
         result = run(instance, command.name, "--help")
         assert result.exit_code == 0 and "Example" in result.stdout, command.name
         assert f"directory {command.name}" in result.stdout, command.name
+
+
+def test_every_command_also_works_under_flask():
+    """``flask --app directory <command>`` finds each command through the entry points in
+    pyproject.toml (the app itself never imports the CLI)."""
+    from importlib.metadata import entry_points
+
+    found = {point.name: point.load() for point in entry_points(group="flask.commands")
+             if point.value.startswith("directory.")}
+    assert found == {command.name: command for command in cli.COMMANDS}
