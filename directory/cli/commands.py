@@ -11,8 +11,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..build import artifact as artifact_file
 from ..build import pipeline
-from ..build.layout import BuildError
+from ..build.layout import BuildError, current_path
 from ..data import stale
 from ..geo import geocoder
 from ..records.problems import Report
@@ -98,7 +99,10 @@ def validate_command(data_dir, quiet, output_format):
               help="Never call the geocoder: use data/geocodes.csv and places.csv only.")
 @click.option("--strict", is_flag=True,
               help="A location that cannot be placed exactly is an error, not a warning.")
-def build_command(data_dir, if_changed, watch, quiet, offline, strict):
+@click.option("--artifact", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also write the build as one file into this folder, for replicas "
+                   "(directory install-build).")
+def build_command(data_dir, if_changed, watch, quiet, offline, strict, artifact):
     """Validate the data, geocode new addresses, write a new build and switch the site to it.
 
     A build with errors changes nothing: the site keeps serving the previous build.
@@ -110,6 +114,7 @@ def build_command(data_dir, if_changed, watch, quiet, offline, strict):
       directory build
       directory build --offline --strict     # CI: every address must be in geocodes.csv
       directory build --if-changed --watch   # while editing data/
+      directory build --artifact dist/       # one file for replicas to install
     """
     data_dir, instance = _data_dir(data_dir), Path(current_app.instance_path)
     geocoding = {"offline": offline, "strict": strict}
@@ -117,6 +122,9 @@ def build_command(data_dir, if_changed, watch, quiet, offline, strict):
     if not watch:
         if not ok:
             raise click.exceptions.Exit(1)
+        if artifact is not None:
+            path, digest = artifact_file.pack(current_path(instance), artifact)
+            click.echo(f"artifact {path} sha256 {digest}")
         return
     click.echo(f"watching {data_dir} for changes (Ctrl+C to stop)")
     while True:
@@ -274,6 +282,33 @@ def stale_command(data_dir, days, as_csv, output):
     click.echo(f"wrote {count} stale services to {output}", err=True)
 
 
+@click.command("install-build")
+@click.argument("source")
+@click.option("--sha256", default=None, metavar="HEX",
+              help="The artifact's SHA-256 as `directory build --artifact` printed it.")
+@with_appcontext
+def install_build_command(source, sha256):
+    """Verify a build artifact (a file, or an https:// URL) and switch the site to it.
+
+    Every file's checksum is checked and the build is opened before anything changes; a bad
+    artifact leaves the site serving its current build. Replicas behind a load balancer each
+    install the same artifact, so they all serve the same build.
+
+    \b
+    Examples:
+      directory install-build dist/20261201T101500123456-ab12cd.build.tar.gz
+      directory install-build https://builds.example.org/latest.build.tar.gz --sha256 9f2c...
+    """
+    instance = Path(current_app.instance_path)
+    try:
+        build = artifact_file.install(source, instance, sha256)
+    except artifact_file.ArtifactError as error:
+        click.echo(f"install failed: {error}; the site keeps serving the previous build",
+                   err=True)
+        raise click.exceptions.Exit(1) from None
+    click.echo(f"installed {build.name}; the site now serves it")
+
+
 class _Geocoder:
     """The geocoder from site.yaml, connected on the first lookup: a build whose addresses
     are all cached never even constructs one."""
@@ -334,4 +369,4 @@ def _addresses(count: int) -> str:
 
 
 COMMANDS = [validate_command, build_command, geocode_command, diff_command, stale_command,
-            sheet_command]
+            sheet_command, install_build_command]
