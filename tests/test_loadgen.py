@@ -15,3 +15,22 @@ def test_every_path_of_the_load_mix_is_a_working_page(client, built_instance):
     for kind, path in paths:
         response = client.get(path)
         assert response.status_code == 200, (kind, path, response.status_code)
+
+
+def test_the_peer_benchmark_asks_each_url_once_and_every_one_works(client, built_instance):
+    """``scripts/bench --peer`` measures first renders: its lists never repeat a URL (the page
+    cache would answer), and every one of the site's URLs is a working page."""
+    import sqlite3
+
+    from directory.tools import peer
+
+    with sqlite3.connect(built_instance / "current" / "directory.db") as db:
+        lists = peer.url_lists(db, count=12)
+    for kind in peer.KINDS:
+        for side in ("site", "peer"):
+            urls = lists[kind][side]
+            assert urls and len(set(urls)) == len(urls), (kind, side)
+        for url in lists[kind]["site"]:
+            assert client.get(url).status_code == 200, url
+    assert all(url.startswith("/peer/services") for kind in peer.KINDS
+               for url in lists[kind]["peer"])

@@ -107,6 +107,13 @@ def parse_sizes(text: str) -> list[int]:
     return sizes
 
 
+def parse_size(text: str) -> int:
+    sizes = parse_sizes(text)
+    if len(sizes) != 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not one size such as 50k")
+    return sizes[0]
+
+
 def percentile(values: list[float], fraction: float) -> float:
     """Nearest-rank percentile: the smallest value with ``fraction`` of values at or below it."""
     ordered = sorted(values)
@@ -348,11 +355,24 @@ def main(argv: list[str] | None = None) -> int:
                         help="exit 1 when a target is missed at the largest size")
     parser.add_argument("--validate-only", action="store_true",
                         help=f"only time `directory validate` on {VALIDATE_SIZE} services")
+    parser.add_argument("--peer", action="store_true",
+                        help="this site and Datasette side by side on distinct URLs "
+                             "(needs the peer extra: pip install -e '.[peer]')")
+    parser.add_argument("--services", type=parse_size, default=50_000, metavar="N",
+                        help="with --peer: synthetic services (default 50k)")
+    parser.add_argument("--seconds", type=float, default=20, metavar="S",
+                        help="with --peer: at most this long per list of URLs (default 20)")
+    parser.add_argument("--connections", type=int, default=10, metavar="C",
+                        help="with --peer: concurrent keep-alive connections (default 10)")
     parser.add_argument("--build-only", nargs=2, metavar=("DATA_DIR", "INSTANCE"),
                         type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.build_only:
         return build_only(*args.build_only)
+    if args.peer:
+        from . import peer
+
+        return peer.main(args.services, args.seconds, args.connections, args.seed)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     if args.validate_only:
