@@ -18,50 +18,59 @@ import pytest
 from directory import create_app, pipeline
 
 FIXTURE_DATA = Path(__file__).parent / "data"
-# Tests run on this date, so ages like "2 months ago" and stale warnings never drift. A Tuesday;
-# no date in tests/data is later, so any later day works too (an earlier one makes the
-# fixture's last_verified dates "in the future", which is an error).
-DEFAULT_TODAY = dt.date(2026, 11, 24)
+# The day tests/data is written for (a Tuesday): no listing in it is stale yet, and none was
+# verified later. Tests run on it unless --today says otherwise; a later day works as well
+# (an earlier one would put the fixture's last_verified dates in the future, an error).
+FIXTURE_DAY = dt.date(2026, 11, 24)
 # Days that date arithmetic gets wrong, in the fixture's America/Chicago: the Sundays the clocks
-# go forward and back, and a leap day. Tests marked moves_with_today run on each of them as well.
+# go forward and back, and a leap day. Tests marked moves_with_today run on each of them too.
 HARD_DAYS = (dt.date(2027, 3, 14), dt.date(2027, 11, 7), dt.date(2028, 2, 29))
-# The time of day of the frozen moment: every page is rendered at it (FROZEN_NOW).
+# The time of day of the frozen moment: pages are rendered at it (FROZEN_NOW).
 FROZEN_TIME = dt.time(10, 0)
 
 
 def frozen_moment(day: dt.date) -> str:
-    """The moment pages are rendered at on ``day``, as NOW reads it (the site's zone)."""
+    """The moment pages are rendered at on ``day``, as NOW reads it (in the site's zone)."""
     return dt.datetime.combine(day, FROZEN_TIME).isoformat()
 
 
-def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise pytest.UsageError(f'"{text}" is not a date (expected YYYY-MM-DD)') from None
-
-
+# The run's frozen day and moment: FIXTURE_DAY, or the day --today or DIRECTORY_TEST_TODAY
+# gives (set by pytest_configure, before any test module imports them).
+FROZEN_TODAY = FIXTURE_DAY
+FROZEN_NOW = frozen_moment(FROZEN_TODAY)  # 2026-11-24T10:00:00, a Tuesday morning
 DAYS = pytest.StashKey[list]()  # the days tests marked moves_with_today run on
-# Set once per run by pytest_configure (from --today or DIRECTORY_TEST_TODAY); tests import them.
-FROZEN_TODAY = DEFAULT_TODAY
-FROZEN_NOW = frozen_moment(FROZEN_TODAY)  # 2026-11-24T10:00:00: a Tuesday morning
 
 
 def pytest_addoption(parser):
     parser.addoption(
         "--today", metavar="YYYY-MM-DD", default=None,
-        help="the date the tests treat as today, for the whole run (default: "
-             f"$DIRECTORY_TEST_TODAY, else {DEFAULT_TODAY}). Without it, tests marked "
-             "moves_with_today also run on " + ", ".join(map(str, HARD_DAYS)) + ".")
+        help=f"the day the tests take as today, for the whole run (default: "
+             f"$DIRECTORY_TEST_TODAY, else {FIXTURE_DAY}; not earlier). Without it, tests "
+             f"marked moves_with_today also run on {', '.join(map(str, HARD_DAYS))}.")
+
+
+def _day(text: str) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise pytest.UsageError(f'--today "{text}" is not a date (expected YYYY-MM-DD)') \
+            from None
+    if day < FIXTURE_DAY:
+        raise pytest.UsageError(f"--today {day} is before {FIXTURE_DAY}, the day tests/data "
+                                "is written for: its last_verified dates would be in the future")
+    return day
 
 
 def pytest_configure(config):
     global FROZEN_TODAY, FROZEN_NOW
     config.addinivalue_line(
         "markers", "moves_with_today: date-sensitive; runs on the frozen day and, unless "
-                   "--today or DIRECTORY_TEST_TODAY picks one day, on each of HARD_DAYS")
+                   "--today or DIRECTORY_TEST_TODAY names one, on each of HARD_DAYS too")
+    config.addinivalue_line(
+        "markers", "on_fixture_day: runs on FIXTURE_DAY whatever --today says: it tests "
+                   "something else on data that is fresh only then, or needs its Tuesday")
     chosen = config.getoption("--today") or os.environ.get("DIRECTORY_TEST_TODAY")
-    FROZEN_TODAY = _day(chosen) if chosen else DEFAULT_TODAY
+    FROZEN_TODAY = _day(chosen) if chosen else FIXTURE_DAY
     FROZEN_NOW = frozen_moment(FROZEN_TODAY)
     config.stash[DAYS] = [FROZEN_TODAY] if chosen else [FROZEN_TODAY, *HARD_DAYS]
 
@@ -73,7 +82,7 @@ def pytest_report_header(config):
 
 
 def pytest_generate_tests(metafunc):
-    """A test marked moves_with_today runs once on each frozen day, its id ending in the day."""
+    """A test marked moves_with_today runs once on each day, its id ending in the day."""
     if metafunc.definition.get_closest_marker("moves_with_today"):
         metafunc.parametrize("frozen_today", metafunc.config.stash[DAYS], indirect=True,
                              ids=str)
@@ -81,10 +90,15 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture(autouse=True)
 def frozen_today(request, monkeypatch) -> dt.date:
-    """Today, for this test: FROZEN_TODAY, or each day in turn for tests marked
-    moves_with_today. Every app and CLI run in a test sees it (DIRECTORY_TODAY), and the
-    moment of frozen_now (DIRECTORY_NOW), unless the test sets another."""
-    day = getattr(request, "param", FROZEN_TODAY)
+    """Today, for this test: FROZEN_TODAY; each day in turn for tests marked moves_with_today;
+    FIXTURE_DAY for tests marked on_fixture_day. Every app and CLI run in the test sees it
+    (DIRECTORY_TODAY) and its moment (DIRECTORY_NOW, see frozen_now) unless told otherwise."""
+    if hasattr(request, "param"):
+        day = request.param
+    elif request.node.get_closest_marker("on_fixture_day"):
+        day = FIXTURE_DAY
+    else:
+        day = FROZEN_TODAY
     monkeypatch.setenv("DIRECTORY_TODAY", day.isoformat())
     monkeypatch.setenv("DIRECTORY_NOW", frozen_moment(day))
     return day
@@ -92,8 +106,8 @@ def frozen_today(request, monkeypatch) -> dt.date:
 
 @pytest.fixture
 def frozen_now(frozen_today) -> str:
-    """The moment pages are rendered at: the frozen day at 10:00 in the site's zone. Tests that
-    need a weekday or an hour (a Tuesday morning) set NOW themselves."""
+    """The moment pages are rendered at: 10:00 on the test's day, in the site's zone. Tests
+    that need a particular weekday or hour set NOW themselves (or are on_fixture_day)."""
     return frozen_moment(frozen_today)
 
 

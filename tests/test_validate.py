@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from directory.pipeline import check
-from tests.conftest import FROZEN_TODAY
+from tests.conftest import FIXTURE_DAY, FROZEN_TODAY
 
 ORG = """\
 id: sample-org
@@ -29,7 +29,8 @@ services:
 
 
 def messages(data_dir: Path, errors_only: bool = True) -> list[str]:
-    _, report, _ = check(data_dir, FROZEN_TODAY)
+    """The problems' messages, checked on the fixture's day (before its listings go stale)."""
+    _, report, _ = check(data_dir, FIXTURE_DAY)
     found = [p for p in report.sorted() if p.is_error or not errors_only]
     return [str(p).replace(str(data_dir), "data") for p in found]
 
