@@ -153,9 +153,11 @@ def test_command_uses_site_threshold_and_frozen_date(instance, data_dir, monkeyp
         "or never:")
 
 
-def test_command_writes_csv_to_a_file(instance, data_dir, tmp_path):
+@pytest.mark.moves_with_today
+def test_command_writes_csv_to_a_file(instance, data_dir, tmp_path, frozen_today):
     target = tmp_path / "calls.csv"
-    result = run(instance, "stale", "--days", "146", "--csv", "-o", str(target), str(data_dir))
+    days = str(days_since(COUPLES, frozen_today) - 1)  # 146 on 2026-11-24
+    result = run(instance, "stale", "--days", days, "--csv", "-o", str(target), str(data_dir))
     assert result.exit_code == 0
     assert result.stderr.strip() == f"wrote 1 stale services to {target}"
     assert target.read_text().splitlines()[0].startswith("organization_id,organization,")
