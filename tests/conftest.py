@@ -49,14 +49,14 @@ def pytest_addoption(parser):
              f"marked moves_with_today also run on {', '.join(map(str, HARD_DAYS))}.")
 
 
-def _day(text: str) -> dt.date:
+def _day(text: str, source: str) -> dt.date:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise pytest.UsageError(f'--today "{text}" is not a date (expected YYYY-MM-DD)') \
+        raise pytest.UsageError(f'{source} "{text}" is not a date (expected YYYY-MM-DD)') \
             from None
     if day < FIXTURE_DAY:
-        raise pytest.UsageError(f"--today {day} is before {FIXTURE_DAY}, the day tests/data "
+        raise pytest.UsageError(f"{source} {day} is before {FIXTURE_DAY}, the day tests/data "
                                 "is written for: its last_verified dates would be in the future")
     return day
 
@@ -69,8 +69,10 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "on_fixture_day: runs on FIXTURE_DAY whatever --today says: it tests "
                    "something else on data that is fresh only then, or needs its Tuesday")
-    chosen = config.getoption("--today") or os.environ.get("DIRECTORY_TEST_TODAY")
-    FROZEN_TODAY = _day(chosen) if chosen else FIXTURE_DAY
+    option, variable = config.getoption("--today"), os.environ.get("DIRECTORY_TEST_TODAY")
+    chosen = option or variable
+    FROZEN_TODAY = _day(chosen, "--today" if option else "DIRECTORY_TEST_TODAY") \
+        if chosen else FIXTURE_DAY
     FROZEN_NOW = frozen_moment(FROZEN_TODAY)
     config.stash[DAYS] = [FROZEN_TODAY] if chosen else [FROZEN_TODAY, *HARD_DAYS]
 
