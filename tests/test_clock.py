@@ -163,3 +163,11 @@ def test_a_day_the_suite_cannot_run_on_is_refused(text, message):
     with pytest.raises(pytest.UsageError) as refused:
         conftest._day(text, "DIRECTORY_TEST_TODAY")
     assert str(refused.value) == message
+
+
+def test_the_readme_says_how_the_tests_clock_works():
+    readme = (ROOT / "README.md").read_text()
+    assert "scripts/test --today=" in readme and "DIRECTORY_TEST_TODAY" in readme
+    assert "moves_with_today" in readme and ALLOW in readme
+    for day in (FIXTURE_DAY, *HARD_DAYS):
+        assert str(day) in readme, day
