@@ -1,8 +1,9 @@
 """Fixtures: a tiny data set built by the real build, an app serving it, and copies to break.
 
-The clock is frozen: no test reads the machine's date or time. The frozen day is one
-place's business (``FROZEN_TODAY`` below), ``--today=YYYY-MM-DD`` or ``DIRECTORY_TEST_TODAY``
-moves it for a whole run, and tests marked ``moves_with_today`` also run on ``HARD_DAYS``.
+The clock is frozen: no test reads the machine's date or time (tests/test_clock.py checks).
+Today is FROZEN_TODAY, set in one place below: FIXTURE_DAY, unless --today=YYYY-MM-DD or
+DIRECTORY_TEST_TODAY moves it for the whole run. Tests marked moves_with_today also run on
+HARD_DAYS; tests marked on_fixture_day keep FIXTURE_DAY whatever the run's day.
 """
 
 from __future__ import annotations

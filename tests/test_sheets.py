@@ -55,9 +55,13 @@ def heights_of(page, needle: str) -> list[float]:
     return found
 
 
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+
+
 def long_date(day: dt.date) -> str:
-    """As a sheet prints a date in English: November 24, 2026."""
-    return f"{day:%B} {day.day}, {day.year}"
+    """As a sheet prints a date in English: November 24, 2026 (whatever the machine's locale)."""
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
 # --- a data set with twenty more services, for page counts -------------------------------
