@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 from directory.build.pipeline import check
-from tests.conftest import FROZEN_TODAY
+from tests.conftest import FIXTURE_DAY
 
 ORG = """\
 id: sample-org
@@ -28,8 +28,9 @@ services:
 
 
 def messages(data_dir: Path, errors_only: bool = True,
-             today: dt.date = FROZEN_TODAY) -> list[str]:
-    """What ``directory validate`` prints (errors, or warnings too), with ``data/`` paths."""
+             today: dt.date = FIXTURE_DAY) -> list[str]:
+    """What ``directory validate`` prints (errors, or warnings too), with ``data/`` paths;
+    checked on the fixture's day (before its listings go stale) unless ``today`` says."""
     _, report, _ = check(data_dir, today)
     found = [p for p in report.sorted() if p.is_error or not errors_only]
     return [str(p).replace(str(data_dir), "data") for p in found]

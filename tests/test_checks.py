@@ -8,19 +8,31 @@ from pathlib import Path
 import pytest
 
 from directory.build.pipeline import check
-from tests.conftest import FROZEN_TODAY
+from tests.conftest import FIXTURE_DAY
 from tests.samples import ORG as VALID_ORG
-from tests.samples import messages
 from tests.samples import write_org as write
+
+# Most of these checks are not about dates: they look at the fixture data on the day it is
+# written for, when nothing in it is stale. The date checks move with today.
+pytestmark = pytest.mark.on_fixture_day
 
 # test_validate's valid sample, with an organization-wide phone line for the phone checks.
 ORG = VALID_ORG.replace("name: Sample Org\n", "name: Sample Org\n"
                         'phones: [{number: "+1 312 555 0190", type: voice}]\n')
 FILE = "data/organizations/sample-org.yaml"
+DAY = dt.timedelta(days=1)
 
 
-def problems(data_dir: Path, today: dt.date = FROZEN_TODAY) -> list[str]:
-    return messages(data_dir, errors_only=False, today=today)
+def problems(data_dir: Path, today: dt.date = FIXTURE_DAY, about: str = "") -> list[str]:
+    """Every problem on ``today`` (only those in files whose name starts with ``about``)."""
+    _, report, _ = check(data_dir, today)
+    found = [str(p).replace(str(data_dir), "data") for p in report.sorted()]
+    return [line for line in found if line.startswith(about)]
+
+
+def verified_on(day: dt.date | str) -> str:
+    """The sample, last verified on ``day``."""
+    return ORG.replace("last_verified: 2026-10-01", f"last_verified: {day}")
 
 
 def test_the_sample_has_no_problems(data_dir):
@@ -28,43 +40,49 @@ def test_the_sample_has_no_problems(data_dir):
     assert problems(data_dir) == []
 
 
-def test_last_verified_in_the_future_is_an_error(data_dir):
-    write(data_dir, ORG.replace("last_verified: 2026-10-01", "last_verified: 2026-11-25"))
-    assert problems(data_dir) == [
-        f"{FILE}:15: services[0].last_verified: 2026-11-25 is in the future; "
+@pytest.mark.moves_with_today
+def test_last_verified_in_the_future_is_an_error(data_dir, frozen_today):
+    tomorrow = frozen_today + DAY
+    write(data_dir, verified_on(tomorrow))
+    assert problems(data_dir, frozen_today, about=FILE) == [
+        f"{FILE}:15: services[0].last_verified: {tomorrow} is in the future; "
         "use the date it was checked"]
 
 
-def test_today_is_not_the_future(data_dir):
-    write(data_dir, ORG.replace("last_verified: 2026-10-01", "last_verified: 2026-11-24"))
-    assert problems(data_dir) == []
+@pytest.mark.moves_with_today
+def test_today_is_not_the_future(data_dir, frozen_today):
+    write(data_dir, verified_on(frozen_today))
+    assert problems(data_dir, frozen_today, about=FILE) == []
 
 
-@pytest.mark.parametrize(("verified", "expected"), [
-    ("2026-05-28", []),  # exactly stale_after_days (180) ago: still fresh
-    ("2026-05-27", [f"{FILE}:15: warning: services[0].last_verified: 2026-05-27 is 181 days "
-                    "ago, more than stale_after_days (180) in site.yaml; check the listing "
-                    "with the service, then update the date"]),
-])
-def test_stale_verification_is_a_warning_after_the_threshold(data_dir, verified, expected):
-    write(data_dir, ORG.replace("last_verified: 2026-10-01", f"last_verified: {verified}"))
-    assert problems(data_dir) == expected
+@pytest.mark.moves_with_today
+@pytest.mark.parametrize("days", [180, 181])
+def test_stale_verification_is_a_warning_after_the_threshold(data_dir, frozen_today, days):
+    verified = frozen_today - days * DAY  # on 2026-11-24: 2026-05-28, 2026-05-27
+    write(data_dir, verified_on(verified))
+    expected = [] if days == 180 else [  # exactly stale_after_days (180) ago: still fresh
+        f"{FILE}:15: warning: services[0].last_verified: {verified} is 181 days ago, more than "
+        "stale_after_days (180) in site.yaml; check the listing with the service, then update "
+        "the date"]
+    assert problems(data_dir, frozen_today, about=FILE) == expected
 
 
-def test_inactive_services_are_not_stale(data_dir):
-    write(data_dir, ORG.replace("last_verified: 2026-10-01",
-                                "last_verified: 2024-01-01\n    status: inactive"))
-    assert problems(data_dir) == []
+@pytest.mark.moves_with_today
+def test_inactive_services_are_not_stale(data_dir, frozen_today):
+    write(data_dir, verified_on("2024-01-01\n    status: inactive"))
+    assert problems(data_dir, frozen_today, about=FILE) == []
 
 
-def test_csv_rows_are_checked_too(data_dir):
+@pytest.mark.moves_with_today
+def test_csv_rows_are_checked_too(data_dir, frozen_today):
+    tomorrow = frozen_today + DAY
     path = data_dir / "services.csv"
-    path.write_text(path.read_text().replace("2026-10-10", "2027-01-01")
+    path.write_text(path.read_text().replace("2026-10-10", tomorrow.isoformat())
                     .replace("2026-06-30", ""))
-    assert problems(data_dir) == [
+    assert problems(data_dir, frozen_today, about="data/services.csv") == [
         "data/services.csv:2: warning: last_verified: is missing; add the date someone last "
         "checked this service (e.g. last_verified: 2026-10-01)",
-        "data/services.csv:3: last_verified: 2027-01-01 is in the future; "
+        f"data/services.csv:3: last_verified: {tomorrow} is in the future; "
         "use the date it was checked"]
 
 
@@ -184,7 +202,7 @@ def test_link_patterns_accept_only_their_placeholders(data_dir):
 
 
 def test_listings_remember_their_path_inside_the_repository(data_dir):
-    catalogue, _, _ = check(data_dir, FROZEN_TODAY)
+    catalogue, _, _ = check(data_dir, FIXTURE_DAY)
     paths = {s["id"]: (s.repository_path, s.line) for s in catalogue.services}
     assert paths["harbour-youth-drop-in"] == ("data/organizations/harbour-youth-trust.yaml", 16)
     assert paths["maple-library-drop-in"] == ("data/services.csv", 3)

@@ -9,9 +9,10 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.location import Location
 
 from directory import cli as directory_cli
-from directory.build import pipeline
+from directory.build import geocode, pipeline
 from directory.geo import geocoder
 from directory.web.app import create_app
+from tests.conftest import FROZEN_TODAY
 
 QUAYSIDE = """\
 id: quayside-clinic
@@ -28,6 +29,8 @@ services:
     last_verified: 2026-10-01
 """
 QUAYSIDE_LINE = "20 Quay Street, Testville, IL 60607, US"
+# The day the fake geocoder answers on: the cache dates each answer with the day it was looked up.
+LOOKED_UP = FROZEN_TODAY.isoformat()
 # The services.csv row without coordinates: tests/data/geocodes.csv says it was not found.
 LIBRARY_LINE = "9 Maple Street, Testville, IL 60614, US"
 
@@ -47,6 +50,12 @@ class FakeGeocoder:
         if isinstance(answer, Exception):
             raise answer
         return None if answer is None else Location(query, answer, {"type": "house"})
+
+
+@pytest.fixture(autouse=True)
+def looked_up_on_the_frozen_day(monkeypatch):
+    """The cache's date of a look-up is the machine's today; in tests, the frozen one."""
+    monkeypatch.setattr(geocode, "today", lambda: LOOKED_UP)
 
 
 @pytest.fixture
@@ -74,7 +83,7 @@ def test_cache_miss_asks_then_a_warm_cache_never_does(quayside, instance):
     assert location(first, "maple-library-drop-in-location")["precision"] == "postcode"
     assert (quayside / "geocodes.csv").read_text().splitlines() == [
         "address,latitude,longitude,provider,date,precision",
-        f'"{QUAYSIDE_LINE}",41.8801,-87.6402,fake,{_today()},address',
+        f'"{QUAYSIDE_LINE}",41.8801,-87.6402,fake,{LOOKED_UP},address',
         f'"{LIBRARY_LINE}",,,nominatim,2026-11-01,not-found']
     again = FakeGeocoder({})
     second = pipeline.run(quayside, instance, geocoder=again)
@@ -87,12 +96,12 @@ def test_a_miss_is_cached_and_falls_back_to_the_postcode(quayside, instance):
     outcome = pipeline.run(quayside, instance, geocoder=fake)
     assert problems(outcome, quayside)[0] == (
         f'data/organizations/quayside-clinic.yaml:5: warning: locations[0].address: '
-        f'"{QUAYSIDE_LINE}" was not found by the geocoder (fake, {_today()}); using the centre '
+        f'"{QUAYSIDE_LINE}" was not found by the geocoder (fake, {LOOKED_UP}); using the centre '
         "of 60607 from places.csv instead (shown as an approximate location). Run `directory "
         "geocode`, or add latitude and longitude to the location")
     row = location(outcome, "quayside-main")
     assert (row["latitude"], row["longitude"], row["precision"]) == (41.8745, -87.6507, "postcode")
-    assert (f'"{QUAYSIDE_LINE}",,,fake,{_today()},not-found'
+    assert (f'"{QUAYSIDE_LINE}",,,fake,{LOOKED_UP},not-found'
             in (quayside / "geocodes.csv").read_text())
     again = FakeGeocoder({})
     pipeline.run(quayside, instance, geocoder=again)
@@ -262,10 +271,4 @@ def test_build_offline_never_connects(quayside, instance, monkeypatch):
 def test_help_shows_an_example(instance):
     result = run_cli(instance, "geocode", "--help")
     assert result.exit_code == 0 and "Example" in result.output
-
-
-def _today() -> str:
-    import datetime as dt
-
-    return dt.date.today().isoformat()
 

@@ -120,10 +120,11 @@ def test_site_timezone_must_be_known(data_dir):
         "such as America/Chicago or Europe/London)"]
 
 
-def test_every_hours_string_in_the_demo_data_is_valid():
+@pytest.mark.moves_with_today
+def test_every_hours_string_in_the_demo_data_is_valid(frozen_today):
     from pathlib import Path
 
-    catalogue, report, _ = check(Path(__file__).parent.parent / "data")
+    catalogue, report, _ = check(Path(__file__).parent.parent / "data", frozen_today)
     assert [str(p) for p in report.errors] == []
     with_hours = [s for s in catalogue.services if s.get("hours")]
     assert len(with_hours) > 80

@@ -236,7 +236,9 @@ def _moments():
     return [at(m.isoformat()) if m.tzinfo is None else m for m in week + nights + holidays] + back
 
 
-def test_open_now_filter_matches_every_status_line(demo_build):
+def assert_filter_matches_status_lines(demo_build, moments) -> int:
+    """At each moment, the open-now filter keeps exactly the services whose status line says
+    open; returns how many open services were seen in all."""
     import sqlite3
 
     from directory.search import queries
@@ -250,15 +252,44 @@ def test_open_now_filter_matches_every_status_line(demo_build):
     ids = list(queries.service_ids(db, list(range(facets.size))).values())
     timetables = {i: Timetable.from_rows(rows) for i, rows in queries.schedules(db, ids).items()}
     checked = 0
-    for moment in _moments():
+    for moment in moments:
         mask = facets.open_mask(db, moment)
         by_filter = set(queries.service_ids(
             db, [n for n in range(facets.size) if mask >> n & 1]).values())
         by_status = {i for i, t in timetables.items() if (s := status(t, moment)) and s.is_open}
         assert by_filter == by_status, moment
         checked += len(by_status)
-    assert checked > 1000  # the check saw plenty of open services, not an empty set
     db.close()
+    return checked
+
+
+def test_open_now_filter_matches_every_status_line(demo_build):
+    # The check saw plenty of open services, not an empty set.
+    assert assert_filter_matches_status_lines(demo_build, _moments()) > 1000
+
+
+@pytest.mark.moves_with_today
+def test_open_now_filter_matches_every_status_line_all_today(demo_build, frozen_today):
+    # Every 15 real minutes from midnight to midnight: 23 or 25 hours when the clocks change.
+    start = dt.datetime.combine(frozen_today, dt.time(), tzinfo=CHICAGO).astimezone(dt.UTC)
+    end = dt.datetime.combine(frozen_today + dt.timedelta(days=1), dt.time(), tzinfo=CHICAGO)
+    moments = [(start + dt.timedelta(minutes=m)).astimezone(CHICAGO) for m in range(0, 1500, 15)]
+    assert assert_filter_matches_status_lines(
+        demo_build, [m for m in moments if m < end]) > 100
+
+
+WEEK = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+@pytest.mark.moves_with_today
+def test_weekly_table_marks_the_frozen_day(client, frozen_today):
+    # The youth drop-in: Mo-Fr 15:00-19:00; Sa 12:00-16:00.
+    html = client.get("/services/harbour-youth-drop-in").get_data(as_text=True)
+    row = re.search(r'<tr class="today" aria-current="date">(.*?)</tr>', html, re.S)[1]
+    hours = {5: "12:00–16:00", 6: "Closed"}.get(frozen_today.weekday(), "15:00–19:00")
+    assert " ".join(re.sub(r"<[^>]+>", " ", row).split()) == \
+        f"{WEEK[frozen_today.weekday()]} (today) {hours}"
+    assert html.count('<tr class="today"') == 1
 
 
 def test_closing_at_24_00_is_tonight_at_midnight_not_tomorrow(app):

@@ -104,27 +104,29 @@ def text(response) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
 
 
-@pytest.mark.parametrize("monday", ["2026-11-23", "2026-12-21"])  # the second has holidays
-def test_every_moment_of_a_stretch_shows_the_same_pages(built_instance, monday):
+def assert_every_stretch_reads_the_same(built_instance, first_day: dt.date, days: int):
     """What makes it safe to keep a page for a whole stretch of time: rendered afresh at the
-    first and the last minute of each stretch of a week, every page reads the same."""
-    from directory.web import clock, site
+    first and the last minute of each stretch of ``days`` days, every page reads the same.
+    Today follows the clock, as in production, so dates on pages ("Last verified ...") count."""
+    from directory.web import clock, current
     from directory.web.app import create_app
     from tests.conftest import FIXTURE_DATA
 
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(built_instance),
-                      "DATA_DIR": str(FIXTURE_DATA), "PAGE_CACHE_BYTES": 0})
+                      "DATA_DIR": str(FIXTURE_DATA), "PAGE_CACHE_BYTES": 0, "TODAY": None})
     with app.test_request_context():
-        facet_index, zone = site.current_facets(), clock.zone()
-    start = dt.datetime.fromisoformat(monday)
+        facet_index, zone = current.current_facets(), clock.zone()
+    start = dt.datetime.combine(first_day, dt.time())
     stretches: dict[tuple, list[dt.datetime]] = {}
-    for minute in range(7 * 24 * 60):
+    for minute in range(days * 24 * 60):
         moment = start + dt.timedelta(minutes=minute)
         stretches.setdefault(facet_index.stretch(moment.replace(tzinfo=zone)), []).append(moment)
-    assert len(stretches) > 20  # the fixture's hours really cut the week up
+    longer = [moments for moments in stretches.values() if len(moments) > 1]
+    # The fixture's hours really cut the week up (around a change of clocks, into minutes).
+    assert len(longer) > 20
     client = app.test_client()
     pages = ["/search", "/search?open_now=1", SERVICE, "/services/northside-warmline"]
-    for moments in stretches.values():
+    for moments in longer:
         seen = []
         for moment in (moments[0], moments[-1]):
             app.config["NOW"] = moment.isoformat()
@@ -132,15 +134,48 @@ def test_every_moment_of_a_stretch_shows_the_same_pages(built_instance, monday):
         assert seen[0] == seen[1], (moments[0], moments[-1])
 
 
+def test_every_moment_of_a_stretch_shows_the_same_pages(built_instance):
+    """A week with a special day (12-24) and a closed day (12-25)."""
+    assert_every_stretch_reads_the_same(built_instance, dt.date(2026, 12, 21), days=7)
+
+
+@pytest.mark.moves_with_today
+def test_every_moment_of_a_stretch_of_this_week_shows_the_same_pages(built_instance,
+                                                                     frozen_today):
+    """Monday to Sunday around today: on the hard days, with a change of clocks at the weekend
+    (those days are cut into single minutes) or a leap day."""
+    monday = frozen_today - dt.timedelta(days=frozen_today.weekday())
+    assert_every_stretch_reads_the_same(built_instance, monday, days=7)
+
+
 def test_days_the_clocks_change_are_cut_into_minutes(app):
-    from directory.web import clock, site
+    from directory.web import clock, current
 
     with app.test_request_context():
-        facet_index, zone = site.current_facets(), clock.zone()
+        facet_index, zone = current.current_facets(), clock.zone()
     change = dt.datetime(2026, 11, 1, 1, 30, tzinfo=zone)  # Chicago's clocks go back
     assert facet_index.stretch(change) != facet_index.stretch(change + dt.timedelta(minutes=1))
     ordinary = dt.datetime(2026, 11, 24, 10, 30, tzinfo=zone)
     assert facet_index.stretch(ordinary) == facet_index.stretch(ordinary + dt.timedelta(minutes=1))
+
+
+@pytest.mark.moves_with_today
+def test_today_is_cut_into_minutes_only_when_the_clocks_change_near_it(app, frozen_today):
+    from directory.web import clock, current
+
+    with app.test_request_context():
+        facet_index, zone = current.current_facets(), clock.zone()
+
+    def midnight(day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(), tzinfo=zone)
+
+    def clocks_change(day: dt.date) -> bool:
+        return midnight(day).utcoffset() != midnight(day + dt.timedelta(days=1)).utcoffset()
+
+    near = any(clocks_change(frozen_today + dt.timedelta(days=d)) for d in (-1, 0, 1))
+    moment = dt.datetime.combine(frozen_today, dt.time(10, 30), tzinfo=zone)
+    cut = facet_index.stretch(moment) != facet_index.stretch(moment + dt.timedelta(minutes=1))
+    assert cut == near
 
 
 def test_a_card_kept_from_one_page_is_right_on_another(client):

@@ -9,7 +9,6 @@ import shutil
 import socket
 from pathlib import Path
 from urllib.parse import unquote
-from zoneinfo import ZoneInfo
 
 import pypdf
 import pypdfium2
@@ -21,6 +20,7 @@ from directory import cli as directory_cli
 from directory.build import pipeline
 from directory.web.app import create_app
 from directory.web.pdf import RefusedFetch, render_pdf, static_fetcher
+from tests.conftest import FROZEN_NOW, FROZEN_TODAY
 
 FIXTURE_DATA = Path(__file__).parent / "data"
 
@@ -57,8 +57,13 @@ def heights_of(page, needle: str) -> list[float]:
     return found
 
 
-def today() -> str:
-    return dt.datetime.now(ZoneInfo("America/Chicago")).date().isoformat()
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+
+
+def long_date(day: dt.date) -> str:
+    """As a sheet prints a date in English: November 24, 2026 (whatever the machine's locale)."""
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
 # --- a data set with twenty more services, for page counts -------------------------------
@@ -103,9 +108,10 @@ def many(tmp_path_factory):
     shutil.copytree(FIXTURE_DATA, data)
     (data / "organizations" / "sheet-test-network.yaml").write_text(
         yaml.safe_dump(_many_services(20), sort_keys=False))
-    assert not pipeline.run(data, root / "instance").report.errors
+    assert not pipeline.run(data, root / "instance", today=FROZEN_TODAY).report.errors
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(root / "instance"),
-                      "DATA_DIR": str(data)})
+                      "DATA_DIR": str(data), "NOW": FROZEN_NOW,
+                      "TODAY": FROZEN_TODAY.isoformat()})
     return app.test_client()
 
 
@@ -116,12 +122,13 @@ def many_ids(count: int) -> str:
 # --- the sheet in the browser ----------------------------------------------------------
 
 
-def test_sheet_shows_what_a_client_needs(client):
+@pytest.mark.moves_with_today
+def test_sheet_shows_what_a_client_needs(client, frozen_today):
     page = client.get("/referral?ids=harbour-youth-drop-in,riverside-therapy,harbour-parent-group")
     words = text(page)
     assert page.status_code == 200
     for expected in (
-            "Referral sheet", f"Printed {dt.date.fromisoformat(today()):%B} ",
+            "Referral sheet", f"Printed {long_date(frozen_today)} ",
             "In crisis? Help is available now, free, 24/7", "988 Suicide & Crisis Lifeline",
             "1. Youth drop-in counselling Harbour Youth Trust",
             "Come in after school and talk with a counsellor.",
@@ -259,14 +266,16 @@ def test_public_url_setting_is_used_for_the_qr_code_and_links(app, client):
 # --- the PDF ---------------------------------------------------------------------------
 
 
-def test_pdf_has_every_phone_address_and_the_crisis_lines(client):
+@pytest.mark.moves_with_today
+def test_pdf_has_every_phone_address_and_the_crisis_lines(client, frozen_today):
     response = client.get("/referral.pdf?ids=" + ",".join(ACTIVE))
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == \
-        f'attachment; filename="referral-{today()}.pdf"'
+        f'attachment; filename="referral-{frozen_today.isoformat()}.pdf"'
     assert response.headers["Cache-Control"] == "private, no-store"
     words = pdf_text(response.data)
-    for expected in ("988 Suicide & Crisis Lifeline: call 988 or text 988",
+    for expected in (f"Printed {long_date(frozen_today)}",
+                     "988 Suicide & Crisis Lifeline: call 988 or text 988",
                      "(312) 555-0101", "(312) 555-0102", "(773) 555-0120", "(773) 555-0121",
                      "(312) 555-0110", "(312) 555-0111", "(312) 555-0112", "(312) 555-0100",
                      "12 Quay Street, Testville, IL 60607",
@@ -369,11 +378,13 @@ def test_street_sheet_keyword_limit_and_bad_category(client, app):
     assert bad.status_code == 400 and '"nope" is not a known category' in text(bad)
 
 
-def test_street_sheet_pdf(client):
+@pytest.mark.moves_with_today
+def test_street_sheet_pdf(client, frozen_today):
     response = client.get("/sheets/street.pdf?category=drop-in&paper=a4")
     assert response.headers["Content-Disposition"] == \
-        f'attachment; filename="street-sheet-drop-in-{today()}.pdf"'
+        f'attachment; filename="street-sheet-drop-in-{frozen_today.isoformat()}.pdf"'
     words = pdf_text(response.data)
+    assert f"Printed {long_date(frozen_today)}" in words
     assert page_count(response.data) == 1
     assert "(312) 555-0101" in words and "9 Maple Street, Testville, IL 60614" in words
     assert "988 Suicide & Crisis Lifeline" in words

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 
 import pytest
+from babel.dates import format_timedelta
 
 from directory.web.app import create_app
 from tests.test_site import text
@@ -17,12 +19,25 @@ def hrefs(response, label: str) -> list[str]:
     return [html.unescape(href) for href, words in links if words == label]
 
 
-def test_last_verified_in_words_and_as_a_date(client):
+def test_last_verified_in_words_and_as_a_date(client, app):
+    app.config["TODAY"] = "2026-11-24"  # 54 days after 2026-10-01, 23 after 2026-11-01
     page = client.get("/services/harbour-youth-drop-in")
     assert "Last verified 2 months ago ( October 1, 2026 )" in text(page)
     assert '<time datetime="2026-10-01">' in page.get_data(as_text=True)
     assert "last checked more than" not in text(page)
     assert "Last verified 3 weeks ago" in text(client.get("/services/northside-warmline"))
+
+
+@pytest.mark.moves_with_today
+def test_age_and_amber_note_count_from_today(client, frozen_today):
+    age = (frozen_today - dt.date(2026, 10, 1)).days  # the drop-in's last_verified
+    # The words are Babel's, as on the page: "2 months ago" on 2026-11-24, "1 year ago" ...
+    ago = format_timedelta(dt.timedelta(days=-age), granularity="day", add_direction=True,
+                           locale="en")
+    words = text(client.get("/services/harbour-youth-drop-in"))
+    assert f"Last verified {ago} ( October 1, 2026 )" in words
+    # stale_after_days is 180: the note appears on the 181st day.
+    assert ("This listing was last checked more than 6 months ago." in words) == (age > 180)
 
 
 def test_amber_note_past_the_threshold(client, app):
@@ -34,6 +49,7 @@ def test_amber_note_past_the_threshold(client, app):
     assert "Last verified 8 months ago" in text(page)
 
 
+@pytest.mark.moves_with_today
 def test_no_amber_note_on_a_service_no_longer_offered(client):
     words = text(client.get("/services/harbour-old-camp"))  # verified 2025-06-01, inactive
     assert "This service is no longer offered" in words

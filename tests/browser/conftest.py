@@ -16,6 +16,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from directory.web.app import create_app
+from tests.conftest import FROZEN_NOW, FROZEN_TODAY
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -40,7 +41,9 @@ def serve(app):
 
 @pytest.fixture(scope="session")
 def live_server(built_instance):
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(built_instance)})
+    # Made once for the session, before any test's frozen clock: it gets the run's own.
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(built_instance),
+                      "NOW": FROZEN_NOW, "TODAY": FROZEN_TODAY.isoformat()})
     url, server = serve(app)
     yield url
     server.shutdown()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from directory.web.app import create_app
+from tests.conftest import FROZEN_NOW, FROZEN_TODAY
 
 from .conftest import serve
 
@@ -28,7 +29,8 @@ def hostile_site(tmp_path_factory):
     instance = data.parent / "instance"
     instance.mkdir()
     build_into(data, instance)
-    url, server = serve(create_app({"TESTING": True, "INSTANCE_PATH": str(instance)}))
+    url, server = serve(create_app({"TESTING": True, "INSTANCE_PATH": str(instance),
+                                    "NOW": FROZEN_NOW, "TODAY": FROZEN_TODAY.isoformat()}))
     yield url
     server.shutdown()
 
