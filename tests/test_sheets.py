@@ -9,7 +9,6 @@ import shutil
 import socket
 from pathlib import Path
 from urllib.parse import unquote
-from zoneinfo import ZoneInfo
 
 import pypdf
 import pypdfium2
@@ -22,6 +21,8 @@ from directory.build import pipeline
 from directory.web.app import create_app
 from directory.web.pdf import RefusedFetch, render_pdf, static_fetcher
 
+from .conftest import FROZEN_NOW, FROZEN_TODAY
+
 FIXTURE_DATA = Path(__file__).parent / "data"
 
 ACTIVE = ["harbour-youth-drop-in", "northside-warmline", "riverside-therapy",
@@ -31,7 +32,8 @@ ACTIVE = ["harbour-youth-drop-in", "northside-warmline", "riverside-therapy",
 
 def text(response) -> str:
     """The page's visible words, roughly: tags stripped, spaces folded, quotes unescaped."""
-    words = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
+    html = re.sub(r"</?span\b[^>]*>", "", response.get_data(as_text=True))  # inline: no gap
+    words = re.sub(r"<[^>]+>", " ", html)
     return " ".join(words.replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&")
                     .split())
 
@@ -58,7 +60,8 @@ def heights_of(page, needle: str) -> list[float]:
 
 
 def today() -> str:
-    return dt.datetime.now(ZoneInfo("America/Chicago")).date().isoformat()
+    """The date the sheets print: the tests' frozen day, never the wall clock."""
+    return FROZEN_TODAY.isoformat()
 
 
 # --- a data set with twenty more services, for page counts -------------------------------
@@ -74,15 +77,22 @@ def _many_services(count: int) -> dict:
             "address": {"address_1": f"{1200 + n} North Example Avenue", "address_2": "Floor 2",
                         "city": "Testville", "state_province": "IL",
                         "postal_code": f"606{n:02d}", "country": "US"},
-            "latitude": 41.9, "longitude": -87.65} for n in range(count)],
+            "latitude": 41.9, "longitude": -87.65,
+            "transportation": "Bus 22 to Clark and Division, then two blocks north; free "
+                              "parking behind the building."} for n in range(count)],
         "services": [{
             "id": f"sheet-service-{n}",
             "name": f"Community counselling programme number {n}",
             "description": "Free and low-cost counselling with a licensed therapist for anxiety, "
-                           "depression, grief and family stress. Evening sessions available.",
+                           "depression, grief and family stress, for young people and their "
+                           "families. Evening sessions available; a counsellor who speaks "
+                           "Spanish or Polish can be booked on request.",
             "categories": ["counselling", "drop-in"],
             "at": [f"sheet-place-{n}"],
             "hours": "Mo-Fr 09:00-19:00; Sa 10:00-14:00",
+            "closed": [dt.date(2026, 11, 26), dt.date(2026, 12, 25)],
+            "minimum_age": 13,
+            "maximum_age": 24,
             "phones": [{"number": f"+1 312 555 01{50 + n}", "type": "voice"},
                        {"number": f"+1 773 555 01{50 + n}", "type": "text"}],
             "languages": ["en", "es", "pl"],
@@ -105,7 +115,8 @@ def many(tmp_path_factory):
         yaml.safe_dump(_many_services(20), sort_keys=False))
     assert not pipeline.run(data, root / "instance").report.errors
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(root / "instance"),
-                      "DATA_DIR": str(data)})
+                      "DATA_DIR": str(data), "TODAY": FROZEN_TODAY.isoformat(),
+                      "NOW": FROZEN_NOW})
     return app.test_client()
 
 
@@ -127,13 +138,17 @@ def test_sheet_shows_what_a_client_needs(client):
             "Come in after school and talk with a counsellor.",
             "Where: 12 Quay Street, Testville, IL 60607",
             "Phone: Call (312) 555-0101 · Text (312) 555-0102",
-            "Hours: Mo-Fr 15:00-19:00; Sa 12:00-16:00",
+            "Hours: Mon–Fri 3 PM–7 PM, Sat 12 PM–4 PM. Dec 24: 12 PM–2 PM, Closed Dec 25",
+            "Who it is for: Ages 12 to 25.",
             "How to get in: Walk in, no appointment needed", "Cost: Free",
             "Languages: English, Spanish", "Checked: Oct 1, 2026",
             "2. Individual counseling", "Cost: Sliding scale. $10-$60 per session",
             "How to get in: By appointment", "Languages: English, Polish",
+            "Who it is for: Adults 18 and over. Ages 18 and over.",
+            "Hours: By appointment: call to arrange a time",
             # No phone of its own: the organization's main line, as on the service page.
-            "3. Parents' evening circle", "Phone: Call (312) 555-0100"):
+            "3. Parents' evening circle", "Phone: Call (312) 555-0100",
+            "Hours: Wed 6 PM–8 PM", "How to get in: Call first"):
         assert expected in words, expected
     assert words.index("In crisis?") < words.index("1. Youth drop-in")
     assert words.index("1. Youth") < words.index("2. Individual") < words.index("3. Parents")
@@ -303,6 +318,38 @@ def test_six_services_to_a_page(many, count, pages, paper):
         tops = heights_of(page, "Community counselling programme number")
         assert len(tops) == len(on_page)
         assert all(above - below > 6 * 11 for above, below in zip(tops, tops[1:], strict=False))
+
+
+def test_a_full_listing_prints_in_full(many):
+    """Everything a client needs, never cut: hours in words, closures, ages, transport."""
+    words = pdf_text(many.get(f"/referral.pdf?ids={many_ids(6)}&paper=letter").data)
+    for expected in (
+            "a counsellor who speaks Spanish or Polish can be booked on request.",
+            "Getting there: Bus 22 to Clark and Division, then two blocks north; free parking "
+            "behind the building.",
+            "Hours: Mon–Fri 9 AM–7 PM, Sat 10 AM–2 PM. Closed Nov 26 and Dec 25",
+            "Who it is for: Ages 13 to 24.",
+            "How to get in: By appointment. Call to book a first conversation.",
+            "Cost: Sliding scale. From $10 a session depending on income."):
+        assert expected in words, expected
+    assert "…" not in words and "Mo-Fr" not in words
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_a_sheet_that_overflows_says_continued_and_splits_no_listing(many, paper):
+    # A long note (fourteen lines) pushes six full listings past one page.
+    note = "\n".join(f"{n}. Ask for Ana at the front desk." for n in range(1, 15))
+    data = many.get("/referral.pdf", query_string={"ids": many_ids(6), "paper": paper,
+                                                   "note": note}).data
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    assert len(pages) == 2
+    assert "Referral sheet, continued" not in pages[0]
+    assert "Testville Directory · Referral sheet, continued · November 24, 2026" in pages[1]
+    for n in range(6):  # each listing whole on one page: its name, phone and last line
+        holding = [page for page in pages if f"programme number {n} " in page]
+        assert len(holding) == 1, n
+        assert f"(312) 555-01{50 + n}" in holding[0] and f"Ages 13 to 24" in holding[0]
 
 
 def test_paper_defaults_to_the_sites_country(client):

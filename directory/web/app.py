@@ -12,6 +12,7 @@ from . import (
     distance,
     errors,
     hours,
+    hours_words,
     i18n,
     pagecache,
     privacy,
@@ -53,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     privacy.init_app(app)
     errors.init_app(app)
     hours.init_app(app)
+    hours_words.init_app(app)
     distance.init_app(app)
     current.init_app(app)
     app.register_blueprint(site.bp)
