@@ -198,7 +198,7 @@ def test_note_is_escaped_and_stays_off_the_shared_link(client):
     html = page.get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;\nAsk for Ana &amp; bring ID</p>" in html
     assert "<script>alert" not in html
-    share = re.search(r'id="share-url" type="text" readonly value="([^"]+)"', html).group(1)
+    share = re.search(r'id="send-list-url" type="text" readonly value="([^"]+)"', html).group(1)
     assert share == "http://localhost/referral?ids=harbour-youth-drop-in"
 
 
@@ -226,7 +226,7 @@ def test_changing_the_list_works_without_javascript(client):
     html = client.get("/referral?ids=harbour-youth-drop-in,northside-warmline&paper=a4"
                       ).get_data(as_text=True)
     links = [unquote(link).replace("&amp;", "&") for link in re.findall(
-        r'<a href="(/referral\?[^"]+)">(?:Move up|Move down|Remove)', html)]
+        r'<a href="(/referral\?[^"]+)" data-referral-edit>(?:Move up|Move down|Remove)', html)]
     assert links == [
         "/referral?ids=northside-warmline,harbour-youth-drop-in&paper=a4",  # 1 down
         "/referral?ids=northside-warmline&paper=a4",  # 1 removed
@@ -403,9 +403,18 @@ def test_street_sheet_groups_matching_services_by_kind_of_help(client):
     words = text(page)
     assert page.status_code == 200
     assert "Street sheet: Drop-in" in words and "988 Suicide & Crisis Lifeline" in words
-    assert "Counselling Youth drop-in counselling Harbour Youth Trust" in words
-    assert "Drop-in Library wellbeing hour Maple Street Library" in words
+    # The sheet's own kind of help is its first heading, holding every service that has it.
+    headings = re.findall(r'<h2 class="street-group-name">([^<]+)</h2>', page.get_data(as_text=True))
+    assert headings == ["Drop-in"]
+    assert ("Drop-in Library wellbeing hour Maple Street Library 9 Maple Street" in words
+            and "Youth drop-in counselling Harbour Youth Trust" in words)
     assert "Individual counseling" not in words and "Peer warmline" not in words
+
+
+def test_street_sheet_of_a_parent_category_opens_with_it(client):
+    html = client.get("/sheets/street?category=support-group").get_data(as_text=True)
+    headings = re.findall(r'<h2 class="street-group-name">([^<]+)</h2>', html)
+    assert headings[0] == "Support group" and "Grief support" in headings[1:]
 
 
 def test_street_sheet_keyword_limit_and_bad_category(client, app):

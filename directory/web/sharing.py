@@ -42,9 +42,11 @@ def qr_code(url: str, title: str) -> Markup:
                                 svgclass="qr", lineclass="qr-line"))
 
 
-def share_links(url: str) -> dict[str, str]:
-    """``sms:`` and ``mailto:`` links that carry the list's address; no third-party widget."""
-    body = quote(_("Services we talked about: %(url)s", url=url))
-    subject = quote(_("Services we talked about"))
+def share_links(url: str, subject: str | None = None) -> dict[str, str]:
+    """``sms:`` and ``mailto:`` links that carry ``url`` under ``subject`` (by default a
+    referral list's words), and the address itself; no third-party widget."""
+    subject = subject or _("Services we talked about")
+    body = quote(_("%(subject)s: %(url)s", subject=subject, url=url))
     # "sms:?&body=" is the form both Android and iOS messaging apps read.
-    return {"sms": f"sms:?&body={body}", "mailto": f"mailto:?subject={subject}&body={body}"}
+    return {"sms": f"sms:?&body={body}", "mailto": f"mailto:?subject={quote(subject)}&body={body}",
+            "url": url}

@@ -12,6 +12,7 @@ from ..search import finder, nearby, queries, spelling
 from . import clock, params, where
 from .current import all_categories, current_facets, current_index, current_stretch
 from .i18n import localized
+from .sharing import public_url, share_links
 from .store import get_build, get_db
 
 bp = Blueprint("site", __name__)
@@ -105,7 +106,10 @@ def service(service_id: str):
     found = queries.service(get_db(), service_id)
     if found is None:
         abort(404, description="service")
-    return render_template("service.html", service=found,
+    share = share_links(public_url("site.service", service_id=service_id),
+                        _("%(service)s, %(organization)s", service=found["name"],
+                          organization=found["organization"]["name"]))
+    return render_template("service.html", service=found, share=share,
                            nearest=get_build().recent(
                                ("nearest", service_id, where.unit()),
                                lambda: nearby.nearest_same_category(
