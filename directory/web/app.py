@@ -8,6 +8,7 @@ from flask import Flask
 
 from .. import ROOT
 from . import (
+    carry,
     current,
     distance,
     errors,
@@ -57,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     hours_words.init_app(app)
     distance.init_app(app)
     current.init_app(app)
+    carry.init_app(app)
     app.register_blueprint(site.bp)
     app.register_blueprint(sheets.bp)
     pagecache.init_app(app)

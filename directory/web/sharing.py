@@ -14,6 +14,7 @@ from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from ..search.filters import PLACE
 from .i18n import ui_languages
 
 
@@ -23,6 +24,8 @@ def public_url(endpoint: str, **args) -> str:
     ``PUBLIC_URL`` (``DIRECTORY_PUBLIC_URL``) names the address people reach the site at, for
     sites behind a proxy and for PDFs made on the command line; otherwise the request's host.
     """
+    for name in PLACE:  # a resident's place stays theirs: never in an address made to pass on
+        args.setdefault(name, None)
     lang = request.args.get("lang")
     if lang and lang in ui_languages():
         args["lang"] = lang  # a shared list opens in the language it was made in

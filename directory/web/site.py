@@ -10,6 +10,7 @@ from werkzeug.exceptions import BadRequest
 
 from ..search import finder, nearby, queries, spelling
 from . import clock, params, where
+from .carry import carried_place
 from .current import all_categories, current_facets, current_index, current_stretch
 from .i18n import localized
 from .sharing import public_url, share_links
@@ -21,7 +22,10 @@ bp = Blueprint("site", __name__)
 @bp.get("/")
 def home():
     categories = all_categories()
-    return render_template("home.html", categories=[c for c in categories if not c["parent_id"]])
+    # A place carried from an earlier search fills the place field (carry.py).
+    place = where.from_request() if carried_place() else None
+    return render_template("home.html", categories=[c for c in categories if not c["parent_id"]],
+                           where=place)
 
 
 @bp.get("/search")
@@ -131,6 +135,10 @@ def category(category_id: str):
     found = queries.category(db, category_id)
     if found is None:
         abort(404, description="category")
+    if carried_place():
+        # Browsing near a place is a near search of this kind of help: nearest first, with
+        # the filters, the place kept on.
+        return redirect(url_for("site.search", category=category_id, **carried_place()))
     page = params.page()
     per_page = current_app.config["PER_PAGE"]
     hits = get_build().recent(("category", category_id, page, per_page),
