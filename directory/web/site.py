@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import math
+from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
@@ -30,6 +40,8 @@ def home():
 
 @bp.get("/search")
 def search():
+    if any(not value.strip() for _name, value in request.args.items(multi=True)):
+        return _without_empty_fields()
     categories = all_categories()
     names = {c["id"]: localized(c["names"], c["name"]) for c in categories}
     audiences = {a["id"]: localized(a["names"], a["name"]) for a in
@@ -59,6 +71,14 @@ def search():
         categories=[c for c in categories if c["service_count"]],
         finding=hits, filters=chosen, category_names=names, audience_names=audiences,
         where=place, remote=remote)
+
+
+def _without_empty_fields():
+    """A form's untouched fields (``category=&cost=&…``) dropped from the address: the same
+    search at a URL a person can read, share and bookmark; works without JavaScript."""
+    kept = [(name, value) for name, value in request.args.items(multi=True) if value.strip()]
+    target = url_for("site.search", near=None)
+    return redirect(f"{target}?{urlencode(kept)}" if kept else target)
 
 
 def _find(q, chosen, category, page, per_page, place, categories, now):
@@ -160,6 +180,13 @@ def about():
 @bp.get("/privacy")
 def privacy():
     return render_template("privacy.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site's icon where browsers look for it first: no 404 on a first visit."""
+    return send_from_directory(current_app.static_folder, "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=7 * 24 * 3600)
 
 
 @bp.get("/healthz")
