@@ -17,6 +17,8 @@ from werkzeug.serving import make_server
 
 from directory.web.app import create_app
 
+from ..conftest import FROZEN_NOW, FROZEN_TODAY
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -40,7 +42,10 @@ def serve(app):
 
 @pytest.fixture(scope="session")
 def live_server(built_instance):
-    app = create_app({"TESTING": True, "INSTANCE_PATH": str(built_instance)})
+    # The tests' frozen moment, as every other app in the suite: a sheet's date, its coming
+    # closures and "open now" never depend on the day the tests run.
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(built_instance),
+                      "NOW": FROZEN_NOW, "TODAY": FROZEN_TODAY.isoformat()})
     url, server = serve(app)
     yield url
     server.shutdown()
