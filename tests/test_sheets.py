@@ -349,7 +349,7 @@ def test_a_sheet_that_overflows_says_continued_and_splits_no_listing(many, paper
     for n in range(6):  # each listing whole on one page: its name, phone and last line
         holding = [page for page in pages if f"programme number {n} " in page]
         assert len(holding) == 1, n
-        assert f"(312) 555-01{50 + n}" in holding[0] and f"Ages 13 to 24" in holding[0]
+        assert f"(312) 555-01{50 + n}" in holding[0] and "Ages 13 to 24" in holding[0]
 
 
 def test_paper_defaults_to_the_sites_country(client):
@@ -404,10 +404,12 @@ def test_street_sheet_groups_matching_services_by_kind_of_help(client):
     assert page.status_code == 200
     assert "Street sheet: Drop-in" in words and "988 Suicide & Crisis Lifeline" in words
     # The sheet's own kind of help is its first heading, holding every service that has it.
-    headings = re.findall(r'<h2 class="street-group-name">([^<]+)</h2>', page.get_data(as_text=True))
+    headings = re.findall(r'<h2 class="street-group-name">([^<]+)</h2>',
+                          page.get_data(as_text=True))
     assert headings == ["Drop-in"]
     assert ("Drop-in Library wellbeing hour Maple Street Library 9 Maple Street" in words
             and "Youth drop-in counselling Harbour Youth Trust" in words)
+    assert "Thu 10 AM–11 AM. Dec 24: 9 AM–10 AM, Closed Nov 26" in words  # hours in words
     assert "Individual counseling" not in words and "Peer warmline" not in words
 
 
