@@ -18,7 +18,7 @@ from directory.build import pipeline
 from directory.web.app import create_app
 
 from ..conftest import FROZEN_NOW, FROZEN_TODAY
-from .conftest import serve
+from .conftest import DESKTOP, serve
 
 PHONE = {"width": 390, "height": 844}
 TOUCH = 44  # CSS px, WCAG 2.5.5
@@ -178,3 +178,35 @@ def test_printed_sheet_shows_only_the_sheet(visit):
     assert "Hours: Mon–Fri 3 PM–7 PM, Sat 12 PM–4 PM." in sheet
     assert "Who it is for: Ages 12 to 25." in sheet
     v.screenshot("printed-sheet")
+
+
+def test_desktop_filter_grid_lines_up(visit):
+    v = visit(viewport=DESKTOP)
+    page = v.page
+    page.goto("/search?q=counselling")
+    page.locator("summary", has_text="Filters").click()
+    boxes = page.eval_on_selector_all(
+        ".filter-field select, .filter-field input",
+        "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return [Math.round(r.left), Math.round(r.top), Math.round(r.height)]; })")
+    assert len(boxes) >= 4
+    assert len({height for _, _, height in boxes}) == 1  # one height for every control
+    # Fields in the same row start at the same height, whatever their labels' length.
+    tops = sorted({top for _, top, _ in boxes})
+    assert all(b - a > 40 for a, b in zip(tops, tops[1:], strict=False)), tops
+    v.screenshot("filters")
+
+
+def test_first_visit_meets_no_404(visit):
+    v = visit(viewport=PHONE)
+    statuses: list[tuple[str, int]] = []
+    v.page.on("response", lambda response: statuses.append((response.url, response.status)))
+    v.page.goto("/")
+    v.page.wait_for_load_state("networkidle")
+    assert [url for url, status in statuses if status >= 400] == []
+    # Headless Chromium asks for no icon itself: fetch the one the page names, as browsers do.
+    icon = v.page.get_attribute('link[rel="icon"]', "href")
+    assert icon == "/favicon.ico"
+    response = v.page.request.get(icon)
+    assert response.status == 200 and response.headers["content-type"] == \
+        "image/vnd.microsoft.icon"
