@@ -15,6 +15,7 @@ from flask import g, has_request_context, request
 from jinja2 import pass_context
 from werkzeug.exceptions import HTTPException
 
+from ..build.layout import NoBuild
 from ..search.filters import PLACE
 from . import where
 
@@ -36,8 +37,8 @@ def _place_args() -> dict[str, str]:
         return {}
     try:
         place = where.from_request()
-    except HTTPException:
-        return {}  # the page itself answers 400; its links start afresh
+    except (HTTPException, NoBuild):
+        return {}  # the page itself answers 400 (or "no build yet"); its links start afresh
     if place is None or place.point is None:
         return {}  # an unknown place: the page offers what it might be, links do not repeat it
     # What the page itself kept: coordinates rounded to ~100 m (where.py), never the raw ones.

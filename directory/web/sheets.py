@@ -10,7 +10,6 @@ JavaScript, in the browser's localStorage; see ``static/referral.js``).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from flask import Blueprint, current_app, has_request_context, render_template, request, url_for
@@ -92,15 +91,6 @@ def add_url(service_id: str) -> str:
     """'Add to referral list' without JavaScript: the sheet with this service appended."""
     ids = carried_list()
     return referral_url(ids if service_id in ids else [*ids, service_id])
-
-
-@bp.app_template_filter("one_line")
-def one_line(text: str, limit: int = 110) -> str:
-    """The first sentence, cut at a word near ``limit`` characters: one line on paper."""
-    first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
-    if len(first) <= limit:
-        return first
-    return first[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 @bp.app_template_filter("short_date")
