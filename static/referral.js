@@ -44,11 +44,51 @@
     link.setAttribute("role", "button");
   }
 
-  // On the sheet itself, the list on screen becomes the list kept: moving, removing and
-  // opening a shared list all arrive here as a new address.
+  function idsOf(href) {
+    var match = /[?&]ids=([^&#]*)/.exec(href);
+    var raw = match ? decodeURIComponent(match[1].replace(/\+/g, " ")) : "";
+    return raw.split(",").filter(function (id) { return ID.test(id); }).slice(0, MAX);
+  }
+
+  function same(a, b) { return a.join(",") === b.join(","); }
+
+  // On the sheet itself: the worker's own list (or the first list opened, when none is kept)
+  // becomes the list kept. Someone else's list, opened from a link or QR code, never replaces
+  // it: the sheet says so and offers to add its services, one by one or all at once.
   var sheet = document.querySelector("[data-referral-ids]");
   if (sheet) {
-    save(sheet.dataset.referralIds ? sheet.dataset.referralIds.split(",") : []);
+    var shown = sheet.dataset.referralIds ? sheet.dataset.referralIds.split(",") : [];
+    var kept = load();
+    if (!kept.length || same(kept, shown)) {
+      save(shown);
+      // Moving and removing are this worker's own edits: keep the new list before going.
+      Array.prototype.forEach.call(document.querySelectorAll("[data-referral-edit]"), function (link) {
+        link.addEventListener("click", function () { save(idsOf(link.href)); });
+      });
+    } else {
+      showShared(shown, kept);
+    }
+  }
+
+  function showShared(shown, kept) {
+    var notice = document.querySelector("[data-shared-notice]");
+    if (!notice) { return; }
+    notice.hidden = false;
+    notice.querySelector("[data-own-count]").textContent = String(kept.length);
+    notice.querySelector("[data-own-list]").href = sheetUrl(kept);
+    notice.querySelector("[data-add-all]").addEventListener("click", function () {
+      var merged = load();
+      shown.forEach(function (id) { if (merged.indexOf(id) === -1 && merged.length < MAX) { merged.push(id); } });
+      save(merged);
+      window.location.href = sheetUrl(merged);
+    });
+    notice.querySelector("[data-replace]").addEventListener("click", function () {
+      save(shown);
+      window.location.reload();
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-shared-add]"), function (item) {
+      item.hidden = false;
+    });
   }
 
   var ids = load();

@@ -249,8 +249,8 @@ def test_hotline_contacts_call_text_and_chat(client):
     service = html(client, "/services/northside-warmline")
     assert 'href="tel:+17735550120">Call (773) 555-0120</a>' in service
     assert 'href="sms:+17735550121">Text (773) 555-0121</a>' in service
-    assert '<a href="https://warmline.example.org/chat" rel="noopener noreferrer">Chat online</a>' \
-        in service
+    assert ('<a class="touch" href="https://warmline.example.org/chat" '
+            'rel="noopener noreferrer">Chat online</a>') in service
     card = html(client, "/search?q=warmline")
     assert "Open 24/7" in card and ">Chat online</a>" in card
 

@@ -29,7 +29,7 @@ HARBOURSIDE = (41.8830, -87.6480)
 def result_ids(page) -> list[str]:
     html = page.get_data(as_text=True)
     listed = html.split('id="remote-heading"')[0]
-    return re.findall(r'<h3 class="card-title"><a href="/services/([^"]+)"', listed)
+    return re.findall(r'<h3 class="card-title"><a href="/services/([^"?]+)[^"]*"', listed)
 
 
 @pytest.mark.parametrize("radius", [1, 3, 10])

@@ -32,10 +32,12 @@ def test_pages_name_no_other_host(client, url):
     # Nothing is ever loaded from another host.
     assert re.findall(r'src="(https?:)?//', html) == []
     # The only absolute links are the data's own websites (example domains here) and plain
-    # links to OpenStreetMap's directions, which load nothing until followed.
+    # links to maps' directions (one per kind of phone), which load nothing until followed.
     for link in re.findall(r'href="(https?://[^"]+)"', html):
         assert (".example.org" in link
-                or link.startswith("https://www.openstreetmap.org/directions?")
+                or link.startswith(("https://www.openstreetmap.org/directions?",
+                                    "https://maps.apple.com/?daddr=",
+                                    "https://www.google.com/maps/dir/?api=1&amp;destination="))
                 or link == "https://weather.example.org/"), link
     # Scripts only as same-origin files that enhance the page; never inline.
     for tag, body in re.findall(r"(<script[^>]*>)(.*?)</script>", html, re.S):

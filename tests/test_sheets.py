@@ -31,7 +31,8 @@ ACTIVE = ["harbour-youth-drop-in", "northside-warmline", "riverside-therapy",
 
 def text(response) -> str:
     """The page's visible words, roughly: tags stripped, spaces folded, quotes unescaped."""
-    words = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
+    html = re.sub(r"</?span\b[^>]*>", "", response.get_data(as_text=True))  # inline: no gap
+    words = re.sub(r"<[^>]+>", " ", html)
     return " ".join(words.replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&")
                     .split())
 
@@ -79,15 +80,22 @@ def _many_services(count: int) -> dict:
             "address": {"address_1": f"{1200 + n} North Example Avenue", "address_2": "Floor 2",
                         "city": "Testville", "state_province": "IL",
                         "postal_code": f"606{n:02d}", "country": "US"},
-            "latitude": 41.9, "longitude": -87.65} for n in range(count)],
+            "latitude": 41.9, "longitude": -87.65,
+            "transportation": "Bus 22 to Clark and Division, then two blocks north; free "
+                              "parking behind the building."} for n in range(count)],
         "services": [{
             "id": f"sheet-service-{n}",
             "name": f"Community counselling programme number {n}",
             "description": "Free and low-cost counselling with a licensed therapist for anxiety, "
-                           "depression, grief and family stress. Evening sessions available.",
+                           "depression, grief and family stress, for young people and their "
+                           "families. Evening sessions available; a counsellor who speaks "
+                           "Spanish or Polish can be booked on request.",
             "categories": ["counselling", "drop-in"],
             "at": [f"sheet-place-{n}"],
             "hours": "Mo-Fr 09:00-19:00; Sa 10:00-14:00",
+            "closed": [dt.date(2026, 11, 26), dt.date(2026, 12, 25)],
+            "minimum_age": 13,
+            "maximum_age": 24,
             "phones": [{"number": f"+1 312 555 01{50 + n}", "type": "voice"},
                        {"number": f"+1 773 555 01{50 + n}", "type": "text"}],
             "languages": ["en", "es", "pl"],
@@ -127,6 +135,11 @@ def test_sheet_shows_what_a_client_needs(client, frozen_today):
     page = client.get("/referral?ids=harbour-youth-drop-in,riverside-therapy,harbour-parent-group")
     words = text(page)
     assert page.status_code == 200
+    # The drop-in's special and closed days print when they fall in the coming six weeks.
+    coming = [said for day, said in ((dt.date(2026, 12, 24), "Dec 24: 12 PM–2 PM"),
+                                     (dt.date(2026, 12, 25), "Closed Dec 25"))
+              if frozen_today <= day <= frozen_today + dt.timedelta(days=42)]
+    hours = "Hours: Mon–Fri 3 PM–7 PM, Sat 12 PM–4 PM" + (f". {', '.join(coming)}" * bool(coming))
     for expected in (
             "Referral sheet", f"Printed {long_date(frozen_today)} ",
             "In crisis? Help is available now, free, 24/7", "988 Suicide & Crisis Lifeline",
@@ -134,13 +147,16 @@ def test_sheet_shows_what_a_client_needs(client, frozen_today):
             "Come in after school and talk with a counsellor.",
             "Where: 12 Quay Street, Testville, IL 60607",
             "Phone: Call (312) 555-0101 · Text (312) 555-0102",
-            "Hours: Mo-Fr 15:00-19:00; Sa 12:00-16:00",
+            hours, "Who it is for: Ages 12 to 25.",
             "How to get in: Walk in, no appointment needed", "Cost: Free",
             "Languages: English, Spanish", "Checked: Oct 1, 2026",
             "2. Individual counseling", "Cost: Sliding scale. $10-$60 per session",
             "How to get in: By appointment", "Languages: English, Polish",
+            "Who it is for: Adults 18 and over. Ages 18 and over.",
+            "Hours: By appointment: call to arrange a time",
             # No phone of its own: the organization's main line, as on the service page.
-            "3. Parents' evening circle", "Phone: Call (312) 555-0100"):
+            "3. Parents' evening circle", "Phone: Call (312) 555-0100",
+            "Hours: Wed 6 PM–8 PM", "How to get in: Call first"):
         assert expected in words, expected
     assert words.index("In crisis?") < words.index("1. Youth drop-in")
     assert words.index("1. Youth") < words.index("2. Individual") < words.index("3. Parents")
@@ -190,7 +206,7 @@ def test_note_is_escaped_and_stays_off_the_shared_link(client):
     html = page.get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;\nAsk for Ana &amp; bring ID</p>" in html
     assert "<script>alert" not in html
-    share = re.search(r'id="share-url" type="text" readonly value="([^"]+)"', html).group(1)
+    share = re.search(r'id="send-list-url" type="text" readonly value="([^"]+)"', html).group(1)
     assert share == "http://localhost/referral?ids=harbour-youth-drop-in"
 
 
@@ -218,7 +234,7 @@ def test_changing_the_list_works_without_javascript(client):
     html = client.get("/referral?ids=harbour-youth-drop-in,northside-warmline&paper=a4"
                       ).get_data(as_text=True)
     links = [unquote(link).replace("&amp;", "&") for link in re.findall(
-        r'<a href="(/referral\?[^"]+)">(?:Move up|Move down|Remove)', html)]
+        r'<a href="(/referral\?[^"]+)" data-referral-edit>(?:Move up|Move down|Remove)', html)]
     assert links == [
         "/referral?ids=northside-warmline,harbour-youth-drop-in&paper=a4",  # 1 down
         "/referral?ids=northside-warmline&paper=a4",  # 1 removed
@@ -314,6 +330,38 @@ def test_six_services_to_a_page(many, count, pages, paper):
         assert all(above - below > 6 * 11 for above, below in zip(tops, tops[1:], strict=False))
 
 
+def test_a_full_listing_prints_in_full(many):
+    """Everything a client needs, never cut: hours in words, closures, ages, transport."""
+    words = pdf_text(many.get(f"/referral.pdf?ids={many_ids(6)}&paper=letter").data)
+    for expected in (
+            "a counsellor who speaks Spanish or Polish can be booked on request.",
+            "Getting there: Bus 22 to Clark and Division, then two blocks north; free parking "
+            "behind the building.",
+            "Hours: Mon–Fri 9 AM–7 PM, Sat 10 AM–2 PM. Closed Nov 26 and Dec 25",
+            "Who it is for: Ages 13 to 24.",
+            "How to get in: By appointment. Call to book a first conversation.",
+            "Cost: Sliding scale. From $10 a session depending on income."):
+        assert expected in words, expected
+    assert "…" not in words and "Mo-Fr" not in words
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+def test_a_sheet_that_overflows_says_continued_and_splits_no_listing(many, paper):
+    # A long note (fourteen lines) pushes six full listings past one page.
+    note = "\n".join(f"{n}. Ask for Ana at the front desk." for n in range(1, 15))
+    data = many.get("/referral.pdf", query_string={"ids": many_ids(6), "paper": paper,
+                                                   "note": note}).data
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    pages = [" ".join(page.extract_text().split()) for page in reader.pages]
+    assert len(pages) == 2
+    assert "Referral sheet, continued" not in pages[0]
+    assert "Testville Directory · Referral sheet, continued · November 24, 2026" in pages[1]
+    for n in range(6):  # each listing whole on one page: its name, phone and last line
+        holding = [page for page in pages if f"programme number {n} " in page]
+        assert len(holding) == 1, n
+        assert f"(312) 555-01{50 + n}" in holding[0] and "Ages 13 to 24" in holding[0]
+
+
 def test_paper_defaults_to_the_sites_country(client):
     data = client.get("/referral.pdf?ids=northside-warmline").data  # a US site
     assert [round(float(v)) for v in pypdf.PdfReader(io.BytesIO(data)).pages[0]
@@ -365,9 +413,20 @@ def test_street_sheet_groups_matching_services_by_kind_of_help(client):
     words = text(page)
     assert page.status_code == 200
     assert "Street sheet: Drop-in" in words and "988 Suicide & Crisis Lifeline" in words
-    assert "Counselling Youth drop-in counselling Harbour Youth Trust" in words
-    assert "Drop-in Library wellbeing hour Maple Street Library" in words
+    # The sheet's own kind of help is its first heading, holding every service that has it.
+    headings = re.findall(r'<h2 class="street-group-name">([^<]+)</h2>',
+                          page.get_data(as_text=True))
+    assert headings == ["Drop-in"]
+    assert ("Drop-in Library wellbeing hour Maple Street Library 9 Maple Street" in words
+            and "Youth drop-in counselling Harbour Youth Trust" in words)
+    assert "Thu 10 AM–11 AM. Dec 24: 9 AM–10 AM, Closed Nov 26" in words  # hours in words
     assert "Individual counseling" not in words and "Peer warmline" not in words
+
+
+def test_street_sheet_of_a_parent_category_opens_with_it(client):
+    html = client.get("/sheets/street?category=support-group").get_data(as_text=True)
+    headings = re.findall(r'<h2 class="street-group-name">([^<]+)</h2>', html)
+    assert headings[0] == "Support group" and "Grief support" in headings[1:]
 
 
 def test_street_sheet_keyword_limit_and_bad_category(client, app):

@@ -8,10 +8,12 @@ from flask import Flask
 
 from .. import ROOT
 from . import (
+    carry,
     current,
     distance,
     errors,
     hours,
+    hours_words,
     i18n,
     pagecache,
     privacy,
@@ -53,8 +55,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     privacy.init_app(app)
     errors.init_app(app)
     hours.init_app(app)
+    hours_words.init_app(app)
     distance.init_app(app)
     current.init_app(app)
+    carry.init_app(app)
     app.register_blueprint(site.bp)
     app.register_blueprint(sheets.bp)
     pagecache.init_app(app)

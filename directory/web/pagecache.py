@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from ..build.layout import NoBuild
 from . import current
+from .carry import carried_place
 from .sheets import add_url
 from .store import get_build
 
@@ -65,13 +66,15 @@ def card(service: dict) -> Markup:
     """A service's result card (``_service_card.html``), kept per build for its stretch of
     time: the same services come up on page after page, and cards are most of a page's
     work. Besides the service, a card varies only by language, the distance and nearest
-    place of a near search, and the "add to referral list" link (the list in the URL)."""
+    place of a near search, the "add to referral list" link (the list in the URL) and the
+    resident's place its links carry (carry.py)."""
     if "page_cache" not in current_app.extensions:  # switched off: always afresh
         return _card_macro()(service)
     locations = service.get("locations") or [{}]
     key = ("card", service["id"], str(get_locale()), current.current_stretch(),
            service.get("distance"),
-           service.get("distance_unit"), locations[0].get("id"), add_url(service["id"]))
+           service.get("distance_unit"), locations[0].get("id"), add_url(service["id"]),
+           tuple(sorted(carried_place().items())))
     return get_build().recent(key, lambda: _card_macro()(service), size=CARDS)
 
 

@@ -14,6 +14,7 @@ from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from ..search.filters import PLACE
 from .i18n import ui_languages
 
 
@@ -23,6 +24,8 @@ def public_url(endpoint: str, **args) -> str:
     ``PUBLIC_URL`` (``DIRECTORY_PUBLIC_URL``) names the address people reach the site at, for
     sites behind a proxy and for PDFs made on the command line; otherwise the request's host.
     """
+    for name in PLACE:  # a resident's place stays theirs: never in an address made to pass on
+        args.setdefault(name, None)
     lang = request.args.get("lang")
     if lang and lang in ui_languages():
         args["lang"] = lang  # a shared list opens in the language it was made in
@@ -42,9 +45,11 @@ def qr_code(url: str, title: str) -> Markup:
                                 svgclass="qr", lineclass="qr-line"))
 
 
-def share_links(url: str) -> dict[str, str]:
-    """``sms:`` and ``mailto:`` links that carry the list's address; no third-party widget."""
-    body = quote(_("Services we talked about: %(url)s", url=url))
-    subject = quote(_("Services we talked about"))
+def share_links(url: str, subject: str | None = None) -> dict[str, str]:
+    """``sms:`` and ``mailto:`` links that carry ``url`` under ``subject`` (by default a
+    referral list's words), and the address itself; no third-party widget."""
+    subject = subject or _("Services we talked about")
+    body = quote(_("%(subject)s: %(url)s", subject=subject, url=url))
     # "sms:?&body=" is the form both Android and iOS messaging apps read.
-    return {"sms": f"sms:?&body={body}", "mailto": f"mailto:?subject={subject}&body={body}"}
+    return {"sms": f"sms:?&body={body}", "mailto": f"mailto:?subject={quote(subject)}&body={body}",
+            "url": url}

@@ -10,7 +10,6 @@ JavaScript, in the browser's localStorage; see ``static/referral.js``).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from flask import Blueprint, current_app, has_request_context, render_template, request, url_for
@@ -92,15 +91,6 @@ def add_url(service_id: str) -> str:
     """'Add to referral list' without JavaScript: the sheet with this service appended."""
     ids = carried_list()
     return referral_url(ids if service_id in ids else [*ids, service_id])
-
-
-@bp.app_template_filter("one_line")
-def one_line(text: str, limit: int = 110) -> str:
-    """The first sentence, cut at a word near ``limit`` characters: one line on paper."""
-    first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
-    if len(first) <= limit:
-        return first
-    return first[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 @bp.app_template_filter("short_date")
@@ -199,13 +189,7 @@ def street_context() -> dict:
     within = nearby.within_radius(points, place.point, place.radius_km).mask() if near else None
     hits = index.search(q, category=category, page=1, per_page=limit, within=within)
     services = _with_phones(db, queries.services(db, hits.ids))
-    position = {c["id"]: n for n, c in enumerate(categories)}
-    groups: dict[str, list[dict]] = {}
-    for service in sorted(services, key=lambda s: s["name"].casefold()):
-        # Each service once, under its first kind of help, so the sheet has no repeats.
-        first = service["categories"][0]["id"] if service["categories"] else ""
-        groups.setdefault(first, []).append(service)
-    ordered = sorted(groups.items(), key=lambda item: position.get(item[0], len(position)))
+    ordered = _grouped(services, categories, category)
     args = {key: value for key, value in (("category", category), ("q", q)) if value}
     if near:
         args |= {key: request.args[key] for key in ("near", "lat", "lon", "radius")
@@ -221,6 +205,24 @@ def street_context() -> dict:
         "printed": today().isoformat(), "list_url": online,
         "qr": qr_code(online, _("QR code: scan to open this sheet online")),
     }
+
+
+def _grouped(services: list[dict], categories: list[dict],
+             chosen: str | None) -> list[tuple[str, list[dict]]]:
+    """Services by kind of help, each once, A to Z within a kind.
+
+    A service goes under the sheet's own category when it has it (a "Drop-in" sheet opens
+    with "Drop-in"), else under its first; the sheet's category comes first, then the
+    taxonomy's order.
+    """
+    position = {c["id"]: n for n, c in enumerate(categories)}
+    groups: dict[str, list[dict]] = {}
+    for service in sorted(services, key=lambda s: s["name"].casefold()):
+        own = [c["id"] for c in service["categories"]]
+        key = chosen if chosen in own else (own[0] if own else "")
+        groups.setdefault(key, []).append(service)
+    return sorted(groups.items(), key=lambda item: (item[0] != chosen,
+                                                    position.get(item[0], len(position))))
 
 
 # --- pages and PDFs --------------------------------------------------------------------

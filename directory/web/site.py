@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import math
+from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 from ..search import finder, nearby, queries, spelling
 from . import clock, params, where
+from .carry import carried_place
 from .current import all_categories, current_facets, current_index, current_stretch
 from .i18n import localized
+from .sharing import public_url, share_links
 from .store import get_build, get_db
 
 bp = Blueprint("site", __name__)
@@ -20,11 +32,16 @@ bp = Blueprint("site", __name__)
 @bp.get("/")
 def home():
     categories = all_categories()
-    return render_template("home.html", categories=[c for c in categories if not c["parent_id"]])
+    # A place carried from an earlier search fills the place field (carry.py).
+    place = where.from_request() if carried_place() else None
+    return render_template("home.html", categories=[c for c in categories if not c["parent_id"]],
+                           where=place)
 
 
 @bp.get("/search")
 def search():
+    if any(not value.strip() for _name, value in request.args.items(multi=True)):
+        return _without_empty_fields()
     categories = all_categories()
     names = {c["id"]: localized(c["names"], c["name"]) for c in categories}
     audiences = {a["id"]: localized(a["names"], a["name"]) for a in
@@ -54,6 +71,14 @@ def search():
         categories=[c for c in categories if c["service_count"]],
         finding=hits, filters=chosen, category_names=names, audience_names=audiences,
         where=place, remote=remote)
+
+
+def _without_empty_fields():
+    """A form's untouched fields (``category=&cost=&…``) dropped from the address: the same
+    search at a URL a person can read, share and bookmark; works without JavaScript."""
+    kept = [(name, value) for name, value in request.args.items(multi=True) if value.strip()]
+    target = url_for("site.search", near=None)
+    return redirect(f"{target}?{urlencode(kept)}" if kept else target)
 
 
 def _find(q, chosen, category, page, per_page, place, categories, now):
@@ -105,7 +130,10 @@ def service(service_id: str):
     found = queries.service(get_db(), service_id)
     if found is None:
         abort(404, description="service")
-    return render_template("service.html", service=found,
+    share = share_links(public_url("site.service", service_id=service_id),
+                        _("%(service)s, %(organization)s", service=found["name"],
+                          organization=found["organization"]["name"]))
+    return render_template("service.html", service=found, share=share,
                            nearest=get_build().recent(
                                ("nearest", service_id, where.unit()),
                                lambda: nearby.nearest_same_category(
@@ -127,6 +155,10 @@ def category(category_id: str):
     found = queries.category(db, category_id)
     if found is None:
         abort(404, description="category")
+    if carried_place():
+        # Browsing near a place is a near search of this kind of help: nearest first, with
+        # the filters, the place kept on.
+        return redirect(url_for("site.search", category=category_id, **carried_place()))
     page = params.page()
     per_page = current_app.config["PER_PAGE"]
     hits = get_build().recent(("category", category_id, page, per_page),
@@ -148,6 +180,13 @@ def about():
 @bp.get("/privacy")
 def privacy():
     return render_template("privacy.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site's icon where browsers look for it first: no 404 on a first visit."""
+    return send_from_directory(current_app.static_folder, "favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=7 * 24 * 3600)
 
 
 @bp.get("/healthz")
