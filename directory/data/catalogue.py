@@ -19,6 +19,8 @@ class Catalogue:
     locations: list[Located] = field(default_factory=list)
     services: list[Located] = field(default_factory=list)
     places: list[places.Place] = field(default_factory=list)
+    # Language code → phrases of suicide, self-harm and danger (crisis_terms.yaml).
+    crisis_terms: dict[str, list[str]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return {"organizations": len(self.organizations), "services": len(self.services),

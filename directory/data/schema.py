@@ -9,11 +9,13 @@ from __future__ import annotations
 from ..geo.geocoder import check_settings as check_geocoder
 from ..hours import syntax as hours
 from ..records.fields import (
+    At,
     Field,
     Invalid,
     date,
     email,
     integer,
+    is_mapping,
     language,
     list_of,
     mapping,
@@ -27,6 +29,8 @@ from ..records.fields import (
     url,
     url_pattern,
 )
+from ..records.problems import Report
+from ..records.words import fold
 
 PHONE_TYPES = ["voice", "text", "fax", "textphone", "video"]
 COSTS = ["free", "sliding-scale", "paid"]
@@ -102,6 +106,53 @@ def taxonomy(languages: list[str]):
             "name": localized,
         }, "an audience"), scalars=False)),
     }, "a taxonomy")
+
+
+CRISIS_KINDS = ("crisis", "not_crisis")
+
+
+def crisis_terms(value, at: At, report: Report) -> dict[str, dict[str, list[str]]]:
+    """``crisis_terms.yaml``: ``crisis`` (required) and ``not_crisis``, each a language code →
+    phrases. Every phrase needs a letter or digit; none may repeat in a list (compared as
+    they match: case, accents and apostrophes ignored)."""
+    checked = mapping({"crisis": Field(_phrases_per_language, required=True),
+                       "not_crisis": Field(_phrases_per_language)},
+                      "a file of crisis terms")(value, at, report) or {}
+    return {kind: checked.get(kind) or {} for kind in CRISIS_KINDS}
+
+
+def _phrases_per_language(value, at: At, report: Report) -> dict[str, list[str]]:
+    if not is_mapping(value, at, report, "a list of phrases per language",
+                      "expected e.g. en: [kill myself, suicidal]"):
+        return {}
+    line_of = getattr(value, "line_of", lambda key: at.line)
+    phrases = list_of(simple(text))
+    out: dict[str, list[str]] = {}
+    for code, raw in value.items():
+        here = at.key(str(code), line_of(code))
+        try:
+            code = language(code)
+        except Invalid as error:
+            report.error(here.file, here.line, here.path, str(error))
+            continue
+        items = raw if isinstance(raw, list) else [raw]
+        lines = getattr(raw, "line_of", lambda index: here.line)
+        seen: dict[str, int] = {}
+        kept = []
+        for position, phrase in enumerate(phrases(raw, here, report) if raw is not None else []):
+            line = lines(items.index(phrase)) if phrase in items else here.line
+            folded = fold(phrase)
+            if not folded:
+                report.error(here.file, line, f"{here.path}[{position}]",
+                             f'"{phrase}" has no letters or digits to match a search with')
+            elif folded in seen:
+                report.error(here.file, line, f"{here.path}[{position}]",
+                             f'"{phrase}" is already listed at line {seen[folded]}; keep one')
+            else:
+                seen[folded] = line
+                kept.append(phrase)
+        out[code] = kept
+    return out
 
 
 def organization(country: str, categories: list[str], audiences: list[str]):

@@ -43,6 +43,9 @@ def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue,
         catalogue.site = schema.site(country)(sources.site, At(site_file, 1), report) or {}
     languages = catalogue.site.get("languages") or ["en"]
     _check_taxonomy(sources, catalogue, languages, report)
+    if sources.crisis_terms is not None:
+        catalogue.crisis_terms = schema.crisis_terms(
+            sources.crisis_terms, At(display_path(root / "crisis_terms.yaml"), 1), report)
     category_ids = [c["id"] for c in catalogue.categories]
     audience_ids = [a["id"] for a in catalogue.audiences]
 

@@ -8,14 +8,22 @@
    instead, i.e. with every other active filter; exactly the results its link promises.
 4. No dead ends: with zero results, which single filter to remove (with the count it gives),
    the same filters without the words, and related kinds of help that have results.
+5. Crisis searches (``crisis``: "kill myself", "quiero morir"): never corrected; the
+   services of the crisis category come first (open now first), then what the words match
+   (every word, else any). The page opens with the crisis lines (the site's template).
+6. A phone number typed as the search ("(312) 555-0101") finds the services with it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import reduce
 
+from whoosh.query import Or, Term
+
+from . import crisis as crisis_terms
 from . import queries
 from .facets import FacetIndex
 from .filters import CHOICES, FLAGS, ORDER, Filters
@@ -23,6 +31,7 @@ from .masks import first_in, mask_of
 
 FEW = 3  # fewer exact matches than this and a spelling correction is tried
 RELATED = 5  # related kinds of help offered on an empty page
+PHONE = re.compile(r"^[\s()+.\-]*(?:\d[\s()+.\-]*){7,15}$")  # a typed phone number
 
 
 @dataclass(frozen=True)
@@ -47,20 +56,28 @@ class Finding:
     removals: list[tuple[str, int]] = field(default_factory=list)  # filter → results without it
     without_words: int = 0  # results for the filters alone (empty page with words)
     related: list[tuple[str, int]] = field(default_factory=list)  # category id → results
+    crisis: crisis_terms.Match | None = None  # the crisis phrase found in the words
+    crisis_count: int = 0  # results of the crisis category, shown first
 
 
 def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, *, page: int,
          per_page: int, now: dt.datetime, categories: list[dict],
-         nearest: list[int] | None = None) -> Finding:
+         nearest: list[int] | None = None,
+         crisis: crisis_terms.CrisisTerms | None = None) -> Finding:
     """Run one search; ``categories`` are the taxonomy rows (for related kinds of help).
 
     ``nearest``: the documents within a near search's radius, nearest first; the results are
     then only those, in that order (the words decide what matches, distance the order).
+    ``crisis``: the build's crisis terms; a search with one of them puts crisis services first.
     """
     size = facet_index.size
     start = (page - 1) * per_page
     masks = {name: _mask(facet_index, db, name, value, now) for name, value in filters.values}
-    text, all_words, corrected, corrected_only = _text_matches(index, speller, q)
+    found = crisis.match(q) if crisis else None
+    if found:
+        text, all_words, corrected, corrected_only = _crisis_text(index, q)
+    else:
+        text, all_words, corrected, corrected_only = _text_matches(index, speller, q, db)
     if text is None:
         ranked, matches = facet_index.by_name, facet_index.all
     else:
@@ -68,18 +85,30 @@ def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, 
     if nearest is not None:
         matches &= mask_of(nearest, size)
         ranked = nearest
+    first = 0  # the crisis services, in a crisis search: shown before the rest
+    if found:
+        first = facet_index.value_mask("category", crisis_terms.CATEGORY)
+        if nearest is not None:  # those with no place are in the "Call, text or chat" block
+            first &= mask_of(nearest, size)
+        matches |= first
     final = reduce(int.__and__, masks.values(), matches)
+    firsts = _crisis_first(index, facet_index, db, now, q, final & first) if first else []
+    rest, skip, count = final & ~first, max(0, start - len(firsts)), start + per_page
     if not final:
         page_docs = []
+    elif len(firsts) >= count or not rest:
+        page_docs = firsts[start:count]
     elif ranked is None:
         # Rank by relevance only as deep as the page.
-        page_docs = index.ranked(text.query, among=final, limit=start + per_page)[start:]
+        page_docs = firsts[start:] + index.ranked(
+            text.query, among=rest, limit=skip + count - max(start, len(firsts)))[skip:]
     else:
-        page_docs = first_in(ranked, final, size, start, per_page)
+        page_docs = firsts[start:] + first_in(ranked, rest, size, skip,
+                                              count - max(start, len(firsts)))
     finding = Finding(ids=_in_order(queries.service_ids(db, page_docs), page_docs),
                       docnums=page_docs, total=final.bit_count(),
                       matched=matches.bit_count(), all_words=all_words, corrected=corrected,
-                      corrected_only=corrected_only)
+                      corrected_only=corrected_only, crisis=found, crisis_count=len(firsts))
 
     def others(name: str, base: int) -> int:
         return reduce(int.__and__, (m for n, m in masks.items() if n != name), base)
@@ -124,10 +153,37 @@ class _Text:
     ranked: list[int] | None = None
 
 
-def _text_matches(index, speller, q: str):
+def _crisis_text(index, q: str):
+    """What a crisis search's words match, never corrected: every word, else any word."""
+    query = index.query(q)
+    exact = index.matches(query)
+    if exact or len(q.split()) < 2:
+        return _Text(exact, query), True, None, False
+    loose = index.query(q, all_words=False)
+    return _Text(index.matches(loose), loose), False, None, False
+
+
+def _crisis_first(index, facet_index: FacetIndex, db, now: dt.datetime, q: str,
+                  among: int) -> list[int]:
+    """The crisis services of a crisis search: those open now first, then best match for
+    the words ("text", "chat" pick their kind of line), then by name."""
+    query = Or([index.query(q, all_words=False), Term("category", crisis_terms.CATEGORY)])
+    ranked = index.ranked(query, among=among)
+    ranked += [d for d in first_in(facet_index.by_name, among, facet_index.size, 0,
+                                   among.bit_count()) if d not in set(ranked)]
+    open_now = facet_index.open_mask(db, now)
+    return sorted(ranked, key=lambda docnum: not open_now >> docnum & 1)
+
+
+def _text_matches(index, speller, q: str, db=None):
     """(what the words match or None for "no words", all words?, correction, only?)."""
     if not q.strip():
         return None, True, None, False
+    if db is not None and PHONE.match(q):
+        digits = re.sub(r"\D", "", q)
+        by_phone = queries.docnums_with_phone(db, digits)
+        if by_phone:
+            return _Text(mask_of(by_phone, index.size()), ranked=by_phone), True, None, False
     query = index.query(q)
     exact = index.matches(query)
     if exact.bit_count() >= FEW:

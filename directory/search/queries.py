@@ -53,6 +53,12 @@ def synonyms(db) -> dict[str, list[str]]:
             for c in _rows(db.execute("select id, names, synonyms from categories"))}
 
 
+def crisis_terms(db, kind: str = "crisis") -> list[tuple[str, str]]:
+    """(language, phrase) of the build's crisis terms of one kind (crisis, not_crisis)."""
+    return [(row["language"], row["phrase"]) for row in db.execute(
+        "select language, phrase from crisis_terms where kind = ? order by id", [kind])]
+
+
 def audiences(db) -> list[dict]:
     return _rows(db.execute("select * from audiences order by position"))
 
@@ -281,3 +287,15 @@ def service_ids(db, docnums: list[int]) -> dict[int, str]:
     return dict(db.execute(
         f"select docnum, service_id from search_documents where docnum in ({_marks(docnums)})",
         list(docnums)).fetchall())
+
+
+def docnums_with_phone(db, digits: str) -> list[int]:
+    """Document numbers of active services (or of their organization) with a phone whose
+    number ends with these digits: a resident types "312 555 0101" or "(312) 555-0101"."""
+    return [row[0] for row in db.execute(
+        """select distinct d.docnum from phones p
+           join services s on s.id = p.service_id or (p.service_id is null
+                                                     and s.organization_id = p.organization_id)
+           join search_documents d on d.service_id = s.id
+           where replace(p.e164, '+', '') like ? order by p.service_id is null, d.docnum""",
+        ["%" + digits])]

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-from ..search import finder, nearby, queries, spelling
+from ..search import crisis, finder, nearby, queries, spelling
 from . import clock, params, where
 from .current import all_categories, current_facets, current_index, current_stretch
 from .i18n import localized
@@ -63,7 +63,8 @@ def _find(q, chosen, category, page, per_page, place, categories, now):
     speller = spelling.for_build(get_build(), get_db())
     hits = finder.find(current_index(), current_facets(), speller, get_db(),
                        q, chosen, page=page, per_page=per_page, now=now,
-                       categories=categories, nearest=near.docnums if near else None)
+                       categories=categories, nearest=near.docnums if near else None,
+                       crisis=crisis.for_build(get_build(), get_db()))
     if near is None:
         return hits, None, None
     km = near.distances(hits.docnums)
