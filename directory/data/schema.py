@@ -104,6 +104,8 @@ def taxonomy(languages: list[str]):
         "audiences": Field(list_of(mapping({
             "id": ID,
             "name": localized,
+            # Words residents use for the audience ("lgbt", "trans"): searched, like a category's.
+            "synonyms": Field(list_of(simple(text))),
         }, "an audience"), scalars=False)),
     }, "a taxonomy")
 

@@ -3,6 +3,7 @@
 1. Words: every word must match; when that finds fewer than ``FEW`` services and a word is
    not in the index, the corrected search ("did you mean") is added after the exact matches
    (or stands in for them when there are none); when still nothing matches, any word will do.
+   With more results (the other words matched: "suport group"), the correction is offered.
 2. Filters: the text matches AND each filter's mask (``facets``).
 3. Facet counts: for each option, how many results there would be with that option chosen
    instead, i.e. with every other active filter; exactly the results its link promises.
@@ -186,10 +187,11 @@ def _text_matches(index, speller, q: str, db=None):
             return _Text(mask_of(by_phone, index.size()), ranked=by_phone), True, None, False
     query = index.query(q)
     exact = index.matches(query)
-    if exact.bit_count() >= FEW:
-        return _Text(exact, query), True, None, False
     with index.searcher() as searcher:
         corrected = speller.correct(searcher.reader(), q)
+    if exact.bit_count() >= FEW:
+        # Enough results (another word matched, "suport group"): offer the correction only.
+        return _Text(exact, query), True, corrected, False
     if corrected:
         extra = index.ranked(index.query(corrected))
         if extra:

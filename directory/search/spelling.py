@@ -33,6 +33,7 @@ WORDS = "spelling_words"
 def vocabulary(catalogue) -> Counter:
     """Each word of names, organizations and category words → active services using it."""
     categories = {c["id"]: c for c in catalogue.categories}
+    audiences = {a["id"]: a for a in catalogue.audiences}
     organizations = {o["id"]: o for o in catalogue.organizations}
     counts: Counter = Counter()
     for service in catalogue.services:
@@ -45,6 +46,10 @@ def vocabulary(catalogue) -> Counter:
                 category = categories[category_id]
                 texts += [*category["name"].values(), *category.get("synonyms", [])]
                 category_id = category.get("parent")
+        for audience_id in service.get("audience") or []:
+            if audience_id in audiences:
+                audience = audiences[audience_id]
+                texts += [*audience["name"].values(), *audience.get("synonyms", [])]
         counts.update({word for text in texts for word in normalise(text).split()
                        if word.isalpha()})
     return counts
