@@ -128,7 +128,7 @@ def _phrases_per_language(value, at: At, report: Report) -> dict[str, list[str]]
                       "expected e.g. en: [kill myself, suicidal]"):
         return {}
     line_of = getattr(value, "line_of", lambda key: at.line)
-    phrases = list_of(simple(text))
+    phrase_text = simple(text)
     out: dict[str, list[str]] = {}
     for code, raw in value.items():
         here = at.key(str(code), line_of(code))
@@ -137,21 +137,24 @@ def _phrases_per_language(value, at: At, report: Report) -> dict[str, list[str]]
         except Invalid as error:
             report.error(here.file, here.line, here.path, str(error))
             continue
-        items = raw if isinstance(raw, list) else [raw]
+        items = raw if isinstance(raw, list) else [] if raw is None else [raw]
         lines = getattr(raw, "line_of", lambda index: here.line)
         seen: dict[str, int] = {}
         kept = []
-        for position, phrase in enumerate(phrases(raw, here, report) if raw is not None else []):
-            line = lines(items.index(phrase)) if phrase in items else here.line
+        for position, item in enumerate(items):
+            where = here.item(position, lines(position))
+            phrase = phrase_text(item, where, report)
+            if phrase is None:
+                continue
             folded = fold(phrase)
             if not folded:
-                report.error(here.file, line, f"{here.path}[{position}]",
+                report.error(where.file, where.line, where.path,
                              f'"{phrase}" has no letters or digits to match a search with')
             elif folded in seen:
-                report.error(here.file, line, f"{here.path}[{position}]",
+                report.error(where.file, where.line, where.path,
                              f'"{phrase}" is already listed at line {seen[folded]}; keep one')
             else:
-                seen[folded] = line
+                seen[folded] = where.line
                 kept.append(phrase)
         out[code] = kept
     return out

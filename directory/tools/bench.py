@@ -9,6 +9,7 @@ baseline. Prints a Markdown table and whether the targets are met at the largest
     scripts/bench --quick              # sizes 200, 1000
     scripts/bench --sizes 5k,20k --repeat 50
     scripts/bench --validate-only      # just `directory validate` on 5,000 services
+    scripts/bench --relevance          # just success@3 of tests/relevance over data/ (seconds)
 
 Searches are timed through the site's own path (``finder.find``: ranking, filters and every
 facet count). Near searches (a keyword and a place from places.csv, within a radius, nearest
@@ -348,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="exit 1 when a target is missed at the largest size")
     parser.add_argument("--validate-only", action="store_true",
                         help=f"only time `directory validate` on {VALIDATE_SIZE} services")
+    parser.add_argument("--relevance", action="store_true",
+                        help="only success@3 of the relevance set over the demo data")
     parser.add_argument("--build-only", nargs=2, metavar=("DATA_DIR", "INSTANCE"),
                         type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -355,6 +358,12 @@ def main(argv: list[str] | None = None) -> int:
         return build_only(*args.build_only)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.relevance:
+        from . import relevance
+
+        score = relevance.run()
+        print(score.summary())
+        return 1 if args.strict and not score.passed else 0
     if args.validate_only:
         line, ok = validate_verdict(time_validate(VALIDATE_SIZE, args.seed))
         print(line)

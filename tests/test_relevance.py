@@ -1,0 +1,54 @@
+"""success@3 of the relevance set (tests/relevance/queries.yaml) over the demo data build.
+
+The demo data (data/) is built by the real pipeline into a temporary instance; every search
+runs through the site's own path at 00:30 on a weeknight. The test fails below the targets:
+95% of all searches, every crisis search.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from directory import ROOT
+from directory.tools import relevance
+from tests.conftest import FROZEN_TODAY
+
+
+@pytest.fixture(scope="module")
+def demo_build(tmp_path_factory):
+    return relevance.build_demo(tmp_path_factory.mktemp("demo"), ROOT / "data", FROZEN_TODAY)
+
+
+@pytest.fixture(scope="module")
+def score(demo_build):
+    return relevance.evaluate(demo_build, relevance.load_queries())
+
+
+def test_the_set_is_large_and_covers_crisis_searches_in_three_languages():
+    entries = relevance.load_queries()
+    assert len(entries) >= 150
+    crisis = [e["q"] for e in entries if e.get("crisis")]
+    assert len(crisis) >= 40
+    assert "quiero morir" in crisis and "bunuh diri" in crisis
+    assert sum(bool(e.get("suggest")) for e in entries) >= 10
+    assert len({e["q"] for e in entries}) == len(entries), "a search is listed twice"
+
+
+def test_success_at_3_meets_the_targets(score):
+    assert score.overall >= relevance.TARGET, score.summary()
+    assert score.crisis >= relevance.TARGET_CRISIS, score.summary()
+
+
+def test_the_judge_fails_what_a_resident_would_call_a_bad_answer(demo_build):
+    # A crisis search must be recognised; help the first three lack fails the search.
+    wrong = relevance.evaluate(demo_build, [
+        {"q": "counselling", "help": ["crisis-hotline"], "crisis": True},
+        {"q": "counselling", "help": ["housing-support"]},
+        {"q": "counselling", "help": ["counselling"], "suggest": True},
+    ])
+    assert [o.ok for o in wrong.outcomes] == [False, False, False]
+    assert [o.why for o in wrong.outcomes] == [
+        "not recognised as a crisis search",
+        "none of housing-support in the first three",
+        "no spelling suggestion"]
+    assert not wrong.passed
