@@ -15,6 +15,7 @@ from .i18n import localized
 from .store import get_build, get_db
 
 bp = Blueprint("site", __name__)
+HOTLINES_SHOWN = 3  # "Call, text or chat" services on a near search's first screen
 
 
 @bp.get("/")
@@ -69,8 +70,14 @@ def _find(q, chosen, category, page, per_page, place, categories, now):
         return hits, None, None
     km = near.distances(hits.docnums)
     distances = dict(zip(hits.ids, (km[d] for d in hits.docnums), strict=False))
+    # Hotlines in sight: the few lines serving the area, open now first (crisis lines
+    # before all on a crisis search), on the first screen above the distance list.
+    facets = current_facets()
+    first = (facets.open_mask(get_db(), now),)
+    if hits.crisis:
+        first = (facets.value_mask("category", crisis.CATEGORY), *first)
     remote = nearby.remote(get_db(), current_index(), points, where.gazetteer(), place, q,
-                           category)
+                           category, per_page=HOTLINES_SHOWN, first=first)
     return hits, distances, remote
 
 
