@@ -107,7 +107,38 @@ def taxonomy(languages: list[str]):
             # Words residents use for the audience ("lgbt", "trans"): searched, like a category's.
             "synonyms": Field(list_of(simple(text))),
         }, "an audience"), scalars=False)),
+        # Words in a search that are filters ("free", "tonight", "in spanish", "near me").
+        "filter_words": Field(list_of(mapping({
+            "filter": Field(simple(one_of(list(WORD_FILTERS), "filter")), required=True),
+            "value": Field(simple(text), required=True),
+            "words": Field(list_of(simple(text)), required=True),
+        }, "a set of filter words"), scalars=False)),
     }, "a taxonomy")
+
+
+# The filters words can stand for, and what their value must be (audience: an id of the
+# taxonomy's audiences, checked in ``validate``; place: "me", for "near me").
+WORD_FILTERS = {
+    "cost": COSTS, "access": ACCESS, "remote": REMOTE, "open_now": ["1"], "wheelchair": ["1"],
+    "language": None, "audience": None, "place": ["me"],
+}
+
+
+def check_filter_value(entry: dict, audiences: list[str]) -> str | None:
+    """What is wrong with one filter_words entry's value for its filter, or None."""
+    name, value = entry.get("filter"), entry.get("value")
+    if name is None or value is None:
+        return None
+    allowed = audiences if name == "audience" else WORD_FILTERS[name]
+    if allowed is None:  # a language
+        try:
+            language(value)
+        except Invalid as error:
+            return str(error)
+        return None
+    if value not in allowed:
+        return f'"{value}" is not a value of {name} (expected one of: {", ".join(allowed)})'
+    return None
 
 
 CRISIS_KINDS = ("crisis", "not_crisis")

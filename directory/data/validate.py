@@ -92,6 +92,13 @@ def _check_taxonomy(sources: Sources, catalogue: Catalogue, languages, report: R
                 continue
             seen[item["id"]] = item.line
             getattr(catalogue, kind).append(item)
+    audience_ids = [a["id"] for a in catalogue.audiences]
+    for entry in taxonomy.get("filter_words") or []:
+        problem = schema.check_filter_value(entry, audience_ids)
+        if problem:
+            report.error(file, entry.line_of("value"), f"{entry.path}.value", problem)
+        else:
+            catalogue.filter_words.append(entry)
     by_id = {c["id"]: c for c in catalogue.categories}
     for category in catalogue.categories:
         parent, chain = category.get("parent"), [category["id"]]

@@ -59,6 +59,12 @@ def crisis_terms(db, kind: str = "crisis") -> list[tuple[str, str]]:
         "select language, phrase from crisis_terms where kind = ? order by id", [kind])]
 
 
+def filter_words(db) -> list[tuple[str, str, str]]:
+    """(filter, value, phrase) of the words in a search that are filters ("free")."""
+    return [tuple(row) for row in db.execute(
+        "select filter, value, phrase from filter_words order by id")]
+
+
 def audiences(db) -> list[dict]:
     return _rows(db.execute("select * from audiences order by position"))
 

@@ -78,7 +78,7 @@ def load_queries(path: Path = QUERIES) -> list[dict]:
 def evaluate(build_path: Path, entries: list[dict], now: dt.datetime = NIGHT) -> Score:
     """Run every search of ``entries`` over the build and judge its first three results."""
     from ..build.layout import INDEX, Build
-    from ..search import crisis, facets, queries, spelling
+    from ..search import crisis, facets, queries, reading, spelling
     from ..search.filters import Filters
     from ..search.finder import find
     from ..search.index import Index
@@ -90,14 +90,18 @@ def evaluate(build_path: Path, entries: list[dict], now: dt.datetime = NIGHT) ->
         facet_index = facets.FacetIndex(db, index)
         speller = spelling.Speller(queries.spelling_words(db))
         terms = crisis.for_build(build, db)
+        words = reading.for_build(build, db)
         categories = queries.categories(db)
         parents = {c["id"]: c["parent_id"] for c in categories}
         outcomes = []
         for entry in entries:
-            finding = find(index, facet_index, speller, db, entry["q"], Filters(), page=1,
-                           per_page=20, now=now, categories=categories, crisis=terms)
+            q = entry["q"]
+            read = reading.Reading(q) if terms.match(q) else words.read(
+                q, lambda name, value: reading.available(facet_index, name, value))
+            finding = find(index, facet_index, speller, db, read.text, Filters(read.filters),
+                           page=1, per_page=20, now=now, categories=categories, crisis=terms)
             rows = queries.services(db, finding.ids[:3])
-            outcomes.append(_judge(entry, finding, [_kinds(row, parents) for row in rows],
+            outcomes.append(_judge(entry, finding, read, [_kinds(row, parents) for row in rows],
                                    [row["id"] for row in rows]))
         return Score(outcomes)
     finally:
@@ -115,7 +119,7 @@ def _kinds(row: dict, parents: dict) -> set[str]:
     return kinds
 
 
-def _judge(entry: dict, finding, kinds: list[set[str]], top: list[str]) -> Outcome:
+def _judge(entry: dict, finding, read, kinds: list[set[str]], top: list[str]) -> Outcome:
     def outcome(ok: bool, why: str = "") -> Outcome:
         return Outcome(entry, ok, why, top)
 
@@ -125,6 +129,11 @@ def _judge(entry: dict, finding, kinds: list[set[str]], top: list[str]) -> Outco
         if not kinds or "crisis-hotline" not in kinds[0]:
             return outcome(False, "the first result is not a crisis service")
         return outcome(True)
+    expected = {name: str(value) for name, value in (entry.get("filters") or {}).items()}
+    if expected and not expected.items() <= dict(read.filters).items():
+        return outcome(False, f"filters {dict(read.filters)} instead of {expected}")
+    if entry.get("place") and not read.ask_place:
+        return outcome(False, "does not ask where the person is")
     if entry.get("suggest") and not finding.corrected:
         return outcome(False, "no spelling suggestion")
     wanted = set(entry["help"])

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-from ..search import crisis, finder, nearby, queries, spelling
+from ..search import crisis, finder, nearby, queries, reading, spelling
 from . import clock, params, where
 from .current import all_categories, current_facets, current_index, current_stretch
 from .i18n import localized
@@ -36,6 +36,16 @@ def search():
     page = params.page()
     per_page = current_app.config["PER_PAGE"]
     place = where.from_request()
+    words = _reading(q, chosen)
+    if words.filters:
+        # "free counselling" is /search?q=counselling&cost=free: a chip the person can remove.
+        text = " ".join(filter(None, [words.text, words.place_phrase]))
+        args = {k: v for k, v in request.args.items() if k not in ("q", "page")}
+        return redirect(url_for("site.search", q=text or None, **args,
+                                **dict(words.filters)))
+    ask_place = words.ask_place and place is None
+    if words.ask_place:  # "therapist near me": search "therapist", ask where
+        q = words.text
     near = place is not None and place.point is not None
     now = clock.now()
     key = ("search", q, chosen.values, page, per_page,
@@ -54,7 +64,16 @@ def search():
         pages=max(1, math.ceil(hits.total / per_page)), per_page=per_page,
         categories=[c for c in categories if c["service_count"]],
         finding=hits, filters=chosen, category_names=names, audience_names=audiences,
-        where=place, remote=remote)
+        where=place, remote=remote, ask_place=ask_place)
+
+
+def _reading(q: str, chosen) -> reading.Reading:
+    """The filters and place a search's words ask for; none in a crisis search."""
+    if not q or crisis.for_build(get_build(), get_db()).match(q):
+        return reading.Reading(q)
+    facets = current_facets()
+    return reading.for_build(get_build(), get_db()).read(
+        q, lambda name, value: reading.available(facets, name, value), set(chosen.names()))
 
 
 def _find(q, chosen, category, page, per_page, place, categories, now):
