@@ -169,11 +169,11 @@ def _phrases_per_language(value, at: At, report: Report) -> dict[str, list[str]]
             report.error(here.file, here.line, here.path, str(error))
             continue
         items = raw if isinstance(raw, list) else [] if raw is None else [raw]
-        lines = getattr(raw, "line_of", lambda index: here.line)
+        lines = getattr(raw, "line_of", None)
         seen: dict[str, int] = {}
         kept = []
         for position, item in enumerate(items):
-            where = here.item(position, lines(position))
+            where = here.item(position, lines(position) if lines else here.line)
             phrase = phrase_text(item, where, report)
             if phrase is None:
                 continue
