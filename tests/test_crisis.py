@@ -130,3 +130,19 @@ def test_crisis_terms_need_the_crisis_list(data_dir):
     (data_dir / "crisis_terms.yaml").write_text("not_crisis:\n  en: [suicide loss]\n")
     assert "data/crisis_terms.yaml:1: crisis: is missing; every file of crisis terms needs " \
            "one" in messages(data_dir)
+
+
+def test_crisis_services_first_across_pages(built_instance):
+    from directory.web.app import create_app
+    from tests.conftest import FIXTURE_DATA, FROZEN_NOW
+
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(built_instance),
+                      "DATA_DIR": str(FIXTURE_DATA), "NOW": FROZEN_NOW, "PER_PAGE": 1})
+    client = app.test_client()
+    pages = [client.get(f"/search?q=suicidal+counselling&page={n}").get_data(as_text=True)
+             for n in (1, 2, 3)]
+    shown = [re.findall(r'<h3 class="card-title"><a href="/services/([^"]+)"', html)
+             for html in pages]
+    assert shown[0] == ["northside-warmline"]
+    assert shown[1] and shown[1] != shown[0] and shown[2] and shown[2] != shown[1]
+    assert all('class="crisis-panel"' in html for html in pages)

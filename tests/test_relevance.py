@@ -7,6 +7,8 @@ runs through the site's own path at 00:30 on a weeknight. The test fails below t
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from directory import ROOT
@@ -52,3 +54,18 @@ def test_the_judge_fails_what_a_resident_would_call_a_bad_answer(demo_build):
         "none of housing-support in the first three",
         "no spelling suggestion"]
     assert not wrong.passed
+
+
+def test_kill_myself_on_the_demo_site_at_half_past_midnight(demo_build):
+    """The issue's first example, as a resident sees it on the demo data."""
+    from directory.web.app import create_app
+
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(demo_build.parent.parent),
+                      "DATA_DIR": str(ROOT / "data"), "NOW": "2026-12-01T00:30:00"})
+    html = app.test_client().get("/search?q=kill+myself").get_data(as_text=True)
+    assert "kids myself" not in html and "Did you mean" not in html
+    panel = html.index('class="crisis-panel"')
+    assert panel < html.index("<h1>") < html.index("Crisis lines and services")
+    assert html.index('href="tel:988"') > panel and "Chat online" in html
+    first = re.search(r'<h3 class="card-title"><a href="/services/([^"]+)"', html).group(1)
+    assert first in {"lcl-crisis-line", "sswh-dv-hotline"}  # the 24/7 lines, open at 00:30

@@ -93,23 +93,27 @@ def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, 
             first &= mask_of(nearest, size)
         matches |= first
     final = reduce(int.__and__, masks.values(), matches)
-    firsts = _crisis_first(index, facet_index, db, now, q, final & first) if first else []
-    rest, skip, count = final & ~first, max(0, start - len(firsts)), start + per_page
+    count = start + per_page
+    # The crisis services (all of them come before the rest), as deep as the page needs.
+    crisis_count = (final & first).bit_count()
+    firsts = _crisis_first(index, facet_index, db, now, q, final & first, count) \
+        if crisis_count else []
+    rest, skip, wanted = final & ~first, max(0, start - crisis_count), \
+        count - max(start, crisis_count)
     if not final:
         page_docs = []
-    elif len(firsts) >= count or not rest:
+    elif wanted <= 0 or not rest:
         page_docs = firsts[start:count]
     elif ranked is None:
         # Rank by relevance only as deep as the page.
-        page_docs = firsts[start:] + index.ranked(
-            text.query, among=rest, limit=skip + count - max(start, len(firsts)))[skip:]
+        page_docs = firsts[start:] + index.ranked(text.query, among=rest,
+                                                  limit=skip + wanted)[skip:]
     else:
-        page_docs = firsts[start:] + first_in(ranked, rest, size, skip,
-                                              count - max(start, len(firsts)))
+        page_docs = firsts[start:] + first_in(ranked, rest, size, skip, wanted)
     finding = Finding(ids=_in_order(queries.service_ids(db, page_docs), page_docs),
                       docnums=page_docs, total=final.bit_count(),
                       matched=matches.bit_count(), all_words=all_words, corrected=corrected,
-                      corrected_only=corrected_only, crisis=found, crisis_count=len(firsts))
+                      corrected_only=corrected_only, crisis=found, crisis_count=crisis_count)
 
     def others(name: str, base: int) -> int:
         return reduce(int.__and__, (m for n, m in masks.items() if n != name), base)
@@ -165,15 +169,15 @@ def _crisis_text(index, q: str):
 
 
 def _crisis_first(index, facet_index: FacetIndex, db, now: dt.datetime, q: str,
-                  among: int) -> list[int]:
-    """The crisis services of a crisis search: those open now first, then best match for
-    the words ("text", "chat" pick their kind of line), then by name."""
+                  among: int, limit: int) -> list[int]:
+    """The first ``limit`` crisis services of a crisis search: those open now first, each
+    group best match for the words first ("text", "chat" pick their kind of line)."""
     query = Or([index.query(q, all_words=False), Term("category", crisis_terms.CATEGORY)])
-    ranked = index.ranked(query, among=among)
-    ranked += [d for d in first_in(facet_index.by_name, among, facet_index.size, 0,
-                                   among.bit_count()) if d not in set(ranked)]
     open_now = facet_index.open_mask(db, now)
-    return sorted(ranked, key=lambda docnum: not open_now >> docnum & 1)
+    firsts = index.ranked(query, among=among & open_now, limit=limit) if among & open_now else []
+    if len(firsts) < limit and among & ~open_now:
+        firsts += index.ranked(query, among=among & ~open_now, limit=limit - len(firsts))
+    return firsts
 
 
 def _text_matches(index, speller, q: str, db=None):

@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.analysis import CharsetFilter, StemmingAnalyzer
-from whoosh.support.charset import accent_map
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, plugins
 from whoosh.query import And, Every, NullQuery, Or, Term
+from whoosh.support.charset import accent_map
 
 from .masks import first_in, mask_of, to_array, to_mask
 from .ranking import Ranker
