@@ -69,3 +69,20 @@ def test_kill_myself_on_the_demo_site_at_half_past_midnight(demo_build):
     assert html.index('href="tel:988"') > panel and "Chat online" in html
     first = re.search(r'<h3 class="card-title"><a href="/services/([^"]+)"', html).group(1)
     assert first in {"lcl-crisis-line", "sswh-dv-hotline"}  # the 24/7 lines, open at 00:30
+
+
+def test_suicide_near_uptown_puts_the_crisis_lines_before_the_grief_groups(demo_build):
+    """A near search for a crisis: the panel, then the lines serving the area (crisis lines
+    first, open now first), all above the distance list."""
+    from directory.web.app import create_app
+
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(demo_build.parent.parent),
+                      "DATA_DIR": str(ROOT / "data"), "NOW": "2026-12-01T00:30:00"})
+    html = app.test_client().get("/search?q=suicide&near=Uptown").get_data(as_text=True)
+    block = re.search(r'<section class="remote".*?</section>', html, flags=re.S)
+    assert block, "no call, text or chat block"
+    lines = re.findall(r'class="hotline-name" href="/services/([^"]+)"', block.group(0))
+    assert lines[0] in {"lcl-crisis-line", "sswh-dv-hotline"}, lines
+    assert html.index('class="crisis-panel"') < block.start()
+    cards = html.find('<article class="card">')
+    assert cards == -1 or block.start() < cards
