@@ -146,3 +146,20 @@ def test_crisis_services_first_across_pages(built_instance):
     assert shown[0] == ["northside-warmline"]
     assert shown[1] and shown[1] != shown[0] and shown[2] and shown[2] != shown[1]
     assert all('class="crisis-panel"' in html for html in pages)
+
+
+def test_a_short_code_finds_the_service_that_has_it(fresh_app, data_dir, instance, rebuild):
+    org = data_dir / "organizations" / "northside-warmline.yaml"
+    org.write_text(org.read_text().replace(
+        '{number: "+1 773 555 0121", type: text}',
+        '{number: "+1 773 555 0121", type: text}, {number: "211", type: voice}'))
+    rebuild(data_dir, instance)
+    html = fresh_app.test_client().get("/search?q=211").get_data(as_text=True)
+    assert "Peer warmline" in html and "1 service found" in html
+    assert "No services matched" not in html
+
+
+def test_a_misspelt_word_in_a_longer_search_gets_its_suggestion(client):
+    html = client.get("/search?q=counselling+suport").get_data(as_text=True)
+    assert "Did you mean" in html and "counselling support" in html
+    assert "Nothing matched" not in html  # the exact results stay

@@ -33,6 +33,7 @@ from .masks import first_in, mask_of
 FEW = 3  # fewer exact matches than this and a spelling correction is tried
 RELATED = 5  # related kinds of help offered on an empty page
 PHONE = re.compile(r"^[\s()+.\-]*(?:\d[\s()+.\-]*){7,15}$")  # a typed phone number
+SHORT_CODE = re.compile(r"^\d{3,6}$")  # 211, 988, 741741: dialled as written
 
 
 @dataclass(frozen=True)
@@ -184,9 +185,9 @@ def _text_matches(index, speller, q: str, db=None):
     """(what the words match or None for "no words", all words?, correction, only?)."""
     if not q.strip():
         return None, True, None, False
-    if db is not None and PHONE.match(q):
+    if db is not None and (PHONE.match(q) or SHORT_CODE.match(q.strip())):
         digits = re.sub(r"\D", "", q)
-        by_phone = queries.docnums_with_phone(db, digits)
+        by_phone = queries.docnums_with_phone(db, digits, exact=len(digits) < 7)
         if by_phone:
             return _Text(mask_of(by_phone, index.size()), ranked=by_phone), True, None, False
     query = index.query(q)

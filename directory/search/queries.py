@@ -295,13 +295,14 @@ def service_ids(db, docnums: list[int]) -> dict[int, str]:
         list(docnums)).fetchall())
 
 
-def docnums_with_phone(db, digits: str) -> list[int]:
+def docnums_with_phone(db, digits: str, exact: bool = False) -> list[int]:
     """Document numbers of active services (or of their organization) with a phone whose
-    number ends with these digits: a resident types "312 555 0101" or "(312) 555-0101"."""
+    number ends with these digits: a resident types "312 555 0101" or "(312) 555-0101";
+    ``exact``: a short code ("211") is the whole number, not its end."""
     return [row[0] for row in db.execute(
         """select distinct d.docnum from phones p
            join services s on s.id = p.service_id or (p.service_id is null
                                                      and s.organization_id = p.organization_id)
            join search_documents d on d.service_id = s.id
            where replace(p.e164, '+', '') like ? order by p.service_id is null, d.docnum""",
-        ["%" + digits])]
+        [digits if exact else "%" + digits])]
