@@ -192,8 +192,10 @@ def _text_matches(index, speller, q: str, db=None):
             return _Text(mask_of(by_phone, index.size()), ranked=by_phone), True, None, False
     query = index.query(q)
     exact = index.matches(query)
-    with index.searcher() as searcher:
-        corrected = speller.correct(searcher.reader(), q)
+    corrected = None
+    if speller.may_correct(q):  # opening a searcher costs milliseconds: only when needed
+        with index.searcher() as searcher:
+            corrected = speller.correct(searcher.reader(), q)
     if exact.bit_count() >= FEW:
         # Enough results (another word matched, "suport group"): offer the correction only.
         return _Text(exact, query), True, corrected, False

@@ -78,6 +78,12 @@ class Speller:
         fixed = [self._fix(reader, word) for word in words]
         return " ".join(fixed) if fixed != words else None
 
+    def may_correct(self, text: str) -> bool:
+        """Whether any word could be corrected at all (cheap: no index reader needed)."""
+        return bool(self.frequency) and any(
+            len(word) >= MIN_LENGTH and word.isalpha() and word not in self.frequency
+            for word in normalise(text).split())
+
     def known(self, reader, word: str) -> bool:
         """A word of the list, or one whose stem is in the index (stop words count as known)."""
         if word in self.frequency:

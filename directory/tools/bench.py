@@ -220,7 +220,7 @@ def site_searchers(build_path: Path):
 
     from ..build.layout import INDEX, Build
     from ..geo import distance as geo
-    from ..search import facets, nearby, queries, spelling
+    from ..search import crisis, facets, nearby, queries, spelling
     from ..search.filters import Filters
     from ..search.finder import find
     from ..search.index import Index
@@ -231,6 +231,7 @@ def site_searchers(build_path: Path):
     index = Index(build_path / INDEX, queries.synonyms(db))
     facet_index = facets.FacetIndex(db, index)
     speller = spelling.Speller(queries.spelling_words(db))
+    terms = crisis.for_build(build, db)  # the synthetic data has none, the check still runs
     categories = queries.categories(db)
     points = nearby.Points(db, index.size())
     places = nearby.gazetteer(build, db)
@@ -249,7 +250,7 @@ def site_searchers(build_path: Path):
         filters = Filters((("category", category),) if category else ())
         finding = find(index, facet_index, speller, db, text, filters, page=1, per_page=20,
                        now=now, categories=categories,
-                       nearest=near.docnums if near is not None else None)
+                       nearest=near.docnums if near is not None else None, crisis=terms)
         if near is not None:
             near.distances(finding.docnums)
         return finding.total
