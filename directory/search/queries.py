@@ -55,14 +55,24 @@ def synonyms(db) -> dict[str, list[str]]:
 
 def crisis_terms(db, kind: str = "crisis") -> list[tuple[str, str]]:
     """(language, phrase) of the build's crisis terms of one kind (crisis, not_crisis)."""
-    return [(row["language"], row["phrase"]) for row in db.execute(
-        "select language, phrase from crisis_terms where kind = ? order by id", [kind])]
+    return [(row[0], row[1]) for row in _rows_if_table(
+        db, "crisis_terms", "select language, phrase from crisis_terms where kind = ? "
+        "order by id", [kind])]
 
 
 def filter_words(db) -> list[tuple[str, str, str]]:
     """(filter, value, phrase) of the words in a search that are filters ("free")."""
-    return [tuple(row) for row in db.execute(
-        "select filter, value, phrase from filter_words order by id")]
+    return [tuple(row) for row in _rows_if_table(
+        db, "filter_words", "select filter, value, phrase from filter_words order by id")]
+
+
+def _rows_if_table(db, table: str, sql: str, args=()) -> list:
+    # A build of an older format (before FORMAT 4) has no such table: serve it without,
+    # until the next build, rather than fail every search.
+    if not db.execute("select 1 from sqlite_master where type = 'table' and name = ?",
+                      [table]).fetchone():
+        return []
+    return db.execute(sql, list(args)).fetchall()
 
 
 def audiences(db) -> list[dict]:
