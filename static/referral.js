@@ -113,6 +113,20 @@
     });
   });
 
+  // "Keep my list on this device": an outreach worker's own phone keeps the list through
+  // Quick exit (quick-exit.js clears it otherwise). Shown only where storage works.
+  var keep = document.querySelector("[data-referral-keep]");
+  if (keep) {
+    try {
+      keep.checked = window.localStorage.getItem("referral-keep") === "1";
+      keep.closest("[data-keep-choice]").hidden = false;
+      keep.addEventListener("change", function () {
+        if (keep.checked) { window.localStorage.setItem("referral-keep", "1"); }
+        else { window.localStorage.removeItem("referral-keep"); }
+      });
+    } catch (error) { /* storage blocked: there is no list to keep */ }
+  }
+
   Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });

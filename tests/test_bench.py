@@ -33,3 +33,9 @@ def test_bench_prints_the_table(capsys):
     assert bench.HEADER in out
     assert any(line.startswith("| 60 |") for line in out.splitlines())
     assert bench.TARGETS_LINE in out
+
+
+def test_bench_prints_success_at_3(capsys):
+    assert bench.main(["--relevance", "--strict"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("success@3: ") and "crisis searches: " in out

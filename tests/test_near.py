@@ -28,7 +28,8 @@ HARBOURSIDE = (41.8830, -87.6480)
 
 def result_ids(page) -> list[str]:
     html = page.get_data(as_text=True)
-    listed = html.split('id="remote-heading"')[0]
+    # The distance list, without the "Call, text or chat" block above it.
+    listed = re.sub(r'<section class="remote".*?</section>', "", html, flags=re.S)
     return re.findall(r'<h3 class="card-title"><a href="/services/([^"?]+)[^"]*"', listed)
 
 
@@ -261,3 +262,14 @@ def test_the_call_text_or_chat_list_needs_a_place(client):
     far = client.get("/search/remote?near=Southside")
     assert far.status_code == 200
     assert "None of the phone and online services serve this area" in text(far)
+
+
+def test_hotlines_are_in_sight_above_the_distance_list(client):
+    """A near search shows the lines serving the area first, not after twenty cards."""
+    html = client.get("/search?near=Northside&radius=25").get_data(as_text=True)
+    cards = [m.start() for m in re.finditer(r'<article class="card">', html)]
+    assert cards, "the distance list is empty"
+    assert html.index('id="remote-heading"') < cards[0]
+    block = re.search(r'<section class="remote".*?</section>', html, flags=re.S).group(0)
+    assert "Peer warmline" in block and 'href="tel:+17735550120"' in block
+    assert "Open 24 hours" in block or "Open now" in block or "open" in block.lower()

@@ -57,3 +57,16 @@ def test_leaving_is_allowed_but_nothing_is_fetched_from_elsewhere(client):
     assert "script-src 'self'" in csp and "navigate-to" not in csp
     assert client.get("/").headers["Referrer-Policy"] == "no-referrer"  # the weather site
     # learns nothing about where the visitor came from
+
+
+def test_the_referral_page_offers_to_keep_the_list_through_quick_exit(client):
+    html = client.get("/referral?ids=northside-warmline").get_data(as_text=True)
+    # Hidden until referral.js shows it: without scripts there is no stored list to keep.
+    assert '<p class="keep-choice screen-only" data-keep-choice hidden>' in html
+    assert '<label for="referral-keep">Keep my list on this device</label>' in html
+
+
+def test_the_privacy_page_says_how_to_cover_your_tracks(client):
+    html = client.get("/privacy").get_data(as_text=True)
+    assert '<h2 id="cover-your-tracks">Cover your tracks</h2>' in html
+    assert "private window" in html and "delete this site from your browsing history" in html

@@ -42,6 +42,10 @@ TABLES = {
                 "hours": str},
                "id", [("service_id", "services", "id"),
                       ("organization_id", "organizations", "id")]),
+    # crisis_terms.yaml: kind (crisis, not_crisis), language and phrase, in file order.
+    "crisis_terms": ({"id": int, "kind": str, "language": str, "phrase": str}, "id", []),
+    # taxonomy.yaml's filter_words, one row per phrase: "free" → cost=free.
+    "filter_words": ({"id": int, "filter": str, "value": str, "phrase": str}, "id", []),
     # The gazetteer (places.csv), so the site resolves "near" without reading data/.
     "places": ({"id": int, "name": str, "kind": str, "latitude": float, "longitude": float,
                 "aliases": str}, "id", []),
@@ -87,6 +91,17 @@ def write_database(catalogue: Catalogue, path: Path) -> None:
         "locations": (_location_row(loc) for loc in catalogue.locations),
         "services": (_service_row(s) for s in catalogue.services),
         "phones": _phone_rows(catalogue),
+        "crisis_terms": ({"id": i, "kind": kind, "language": language, "phrase": phrase}
+                         for i, (kind, language, phrase) in enumerate(
+                             (kind, language, phrase)
+                             for kind, by_language in catalogue.crisis_terms.items()
+                             for language, phrases in by_language.items()
+                             for phrase in phrases)),
+        "filter_words": ({"id": i, "filter": name, "value": value, "phrase": phrase}
+                         for i, (name, value, phrase) in enumerate(
+                             (entry["filter"], entry["value"], phrase)
+                             for entry in catalogue.filter_words
+                             for phrase in entry.get("words") or [])),
         "places": ({"id": i, "name": p.name, "kind": p.kind, "latitude": p.latitude,
                     "longitude": p.longitude, "aliases": list(p.aliases)}
                    for i, p in enumerate(catalogue.places, 1)),

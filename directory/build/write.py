@@ -16,7 +16,7 @@ from pathlib import Path
 from ..data.catalogue import Catalogue
 from ..search import facets
 from ..search import index as search
-from .database import english, write_database, write_document_numbers
+from .database import write_database, write_document_numbers
 from .layout import DATABASE, INDEX, KEEP_BUILDS, MANIFEST, prune, switch_current
 
 
@@ -61,7 +61,7 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
 def index_documents(catalogue: Catalogue):
     """One Whoosh document per active service, with category words and ancestors folded in."""
     categories = {c["id"]: c for c in catalogue.categories}
-    audiences = {a["id"]: english(a["name"]) for a in catalogue.audiences}
+    audiences = {a["id"]: a for a in catalogue.audiences}
     organizations = {o["id"]: o for o in catalogue.organizations}
 
     def lineage(category_id):
@@ -73,12 +73,13 @@ def index_documents(catalogue: Catalogue):
         if service.get("status", "active") != "active":
             continue
         chain = [c for cid in service.get("categories", []) for c in lineage(cid)]
+        # The audiences' names and words too: "lgbt" or "veteran" finds services for them.
         topics = " ".join(
-            " ".join([*c["name"].values(), *c.get("synonyms", [])]) for c in chain)
+            " ".join([*c["name"].values(), *c.get("synonyms", [])])
+            for c in chain + [audiences[a] for a in service.get("audience", []) if a in audiences])
         org = organizations.get(service["organization_id"], {})
         words = [service.get(key) or "" for key in
                  ("description", "eligibility_description", "application_process")]
-        words += [audiences.get(a, "") for a in service.get("audience", [])]
         yield {
             "id": service["id"],
             "name": service["name"],

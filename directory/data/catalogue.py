@@ -19,6 +19,10 @@ class Catalogue:
     locations: list[Located] = field(default_factory=list)
     services: list[Located] = field(default_factory=list)
     places: list[places.Place] = field(default_factory=list)
+    # crisis / not_crisis → language code → phrases (crisis_terms.yaml).
+    crisis_terms: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    # Words of a search that are filters (taxonomy.yaml's filter_words): filter, value, words.
+    filter_words: list[dict] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {"organizations": len(self.organizations), "services": len(self.services),

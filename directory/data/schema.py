@@ -9,11 +9,13 @@ from __future__ import annotations
 from ..geo.geocoder import check_settings as check_geocoder
 from ..hours import syntax as hours
 from ..records.fields import (
+    At,
     Field,
     Invalid,
     date,
     email,
     integer,
+    is_mapping,
     language,
     list_of,
     mapping,
@@ -27,6 +29,8 @@ from ..records.fields import (
     url,
     url_pattern,
 )
+from ..records.problems import Report
+from ..records.words import fold
 
 PHONE_TYPES = ["voice", "text", "fax", "textphone", "video"]
 COSTS = ["free", "sliding-scale", "paid"]
@@ -100,8 +104,91 @@ def taxonomy(languages: list[str]):
         "audiences": Field(list_of(mapping({
             "id": ID,
             "name": localized,
+            # Words residents use for the audience ("lgbt", "trans"): searched, like a category's.
+            "synonyms": Field(list_of(simple(text))),
         }, "an audience"), scalars=False)),
+        # Words in a search that are filters ("free", "tonight", "in spanish", "near me").
+        "filter_words": Field(list_of(mapping({
+            "filter": Field(simple(one_of(list(WORD_FILTERS), "filter")), required=True),
+            "value": Field(simple(text), required=True),
+            "words": Field(list_of(simple(text)), required=True),
+        }, "a set of filter words"), scalars=False)),
     }, "a taxonomy")
+
+
+# The filters words can stand for, and what their value must be (audience: an id of the
+# taxonomy's audiences, checked in ``validate``; place: "me", for "near me").
+WORD_FILTERS = {
+    "cost": COSTS, "access": ACCESS, "remote": REMOTE, "open_now": ["1"], "wheelchair": ["1"],
+    "language": None, "audience": None, "place": ["me"],
+}
+
+
+def check_filter_value(entry: dict, audiences: list[str]) -> str | None:
+    """What is wrong with one filter_words entry's value for its filter, or None."""
+    name, value = entry.get("filter"), entry.get("value")
+    if name is None or value is None:
+        return None
+    allowed = audiences if name == "audience" else WORD_FILTERS[name]
+    if allowed is None:  # a language
+        try:
+            language(value)
+        except Invalid as error:
+            return str(error)
+        return None
+    if value not in allowed:
+        return f'"{value}" is not a value of {name} (expected one of: {", ".join(allowed)})'
+    return None
+
+
+CRISIS_KINDS = ("crisis", "not_crisis")
+
+
+def crisis_terms(value, at: At, report: Report) -> dict[str, dict[str, list[str]]]:
+    """``crisis_terms.yaml``: ``crisis`` (required) and ``not_crisis``, each a language code →
+    phrases. Every phrase needs a letter or digit; none may repeat in a list (compared as
+    they match: case, accents and apostrophes ignored)."""
+    checked = mapping({"crisis": Field(_phrases_per_language, required=True),
+                       "not_crisis": Field(_phrases_per_language)},
+                      "a file of crisis terms")(value, at, report) or {}
+    return {kind: checked.get(kind) or {} for kind in CRISIS_KINDS}
+
+
+def _phrases_per_language(value, at: At, report: Report) -> dict[str, list[str]]:
+    if not is_mapping(value, at, report, "a list of phrases per language",
+                      "expected e.g. en: [kill myself, suicidal]"):
+        return {}
+    line_of = getattr(value, "line_of", lambda key: at.line)
+    phrase_text = simple(text)
+    out: dict[str, list[str]] = {}
+    for code, raw in value.items():
+        here = at.key(str(code), line_of(code))
+        try:
+            code = language(code)
+        except Invalid as error:
+            report.error(here.file, here.line, here.path, str(error))
+            continue
+        items = raw if isinstance(raw, list) else [] if raw is None else [raw]
+        lines = getattr(raw, "line_of", None)
+        seen: dict[str, int] = {}
+        kept = []
+        for position, item in enumerate(items):
+            where = here.item(position, lines(position) if lines else here.line)
+            phrase = phrase_text(item, where, report)
+            if phrase is None:
+                continue
+            folded = fold(phrase)
+            if not folded:
+                report.error(where.file, where.line, where.path,
+                             f'"{phrase}" has no letters or digits to match a search with')
+            elif folded in seen:
+                report.error(where.file, where.line, where.path,
+                             f'"{phrase}" is already listed at line {seen[folded]}; keep one')
+            else:
+                seen[folded] = where.line
+                kept.append(phrase)
+        out[code] = kept
+    return out
 
 
 def organization(country: str, categories: list[str], audiences: list[str]):

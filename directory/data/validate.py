@@ -43,6 +43,9 @@ def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue,
         catalogue.site = schema.site(country)(sources.site, At(site_file, 1), report) or {}
     languages = catalogue.site.get("languages") or ["en"]
     _check_taxonomy(sources, catalogue, languages, report)
+    if sources.crisis_terms is not None:
+        catalogue.crisis_terms = schema.crisis_terms(
+            sources.crisis_terms, At(display_path(root / "crisis_terms.yaml"), 1), report)
     category_ids = [c["id"] for c in catalogue.categories]
     audience_ids = [a["id"] for a in catalogue.audiences]
 
@@ -89,6 +92,13 @@ def _check_taxonomy(sources: Sources, catalogue: Catalogue, languages, report: R
                 continue
             seen[item["id"]] = item.line
             getattr(catalogue, kind).append(item)
+    audience_ids = [a["id"] for a in catalogue.audiences]
+    for entry in taxonomy.get("filter_words") or []:
+        problem = schema.check_filter_value(entry, audience_ids)
+        if problem:
+            report.error(file, entry.line_of("value"), f"{entry.path}.value", problem)
+        else:
+            catalogue.filter_words.append(entry)
     by_id = {c["id"]: c for c in catalogue.categories}
     for category in catalogue.categories:
         parent, chain = category.get("parent"), [category["id"]]

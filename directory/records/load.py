@@ -167,6 +167,7 @@ class Sources:
     organizations: list[tuple[str, object]] = field(default_factory=list)  # (file, parsed)
     service_rows: list[Located] = field(default_factory=list)
     retired: Located | None = None  # retired.yaml: ids that must never be used again
+    crisis_terms: Located | None = None  # crisis_terms.yaml: words of suicide and danger
     place_rows: list[Located] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -176,8 +177,8 @@ class Sources:
 
 
 def load_sources(root: Path) -> Sources:
-    """Read site.yaml, taxonomy.yaml, organizations/*.yaml, services.csv, places.csv and
-    retired.yaml."""
+    """Read site.yaml, taxonomy.yaml, organizations/*.yaml, services.csv, places.csv,
+    retired.yaml and crisis_terms.yaml."""
     sources = Sources(root=root)
     problems = sources.problems
     if not root.is_dir():
@@ -202,6 +203,8 @@ def load_sources(root: Path) -> Sources:
         sources.service_rows = read_csv(root / "services.csv", problems)
     if (root / "retired.yaml").is_file():
         sources.retired = read_yaml(root / "retired.yaml", problems)
+    if (root / "crisis_terms.yaml").is_file():
+        sources.crisis_terms = read_yaml(root / "crisis_terms.yaml", problems)
     if (root / "places.csv").is_file():
         sources.place_rows = read_csv(root / "places.csv", problems)
     return sources

@@ -3,19 +3,28 @@
 1. Words: every word must match; when that finds fewer than ``FEW`` services and a word is
    not in the index, the corrected search ("did you mean") is added after the exact matches
    (or stands in for them when there are none); when still nothing matches, any word will do.
+   With more results (the other words matched: "suport group"), the correction is offered.
 2. Filters: the text matches AND each filter's mask (``facets``).
 3. Facet counts: for each option, how many results there would be with that option chosen
    instead, i.e. with every other active filter; exactly the results its link promises.
 4. No dead ends: with zero results, which single filter to remove (with the count it gives),
    the same filters without the words, and related kinds of help that have results.
+5. Crisis searches (``crisis``: "kill myself", "quiero morir"): never corrected; the
+   services of the crisis category come first (open now first), then what the words match
+   (every word, else any). The page opens with the crisis lines (the site's template).
+6. A phone number typed as the search ("(312) 555-0101") finds the services with it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import reduce
 
+from whoosh.query import Or, Term
+
+from . import crisis as crisis_terms
 from . import queries
 from .facets import FacetIndex
 from .filters import CHOICES, FLAGS, ORDER, Filters
@@ -23,6 +32,8 @@ from .masks import first_in, mask_of
 
 FEW = 3  # fewer exact matches than this and a spelling correction is tried
 RELATED = 5  # related kinds of help offered on an empty page
+PHONE = re.compile(r"^[\s()+.\-]*(?:\d[\s()+.\-]*){7,15}$")  # a typed phone number
+SHORT_CODE = re.compile(r"^\d{3,6}$")  # 211, 988, 741741: dialled as written
 
 
 @dataclass(frozen=True)
@@ -47,20 +58,28 @@ class Finding:
     removals: list[tuple[str, int]] = field(default_factory=list)  # filter → results without it
     without_words: int = 0  # results for the filters alone (empty page with words)
     related: list[tuple[str, int]] = field(default_factory=list)  # category id → results
+    crisis: crisis_terms.Match | None = None  # the crisis phrase found in the words
+    crisis_count: int = 0  # results of the crisis category, shown first
 
 
 def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, *, page: int,
          per_page: int, now: dt.datetime, categories: list[dict],
-         nearest: list[int] | None = None) -> Finding:
+         nearest: list[int] | None = None,
+         crisis: crisis_terms.CrisisTerms | None = None) -> Finding:
     """Run one search; ``categories`` are the taxonomy rows (for related kinds of help).
 
     ``nearest``: the documents within a near search's radius, nearest first; the results are
     then only those, in that order (the words decide what matches, distance the order).
+    ``crisis``: the build's crisis terms; a search with one of them puts crisis services first.
     """
     size = facet_index.size
     start = (page - 1) * per_page
     masks = {name: _mask(facet_index, db, name, value, now) for name, value in filters.values}
-    text, all_words, corrected, corrected_only = _text_matches(index, speller, q)
+    found = crisis.match(q) if crisis else None
+    if found:
+        text, all_words, corrected, corrected_only = _crisis_text(index, q)
+    else:
+        text, all_words, corrected, corrected_only = _text_matches(index, speller, q, db)
     if text is None:
         ranked, matches = facet_index.by_name, facet_index.all
     else:
@@ -68,18 +87,34 @@ def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, 
     if nearest is not None:
         matches &= mask_of(nearest, size)
         ranked = nearest
+    first = 0  # the crisis services, in a crisis search: shown before the rest
+    if found:
+        first = facet_index.value_mask("category", crisis_terms.CATEGORY)
+        if nearest is not None:  # those with no place are in the "Call, text or chat" block
+            first &= mask_of(nearest, size)
+        matches |= first
     final = reduce(int.__and__, masks.values(), matches)
+    count = start + per_page
+    # The crisis services (all of them come before the rest), as deep as the page needs.
+    crisis_count = (final & first).bit_count()
+    firsts = _crisis_first(index, facet_index, db, now, q, final & first, count) \
+        if crisis_count else []
+    rest, skip, wanted = final & ~first, max(0, start - crisis_count), \
+        count - max(start, crisis_count)
     if not final:
         page_docs = []
+    elif wanted <= 0 or not rest:
+        page_docs = firsts[start:count]
     elif ranked is None:
         # Rank by relevance only as deep as the page.
-        page_docs = index.ranked(text.query, among=final, limit=start + per_page)[start:]
+        page_docs = firsts[start:] + index.ranked(text.query, among=rest,
+                                                  limit=skip + wanted)[skip:]
     else:
-        page_docs = first_in(ranked, final, size, start, per_page)
+        page_docs = firsts[start:] + first_in(ranked, rest, size, skip, wanted)
     finding = Finding(ids=_in_order(queries.service_ids(db, page_docs), page_docs),
                       docnums=page_docs, total=final.bit_count(),
                       matched=matches.bit_count(), all_words=all_words, corrected=corrected,
-                      corrected_only=corrected_only)
+                      corrected_only=corrected_only, crisis=found, crisis_count=crisis_count)
 
     def others(name: str, base: int) -> int:
         return reduce(int.__and__, (m for n, m in masks.items() if n != name), base)
@@ -124,16 +159,46 @@ class _Text:
     ranked: list[int] | None = None
 
 
-def _text_matches(index, speller, q: str):
+def _crisis_text(index, q: str):
+    """What a crisis search's words match, never corrected: every word, else any word."""
+    query = index.query(q)
+    exact = index.matches(query)
+    if exact or len(q.split()) < 2:
+        return _Text(exact, query), True, None, False
+    loose = index.query(q, all_words=False)
+    return _Text(index.matches(loose), loose), False, None, False
+
+
+def _crisis_first(index, facet_index: FacetIndex, db, now: dt.datetime, q: str,
+                  among: int, limit: int) -> list[int]:
+    """The first ``limit`` crisis services of a crisis search: those open now first, each
+    group best match for the words first ("text", "chat" pick their kind of line)."""
+    query = Or([index.query(q, all_words=False), Term("category", crisis_terms.CATEGORY)])
+    open_now = facet_index.open_mask(db, now)
+    firsts = index.ranked(query, among=among & open_now, limit=limit) if among & open_now else []
+    if len(firsts) < limit and among & ~open_now:
+        firsts += index.ranked(query, among=among & ~open_now, limit=limit - len(firsts))
+    return firsts
+
+
+def _text_matches(index, speller, q: str, db=None):
     """(what the words match or None for "no words", all words?, correction, only?)."""
     if not q.strip():
         return None, True, None, False
+    if db is not None and (PHONE.match(q) or SHORT_CODE.match(q.strip())):
+        digits = re.sub(r"\D", "", q)
+        by_phone = queries.docnums_with_phone(db, digits, exact=len(digits) < 7)
+        if by_phone:
+            return _Text(mask_of(by_phone, index.size()), ranked=by_phone), True, None, False
     query = index.query(q)
     exact = index.matches(query)
+    corrected = None
+    if speller.may_correct(q):  # opening a searcher costs milliseconds: only when needed
+        with index.searcher() as searcher:
+            corrected = speller.correct(searcher.reader(), q)
     if exact.bit_count() >= FEW:
-        return _Text(exact, query), True, None, False
-    with index.searcher() as searcher:
-        corrected = speller.correct(searcher.reader(), q)
+        # Enough results (another word matched, "suport group"): offer the correction only.
+        return _Text(exact, query), True, corrected, False
     if corrected:
         extra = index.ranked(index.query(corrected))
         if extra:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 from functools import reduce
 from itertools import islice
@@ -15,16 +16,18 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.analysis import StemmingAnalyzer
+from whoosh.analysis import CharsetFilter, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, plugins
 from whoosh.query import And, Every, NullQuery, Or, Term
+from whoosh.support.charset import accent_map
 
 from .masks import first_in, mask_of, to_array, to_mask
 from .ranking import Ranker
 
-# English stemming folds counselling/counseling/counsel and groups/group into one term.
-ANALYZER = StemmingAnalyzer()
+# English stemming folds counselling/counseling/counsel and groups/group into one term;
+# accents are folded too, since phones make them optional: "psicologo" finds "psicólogo".
+ANALYZER = StemmingAnalyzer() | CharsetFilter(accent_map)
 
 SCHEMA = Schema(
     # The only stored field: everything shown comes from SQLite.
@@ -235,5 +238,8 @@ def match_mask(searcher, query, size: int) -> int:
 
 
 def normalise(text: str) -> str:
-    """Lowercase words separated by single spaces: 'Walk-In' → 'walk in'."""
-    return " ".join(re.findall(r"[\w+]+", text.lower()))
+    """Lowercase words without accents, separated by single spaces: 'Walk-In' → 'walk in',
+    'Consejería' → 'consejeria'."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", text.lower())
+                   if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[\w+]+", text))

@@ -152,15 +152,45 @@ def within_radius(points: Points, centre: geo.Point, radius: float) -> Nearby:
 
 
 def remote(db, index: Index, points: Points, places: Gazetteer, where: Where, text: str,
-           category: str | None, page: int = 1, per_page: int = REMOTE_SHOWN) -> dict:
+           category: str | None, page: int = 1, per_page: int = REMOTE_SHOWN,
+           first: tuple[int, ...] = ()) -> dict:
     """The best services without a location that serve the area around the point (a page
-    of them: by default the few a search shows), and how many there are in all."""
+    of them: by default the few a search shows), and how many there are in all.
+
+    ``first``: masks in order of preference (the crisis lines, those open now): the
+    services in the first mask come before those only in the second, and so on; each
+    group best match first. (The hotlines a search shows on its first screen.)"""
     areas = places.areas_around(where.point)
     if where.place and where.place.name not in areas:
         areas.append(where.place.name)
     within = mask_of(points.serving(areas, where.in_region), index.size())
-    hits = index.search(text, category=category, page=page, per_page=per_page, within=within)
-    return {"services": queries.services(db, hits.ids), "total": hits.total}
+    if not first:
+        hits = index.search(text, category=category, page=page, per_page=per_page,
+                            within=within)
+        return {"services": queries.services(db, hits.ids), "total": hits.total}
+    ids, total, left = [], None, within
+    for preferred in (*_preferences(first), -1):
+        group = left & preferred
+        if not group:
+            continue
+        hits = index.search(text, category=category, per_page=per_page - len(ids),
+                            within=group)
+        total = index.search(text, category=category, per_page=1, within=within).total \
+            if total is None else total
+        ids += hits.ids
+        left &= ~group
+        if len(ids) >= per_page:
+            break
+    return {"services": queries.services(db, ids), "total": total or 0}
+
+
+def _preferences(masks: tuple[int, ...]) -> list[int]:
+    """Every combination of the preference masks, most preferred first: (a, b) gives
+    a & b, a, b, so a crisis line open now comes before one that is closed."""
+    if not masks:
+        return []
+    head, rest = masks[0], _preferences(masks[1:])
+    return [head & r for r in rest] + [head] + rest
 
 
 def nearest_same_category(db, points: Points, facet_index, service: dict,

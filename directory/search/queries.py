@@ -53,6 +53,28 @@ def synonyms(db) -> dict[str, list[str]]:
             for c in _rows(db.execute("select id, names, synonyms from categories"))}
 
 
+def crisis_terms(db, kind: str = "crisis") -> list[tuple[str, str]]:
+    """(language, phrase) of the build's crisis terms of one kind (crisis, not_crisis)."""
+    return [(row[0], row[1]) for row in _rows_if_table(
+        db, "crisis_terms", "select language, phrase from crisis_terms where kind = ? "
+        "order by id", [kind])]
+
+
+def filter_words(db) -> list[tuple[str, str, str]]:
+    """(filter, value, phrase) of the words in a search that are filters ("free")."""
+    return [tuple(row) for row in _rows_if_table(
+        db, "filter_words", "select filter, value, phrase from filter_words order by id")]
+
+
+def _rows_if_table(db, table: str, sql: str, args=()) -> list:
+    # A build of an older format (before FORMAT 4) has no such table: serve it without,
+    # until the next build, rather than fail every search.
+    if not db.execute("select 1 from sqlite_master where type = 'table' and name = ?",
+                      [table]).fetchone():
+        return []
+    return db.execute(sql, list(args)).fetchall()
+
+
 def audiences(db) -> list[dict]:
     return _rows(db.execute("select * from audiences order by position"))
 
@@ -281,3 +303,16 @@ def service_ids(db, docnums: list[int]) -> dict[int, str]:
     return dict(db.execute(
         f"select docnum, service_id from search_documents where docnum in ({_marks(docnums)})",
         list(docnums)).fetchall())
+
+
+def docnums_with_phone(db, digits: str, exact: bool = False) -> list[int]:
+    """Document numbers of active services (or of their organization) with a phone whose
+    number ends with these digits: a resident types "312 555 0101" or "(312) 555-0101";
+    ``exact``: a short code ("211") is the whole number, not its end."""
+    return [row[0] for row in db.execute(
+        """select distinct d.docnum from phones p
+           join services s on s.id = p.service_id or (p.service_id is null
+                                                     and s.organization_id = p.organization_id)
+           join search_documents d on d.service_id = s.id
+           where replace(p.e164, '+', '') like ? order by p.service_id is null, d.docnum""",
+        [digits if exact else "%" + digits])]

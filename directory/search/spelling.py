@@ -33,6 +33,7 @@ WORDS = "spelling_words"
 def vocabulary(catalogue) -> Counter:
     """Each word of names, organizations and category words → active services using it."""
     categories = {c["id"]: c for c in catalogue.categories}
+    audiences = {a["id"]: a for a in catalogue.audiences}
     organizations = {o["id"]: o for o in catalogue.organizations}
     counts: Counter = Counter()
     for service in catalogue.services:
@@ -45,6 +46,10 @@ def vocabulary(catalogue) -> Counter:
                 category = categories[category_id]
                 texts += [*category["name"].values(), *category.get("synonyms", [])]
                 category_id = category.get("parent")
+        for audience_id in service.get("audience") or []:
+            if audience_id in audiences:
+                audience = audiences[audience_id]
+                texts += [*audience["name"].values(), *audience.get("synonyms", [])]
         counts.update({word for text in texts for word in normalise(text).split()
                        if word.isalpha()})
     return counts
@@ -72,6 +77,12 @@ class Speller:
         words = normalise(text).split()
         fixed = [self._fix(reader, word) for word in words]
         return " ".join(fixed) if fixed != words else None
+
+    def may_correct(self, text: str) -> bool:
+        """Whether any word could be corrected at all (cheap: no index reader needed)."""
+        return bool(self.frequency) and any(
+            len(word) >= MIN_LENGTH and word.isalpha() and word not in self.frequency
+            for word in normalise(text).split())
 
     def known(self, reader, word: str) -> bool:
         """A word of the list, or one whose stem is in the index (stop words count as known)."""

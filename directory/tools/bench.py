@@ -9,6 +9,7 @@ baseline. Prints a Markdown table and whether the targets are met at the largest
     scripts/bench --quick              # sizes 200, 1000
     scripts/bench --sizes 5k,20k --repeat 50
     scripts/bench --validate-only      # just `directory validate` on 5,000 services
+    scripts/bench --relevance          # just success@3 of tests/relevance over data/ (seconds)
 
 Searches are timed through the site's own path (``finder.find``: ranking, filters and every
 facet count). Near searches (a keyword and a place from places.csv, within a radius, nearest
@@ -226,7 +227,7 @@ def site_searchers(build_path: Path):
 
     from ..build.layout import INDEX, Build
     from ..geo import distance as geo
-    from ..search import facets, nearby, queries, spelling
+    from ..search import crisis, facets, nearby, queries, spelling
     from ..search.filters import Filters
     from ..search.finder import find
     from ..search.index import Index
@@ -237,6 +238,7 @@ def site_searchers(build_path: Path):
     index = Index(build_path / INDEX, queries.synonyms(db))
     facet_index = facets.FacetIndex(db, index)
     speller = spelling.Speller(queries.spelling_words(db))
+    terms = crisis.for_build(build, db)  # the synthetic data has none, the check still runs
     categories = queries.categories(db)
     points = nearby.Points(db, index.size())
     places = nearby.gazetteer(build, db)
@@ -255,7 +257,7 @@ def site_searchers(build_path: Path):
         filters = Filters((("category", category),) if category else ())
         finding = find(index, facet_index, speller, db, text, filters, page=1, per_page=20,
                        now=now, categories=categories,
-                       nearest=near.docnums if near is not None else None)
+                       nearest=near.docnums if near is not None else None, crisis=terms)
         if near is not None:
             near.distances(finding.docnums)
         return finding.total
@@ -364,6 +366,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --peer: at most this long per list of URLs (default 20)")
     parser.add_argument("--connections", type=int, default=10, metavar="C",
                         help="with --peer: concurrent keep-alive connections (default 10)")
+    parser.add_argument("--relevance", action="store_true",
+                        help="only success@3 of the relevance set over the demo data")
     parser.add_argument("--build-only", nargs=2, metavar=("DATA_DIR", "INSTANCE"),
                         type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -375,6 +379,12 @@ def main(argv: list[str] | None = None) -> int:
         return peer.main(args.services, args.seconds, args.connections, args.seed)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.relevance:
+        from . import relevance
+
+        score = relevance.run()
+        print(score.summary())
+        return 1 if args.strict and not score.passed else 0
     if args.validate_only:
         line, ok = validate_verdict(time_validate(VALIDATE_SIZE, args.seed))
         print(line)

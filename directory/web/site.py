@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-from ..search import finder, nearby, queries, spelling
+from ..search import crisis, finder, nearby, queries, reading, spelling
 from . import clock, params, where
 from .carry import carried_place
 from .current import all_categories, current_facets, current_index, current_stretch
@@ -27,6 +27,7 @@ from .sharing import public_url, share_links
 from .store import get_build, get_db
 
 bp = Blueprint("site", __name__)
+HOTLINES_SHOWN = 3  # "Call, text or chat" services on a near search's first screen
 
 
 @bp.get("/")
@@ -52,6 +53,16 @@ def search():
     page = params.page()
     per_page = current_app.config["PER_PAGE"]
     place = where.from_request()
+    words = _reading(q, chosen)
+    if words.filters:
+        # "free counselling" is /search?q=counselling&cost=free: a chip the person can remove.
+        text = " ".join(filter(None, [words.text, words.place_phrase]))
+        args = {k: v for k, v in request.args.items() if k not in ("q", "page")}
+        return redirect(url_for("site.search", q=text or None, **args,
+                                **dict(words.filters)))
+    ask_place = words.ask_place and place is None
+    if words.ask_place:  # "therapist near me": search "therapist", ask where
+        q = words.text
     near = place is not None and place.point is not None
     now = clock.now()
     key = ("search", q, chosen.values, page, per_page,
@@ -70,7 +81,16 @@ def search():
         pages=max(1, math.ceil(hits.total / per_page)), per_page=per_page,
         categories=[c for c in categories if c["service_count"]],
         finding=hits, filters=chosen, category_names=names, audience_names=audiences,
-        where=place, remote=remote)
+        where=place, remote=remote, ask_place=ask_place)
+
+
+def _reading(q: str, chosen) -> reading.Reading:
+    """The filters and place a search's words ask for; none in a crisis search."""
+    if not q or crisis.for_build(get_build(), get_db()).match(q):
+        return reading.Reading(q)
+    facets = current_facets()
+    return reading.for_build(get_build(), get_db()).read(
+        q, lambda name, value: reading.available(facets, name, value), set(chosen.names()))
 
 
 def _without_empty_fields():
@@ -88,13 +108,20 @@ def _find(q, chosen, category, page, per_page, place, categories, now):
     speller = spelling.for_build(get_build(), get_db())
     hits = finder.find(current_index(), current_facets(), speller, get_db(),
                        q, chosen, page=page, per_page=per_page, now=now,
-                       categories=categories, nearest=near.docnums if near else None)
+                       categories=categories, nearest=near.docnums if near else None,
+                       crisis=crisis.for_build(get_build(), get_db()))
     if near is None:
         return hits, None, None
     km = near.distances(hits.docnums)
     distances = dict(zip(hits.ids, (km[d] for d in hits.docnums), strict=False))
+    # Hotlines in sight: the few lines serving the area, open now first (crisis lines
+    # before all on a crisis search), on the first screen above the distance list.
+    facets = current_facets()
+    first = (facets.open_mask(get_db(), now),)
+    if hits.crisis:
+        first = (facets.value_mask("category", crisis.CATEGORY), *first)
     remote = nearby.remote(get_db(), current_index(), points, where.gazetteer(), place, q,
-                           category)
+                           category, per_page=HOTLINES_SHOWN, first=first)
     return hits, distances, remote
 
 

@@ -77,7 +77,8 @@ PAGES = ["/", "/search?q=counselling", "/search?q=skydiving", "/services/harbour
          "/services/northside-warmline", "/organizations/riverside-counseling-center",
          "/categories/support-group", "/about", "/privacy", "/search?page=0", "/services/gone",
          "/search/remote?near=Northside", "/search?q=counselling&near=Harbourside",
-         "/categories/counselling", "/referral?ids=harbour-youth-drop-in,northside-warmline"]
+         "/categories/counselling", "/referral?ids=harbour-youth-drop-in,northside-warmline",
+         "/search?q=kill+myself", "/search?near=Northside"]
 
 
 @pytest.mark.parametrize("path", PAGES)
