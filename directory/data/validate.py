@@ -14,7 +14,8 @@ from pathlib import Path
 from ..geo import places
 from ..hours import syntax as hours
 from ..records.fields import At, Field, Invalid, mapping, simple, split_list
-from ..records.load import Located, Sources, display_path
+from ..geo import cache as geocodes
+from ..records.load import Located, Sources, display_path, realigned
 from ..records.problems import Report
 from . import checks, schema
 from .catalogue import Catalogue
@@ -41,6 +42,7 @@ def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue,
         country = "US"
     if sources.site is not None:
         catalogue.site = schema.site(country)(sources.site, At(site_file, 1), report) or {}
+        schema.check_bounds(catalogue.site, At(site_file, 1), report)
     languages = catalogue.site.get("languages") or ["en"]
     _check_taxonomy(sources, catalogue, languages, report)
     category_ids = [c["id"] for c in catalogue.categories]
@@ -69,6 +71,8 @@ def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue,
     places.check_service_areas(catalogue.services, places.Gazetteer(catalogue.places), report)
     today = today or local_today(catalogue.site.get("timezone"))
     checks.check_catalogue(catalogue, sources, report, today)
+    # The build reads the geocode cache too: a bad row must fail here, not only at build time.
+    geocodes.load_cache(root, report)
     return catalogue, report
 
 
@@ -148,7 +152,17 @@ def _fold_csv(rows, catalogue: Catalogue, country, categories, audiences, report
     service_fields = schema.service_fields(country, categories, audiences)
     orgs = {org.get("id"): org for org in catalogue.organizations}
     for raw in rows:
-        row = check_row(raw, At(raw.file, raw.line), report)
+        found = Report()
+        row = check_row(raw, At(raw.file, raw.line), found)
+        missing = _missing_cell(raw, check_row) if found.errors else None
+        if missing:  # one message for the row, not one per column its cells slid into
+            report.error(raw.file, raw.line, missing,
+                         f"is missing its cell: the row has {len(raw.values)} cells for "
+                         f"{len(raw.header)} columns and fits them only with an empty cell "
+                         "here, so every later cell sits one column to the left; add the cell "
+                         "(an empty cell still needs its comma)")
+            continue
+        report.problems.extend(found.problems)
         if not row or "organization" not in row:
             continue
         org = orgs.get(row["organization"])
@@ -175,6 +189,17 @@ def _fold_csv(rows, catalogue: Catalogue, country, categories, audiences, report
                 org.setdefault("locations", []).append(location)
                 service["at"] = [location["id"]]
         org.setdefault("services", []).append(service)
+
+
+def _missing_cell(raw: Located, check_row) -> str | None:
+    """The column whose cell a short row lost, when putting an empty one there makes the row
+    pass (a lost cell moves every later one into the wrong column)."""
+    for column, candidate in realigned(raw):
+        found = Report()
+        check_row(candidate, At(raw.file, raw.line), found)
+        if not found.errors:
+            return column
+    return None
 
 
 def _csv_location(row: Located, raw: Located, report: Report) -> Located | None:

@@ -97,10 +97,10 @@ def today() -> str:
 def load_cache(data_dir: Path, report: Report) -> Cache:
     """Read geocodes.csv (missing is fine: an empty cache); bad rows are errors at their line."""
     path = data_dir / FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return Cache(path)
     problems = []
-    rows = read_csv(path, problems)
+    rows = read_csv(path, problems, data_dir)
     report.problems.extend(problems)
     name = display_path(path)
     entries = []

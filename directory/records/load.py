@@ -7,12 +7,16 @@ parsed becomes a problem with its line, never an exception.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import io
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from . import files
 from .problems import Problem
 
 
@@ -48,6 +52,10 @@ class LocatedList(list):
 # libyaml's parser (shipped in PyYAML's wheels) reads large data sets several times faster.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR = "tag:yaml.org,2002:str"
+# Aliases let a small file stand for a huge tree ("billion laughs"); validation walks every
+# value, so a file may stand for at most this many (a state's data is far below it).
+MAX_VALUES = 2_000_000
+_SCALAR_KEYS = (str, int, float, bool, dt.date, type(None))
 
 
 class _Loader(_SafeLoader):
@@ -55,18 +63,39 @@ class _Loader(_SafeLoader):
 
     file = ""
 
+    def __init__(self, text):
+        super().__init__(text)
+        self.sizes: dict[int, int] = {}  # id(node) -> values it stands for, aliases expanded
+
+
+def _refuse(node: yaml.Node, problem: str):
+    raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+
+
+def _count(loader: _Loader, node: yaml.Node, children) -> None:
+    size = 1 + sum(loader.sizes.get(id(child), 1) for child in children)
+    loader.sizes[id(node)] = size
+    if size > MAX_VALUES:
+        _refuse(node, f"stands for more than {MAX_VALUES:,} values (anchors and aliases "
+                      "repeat a block); write the values out or use fewer aliases")
+
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
     loader.flatten_mapping(node)
     mapping = Located(file=loader.file, line=node.start_mark.line + 1)
     for key_node, value_node in node.value:
         key = _construct(loader, key_node)
+        if not isinstance(key, _SCALAR_KEYS):
+            # "? [a, b]" or "? {a: b}": a key must be a plain name to be a field.
+            _refuse(key_node, "a key here is a list or a mapping; a key must be a plain "
+                              "name followed by a colon")
         line = key_node.start_mark.line + 1
         if key in mapping:
             # PyYAML would silently keep the last one; a maintainer should hear about it.
             mapping.duplicate_keys.append((key, line))
         mapping[key] = _construct(loader, value_node)
         mapping.lines[key] = line
+    _count(loader, node, [child for pair in node.value for child in pair])
     return mapping
 
 
@@ -75,6 +104,7 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LocatedList
     for child in node.value:
         items.append(_construct(loader, child))
         items.lines.append(child.start_mark.line + 1)
+    _count(loader, node, node.value)
     return items
 
 
@@ -85,8 +115,25 @@ def _construct(loader: _Loader, node: yaml.Node):
     return loader.construct_object(node, deep=True)
 
 
+def _construct_lenient(kind: str):
+    """A scalar constructor that keeps the text when the value is impossible (2026-02-30,
+    hour 25, year 0, an integer of 5,000 digits), so the field's checker reports it at its
+    line instead of the parser failing on the whole file."""
+    strict = getattr(yaml.constructor.SafeConstructor, f"construct_yaml_{kind}")
+
+    def construct(loader: _Loader, node: yaml.ScalarNode):
+        try:
+            return strict(loader, node)
+        except (ValueError, OverflowError):
+            return loader.construct_scalar(node)
+
+    return construct
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+for _kind in ("timestamp", "int", "float"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_kind}", _construct_lenient(_kind))
 
 
 def display_path(path: Path) -> str:
@@ -95,14 +142,27 @@ def display_path(path: Path) -> str:
     return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
 
 
-def read_yaml(path: Path, problems: list[Problem]):
-    """Parse one YAML file; a syntax error becomes a problem at its line and None is returned."""
-    name = display_path(path)
+def _read_text(path: Path, root: Path | None, problems: list[Problem]) -> str | None:
+    """The file's text, or None with a problem (not UTF-8, not a regular file, too big...)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        problems.append(Problem(name, 1, "",
-                                f"is not UTF-8 text ({error.reason}); save it as UTF-8"))
+        text = files.read_text(path, root if root is not None else path.parent)
+    except files.NotUTF8 as error:
+        problems.append(Problem(display_path(path), error.line, "", str(error)))
+        return None
+    except files.Unreadable as error:
+        problems.append(Problem(display_path(path), 0, "", str(error)))
+        return None
+    return text
+
+
+def read_yaml(path: Path, problems: list[Problem], root: Path | None = None):
+    """Parse one YAML file; a syntax error becomes a problem at its line and None is returned.
+
+    ``root`` is the data folder: a file is read only when it is a regular file inside it.
+    """
+    name = display_path(path)
+    text = _read_text(path, root, problems)
+    if text is None:
         return None
     loader = _Loader(text)
     loader.file = name
@@ -116,45 +176,111 @@ def read_yaml(path: Path, problems: list[Problem]):
             Problem(name, line, "",
                     f"is not valid YAML: {what}; check indentation and quoting here")
         )
-        return None
+    except yaml.reader.ReaderError as error:
+        # A NUL or control character: the reader knows the position, not the line.
+        line = text[:error.position].count("\n") + 1
+        problems.append(Problem(
+            name, line, "", f"holds the control character U+{error.character:04X}, which "
+                            "YAML does not allow; delete it (it is often invisible)"))
+    except yaml.YAMLError as error:
+        problems.append(Problem(name, 1, "", f"is not valid YAML: {error}"))
+    except RecursionError:
+        problems.append(Problem(name, 1, "", "nests lists or mappings too deeply to read; "
+                                             "a data file needs a few levels only"))
     finally:
         loader.dispose()
+    return None
 
 
-def read_csv(path: Path, problems: list[Problem]) -> list[Located]:
-    """Read a CSV file into one Located row per record, keyed by the header's column names."""
+def _control_character(value: str) -> str | None:
+    for char in value:
+        if char < " " and char not in "\t\n\r" or "\x7f" <= char <= "\x9f":
+            return char
+    return None
+
+
+def read_csv(path: Path, problems: list[Problem], root: Path | None = None) -> list[Located]:
+    """Read a CSV file into one Located row per record, keyed by the header's column names.
+
+    A header that names a column twice, or leaves one unnamed, is reported and nothing is
+    read (every cell would land in the wrong column); so is a row with more cells than the
+    header (a missing quote around a comma). A row with fewer cells is read as if the last
+    ones were empty; ``realigned`` helps say when that is wrong.
+    """
     name = display_path(path)
     rows: list[Located] = []
+    text = _read_text(path, root, problems)
+    if text is None:
+        return rows
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None:
-                return rows
-            header = [column.strip() for column in header]
-            line = reader.line_num
-            for values in reader:
-                start, line = line + 1, reader.line_num
-                if not any(value.strip() for value in values):
-                    continue
-                if len(values) > len(header):
+        header = next(reader, None)
+        if header is None:
+            return rows
+        header = [column.strip() for column in header]
+        if not _check_header(header, name, problems):
+            return rows
+        line = reader.line_num
+        for values in reader:
+            start, line = line + 1, reader.line_num
+            if not any(value.strip() for value in values):
+                continue
+            if len(values) > len(header):
+                problems.append(Problem(
+                    name, start, "",
+                    f"has {len(values)} cells but the header has {len(header)} columns; "
+                    "quote cells that contain commas",
+                ))
+                continue
+            row = Located(file=name, line=start)
+            # Spreadsheets may leave out empty cells at the end of a row; a row this short
+            # may also have lost a cell in the middle (see ``short_row``).
+            row.values, row.header = values, header
+            for column, value in zip(header, values, strict=False):
+                bad = _control_character(value)
+                if bad is not None:
                     problems.append(Problem(
-                        name, start, "",
-                        f"has {len(values)} cells but the header has {len(header)} columns; "
-                        "quote cells that contain commas",
-                    ))
-                    continue
-                row = Located(file=name, line=start)
-                for column, value in zip(header, values, strict=False):
-                    row[column] = value.strip()
-                    row.lines[column] = start
-                rows.append(row)
-    except UnicodeDecodeError as error:
-        problems.append(Problem(name, 1, "",
-                                f"is not UTF-8 text ({error.reason}); save it as UTF-8"))
+                        name, start, column, f"holds the control character U+{ord(bad):04X}; "
+                                             "delete it (it is often invisible)"))
+                    value = ""
+                row[column] = value.strip()
+                row.lines[column] = start
+            rows.append(row)
     except csv.Error as error:
-        problems.append(Problem(name, reader.line_num, "", f"is not valid CSV: {error}"))
+        problems.append(Problem(name, reader.line_num or 1, "", f"is not valid CSV: {error}"))
     return rows
+
+
+def realigned(row: Located) -> Iterator[tuple[str, Located]]:
+    """For a CSV row with fewer cells than the header: the row with one empty cell put back at
+    each place in turn, with the column it would be (a cell lost in the middle shifts every
+    later cell into the wrong column; the checks find which place makes the row right)."""
+    values, header = getattr(row, "values", None), getattr(row, "header", None)
+    if values is None or len(values) >= len(header):
+        return
+    for index in range(len(values) + 1):
+        candidate = Located(file=row.file, line=row.line)
+        for column, value in zip(header, [*values[:index], "", *values[index:]], strict=False):
+            candidate[column] = value.strip()
+            candidate.lines[column] = row.line
+        yield header[index], candidate
+
+
+def _check_header(header: list[str], name: str, problems: list[Problem]) -> bool:
+    seen: set[str] = set()
+    good = True
+    for number, column in enumerate(header, start=1):
+        if not column:
+            problems.append(Problem(name, 1, "", f"column {number} of the header has no name; "
+                                                 "name it or delete the column"))
+            good = False
+        elif column in seen:
+            problems.append(Problem(name, 1, column, f"is a column name twice in the header "
+                                                     f"(again in column {number}); rename or "
+                                                     "delete one"))
+            good = False
+        seen.add(column)
+    return good
 
 
 @dataclass
@@ -171,13 +297,43 @@ class Sources:
     problems: list[Problem] = field(default_factory=list)
 
     def files(self) -> list[Path]:
-        """The files a build depends on, for change detection."""
-        return sorted(p for p in self.root.rglob("*") if p.is_file() and not p.name.startswith("."))
+        """The files a build depends on, for change detection (regular files inside the data
+        folder only: a link out of it or a FIFO is never read, here or anywhere)."""
+        return sorted(p for p in self.root.rglob("*")
+                      if not p.name.startswith(".") and files.is_data_file(p, self.root))
+
+
+ORGANIZATIONS = "organizations"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def organization_files(root: Path, problems: list[Problem]) -> list[Path]:
+    """The organization files; a misnamed one is a problem, never silently skipped."""
+    folder = root / ORGANIZATIONS
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.iterdir()):
+        suffix = path.suffix
+        if path.name.startswith("."):
+            continue
+        if suffix in YAML_SUFFIXES:
+            found.append(path)  # a folder named x.yaml is refused when read
+        elif suffix.lower() in YAML_SUFFIXES:
+            problems.append(Problem(display_path(path), 0, "",
+                                    f"ends in {suffix}, which is not read; rename it to "
+                                    f"{path.stem}{suffix.lower()}"))
+        else:
+            problems.append(Problem(display_path(path), 0, "",
+                                    "is not a .yaml file, so it is not read; organizations/ "
+                                    "holds one <org-id>.yaml file per organization",
+                                    "warning"))
+    return found
 
 
 def load_sources(root: Path) -> Sources:
     """Read site.yaml, taxonomy.yaml, organizations/*.yaml, services.csv, places.csv and
-    retired.yaml."""
+    retired.yaml (geocodes.csv is the geocode cache's, ``geo.cache``)."""
     sources = Sources(root=root)
     problems = sources.problems
     if not root.is_dir():
@@ -185,24 +341,28 @@ def load_sources(root: Path) -> Sources:
         return sources
     for attr, name in (("site", "site.yaml"), ("taxonomy", "taxonomy.yaml")):
         path = root / name
-        if path.is_file():
-            setattr(sources, attr, read_yaml(path, problems))
-        else:
+        if not os.path.lexists(path):
             problems.append(Problem(display_path(path), 0, "",
                                     "is missing; every data folder needs it"))
-    for path in sorted((root / "organizations").glob("*.y*ml")):
+            continue
         before = len(problems)
-        record = read_yaml(path, problems)
+        value = read_yaml(path, problems, root)
+        if value is None and len(problems) == before:
+            problems.append(Problem(display_path(path), 1, "",
+                                    "is empty; every data folder needs its settings here"))
+        setattr(sources, attr, value)
+    for path in organization_files(root, problems):
+        before = len(problems)
+        record = read_yaml(path, problems, root)
         if record is None and len(problems) == before:
             problems.append(Problem(display_path(path), 1, "",
                                     "is empty; remove it or add an organization"))
         elif record is not None:
             sources.organizations.append((display_path(path), record))
-    if (root / "services.csv").is_file():
-        sources.service_rows = read_csv(root / "services.csv", problems)
-    if (root / "retired.yaml").is_file():
-        sources.retired = read_yaml(root / "retired.yaml", problems)
-    if (root / "places.csv").is_file():
-        sources.place_rows = read_csv(root / "places.csv", problems)
+    if os.path.lexists(root / "services.csv"):
+        sources.service_rows = read_csv(root / "services.csv", problems, root)
+    if os.path.lexists(root / "retired.yaml"):
+        sources.retired = read_yaml(root / "retired.yaml", problems, root)
+    if os.path.lexists(root / "places.csv"):
+        sources.place_rows = read_csv(root / "places.csv", problems, root)
     return sources
-
