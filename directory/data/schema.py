@@ -175,7 +175,7 @@ def service_fields(country: str, categories: list[str], audiences: list[str]) ->
         "id": ID,
         "name": REQUIRED_TEXT,
         "description": TEXT,
-        "categories": Field(list_of(simple(one_of(categories, "category id"))), required=True),
+        "categories": Field(list_of(_known(categories, "category id")), required=True),
         "at": Field(list_of(simple(slug))),
         "hours": HOURS,
         "closed": Field(list_of(simple(date))),
@@ -184,7 +184,7 @@ def service_fields(country: str, categories: list[str], audiences: list[str]) ->
         "email": Field(simple(email)),
         "url": Field(simple(url)),
         "languages": Field(list_of(simple(language))),
-        "audience": Field(list_of(simple(one_of(audiences, "audience id")))),
+        "audience": Field(list_of(_known(audiences, "audience id"))),
         "minimum_age": Field(simple(integer(0, 120, "an age"))),
         "maximum_age": Field(simple(integer(0, 120, "an age"))),
         "cost": Field(simple(one_of(COSTS, "cost"))),
@@ -198,6 +198,11 @@ def service_fields(country: str, categories: list[str], audiences: list[str]) ->
         # Checked against places.csv in validate (places.check_service_areas).
         "service_area": Field(list_of(simple(text))),
     }
+
+
+def _known(ids: list[str] | None, what: str):
+    """One of the taxonomy's ids; any id when the taxonomy could not be read (None)."""
+    return simple(slug) if ids is None else simple(one_of(ids, what))
 
 
 def service(country: str, categories: list[str], audiences: list[str]):
@@ -231,7 +236,7 @@ def some(checker, what: str):
 def boolean(value) -> bool:
     if isinstance(value, bool):
         return value
-    raise Invalid(f"{value!r} is not true or false")
+    raise Invalid(f"{show(value)} is not true or false")
 
 
 def _localized(languages: list[str]):

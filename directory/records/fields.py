@@ -45,7 +45,9 @@ MAX_TEXT = 20_000
 MAX_URL = 2_000
 MAX_EMAIL = 254  # RFC 5321
 SHOWN = 80  # a bad value is quoted in its message up to this many characters
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 and C1 controls, and the bidirectional overrides that make text display in another
+# order than it is stored ("Trojan Source"): never needed in a listing, harmful in a log.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class Invalid(Exception):
@@ -76,7 +78,8 @@ def show(value) -> str:
     if isinstance(value, str):
         # Escaped and cut: a control character would rewrite the terminal or CI log it is
         # printed in, and a megabyte-long value would bury every other message.
-        shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value[:SHOWN + 1])
+        shown = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}" if m.group() > "\xff"
+                             else f"\\x{ord(m.group()):02x}", value[:SHOWN + 1])
         shown = shown.replace("\n", "\\n")
         return f'"{shown[:SHOWN]}…" ({len(value):,} characters)' if len(value) > SHOWN \
             else f'"{shown}"'
@@ -88,7 +91,12 @@ def show(value) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return str(value)
+    if isinstance(value, set | frozenset):
+        return "a set"
+    if isinstance(value, bytes):
+        return "binary data"
+    shown = str(value)  # a number: cut too (YAML reads up to 4,300 digits as an integer)
+    return f"{shown[:SHOWN]}… ({len(shown):,} characters)" if len(shown) > SHOWN else shown
 
 
 def simple(fn: Callable[[object], object]) -> Checker:
@@ -226,7 +234,8 @@ def one_of(choices: list[str], what: str) -> Callable:
             return value
         close = difflib.get_close_matches(str(value), choices, n=1)
         hint = f'; did you mean "{close[0]}"?' if close else ""
-        raise Invalid(f"{show(value)} is not a {what} "
+        article = "an" if what[:1] in "aeiou" else "a"
+        raise Invalid(f"{show(value)} is not {article} {what} "
                       f"(expected one of: {', '.join(choices)}){hint}")
 
     return check

@@ -68,16 +68,21 @@ class _Loader(_SafeLoader):
         self.sizes: dict[int, int] = {}  # id(node) -> values it stands for, aliases expanded
 
 
+class _Refused(yaml.constructor.ConstructorError):
+    """Valid YAML this loader will not read (a list as a key, an alias bomb): the problem is
+    the whole message."""
+
+
 def _refuse(node: yaml.Node, problem: str):
-    raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark)
+    raise _Refused(None, None, problem, node.start_mark)
 
 
 def _count(loader: _Loader, node: yaml.Node, children) -> None:
     size = 1 + sum(loader.sizes.get(id(child), 1) for child in children)
     loader.sizes[id(node)] = size
     if size > MAX_VALUES:
-        _refuse(node, f"stands for more than {MAX_VALUES:,} values (anchors and aliases "
-                      "repeat a block); write the values out or use fewer aliases")
+        _refuse(node, f"stands for more than {MAX_VALUES:,} values here (anchors and "
+                      "aliases repeat a block); write the values out or use fewer aliases")
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
@@ -87,7 +92,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
         key = _construct(loader, key_node)
         if not isinstance(key, _SCALAR_KEYS):
             # "? [a, b]" or "? {a: b}": a key must be a plain name to be a field.
-            _refuse(key_node, "a key here is a list or a mapping; a key must be a plain "
+            _refuse(key_node, "has a list or a mapping as a key; a key must be a plain "
                               "name followed by a colon")
         line = key_node.start_mark.line + 1
         if key in mapping:
@@ -173,7 +178,7 @@ def read_yaml(path: Path, problems: list[Problem], root: Path | None = None):
         line = mark.line + 1 if mark else 1
         what = error.problem or "could not be read"
         problems.append(
-            Problem(name, line, "",
+            Problem(name, line, "", what if isinstance(error, _Refused) else
                     f"is not valid YAML: {what}; check indentation and quoting here")
         )
     except yaml.reader.ReaderError as error:
@@ -242,7 +247,7 @@ def read_csv(path: Path, problems: list[Problem], root: Path | None = None) -> l
                     problems.append(Problem(
                         name, start, column, f"holds the control character U+{ord(bad):04X}; "
                                              "delete it (it is often invisible)"))
-                    value = ""
+                    value = "".join(char for char in value if _control_character(char) is None)
                 row[column] = value.strip()
                 row.lines[column] = start
             rows.append(row)
@@ -258,12 +263,21 @@ def realigned(row: Located) -> Iterator[tuple[str, Located]]:
     values, header = getattr(row, "values", None), getattr(row, "header", None)
     if values is None or len(values) >= len(header):
         return
-    for index in range(len(values) + 1):
+    for index in range(len(values)):
+        if not any(value.strip() for value in values[index:]):
+            break  # nothing after this place would move
         candidate = Located(file=row.file, line=row.line)
         for column, value in zip(header, [*values[:index], "", *values[index:]], strict=False):
             candidate[column] = value.strip()
             candidate.lines[column] = row.line
         yield header[index], candidate
+
+
+def missing_cell(row: Located) -> str:
+    """The message for a short row that fits its header once a cell is added at a column."""
+    return (f"is missing its cell, or a cell before it is: the row has {len(row.values)} cells "
+            f"for {len(row.header)} columns, and only with one more cell here do the later "
+            "cells fit their columns; add it (an empty cell still needs its comma)")
 
 
 def _check_header(header: list[str], name: str, problems: list[Problem]) -> bool:
@@ -339,7 +353,8 @@ def load_sources(root: Path) -> Sources:
     if not root.is_dir():
         problems.append(Problem(display_path(root), 0, "", "is not a folder of data files"))
         return sources
-    for attr, name in (("site", "site.yaml"), ("taxonomy", "taxonomy.yaml")):
+    for attr, name, holds in (("site", "site.yaml", "site settings"),
+                              ("taxonomy", "taxonomy.yaml", "categories")):
         path = root / name
         if not os.path.lexists(path):
             problems.append(Problem(display_path(path), 0, "",
@@ -349,7 +364,7 @@ def load_sources(root: Path) -> Sources:
         value = read_yaml(path, problems, root)
         if value is None and len(problems) == before:
             problems.append(Problem(display_path(path), 1, "",
-                                    "is empty; every data folder needs its settings here"))
+                                    f"is empty; every data folder needs its {holds} here"))
         setattr(sources, attr, value)
     for path in organization_files(root, problems):
         before = len(problems)
