@@ -9,9 +9,12 @@ within a few seconds and that it does not grow the process's memory by much.
 
 from __future__ import annotations
 
+import os
 import resource
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -84,3 +87,119 @@ def test_each_broken_file_gives_its_exact_messages(case, tmp_path, instance, mon
     assert code == 1
     assert _peak_mb() - before < MEGABYTES
     assert data.is_dir()
+
+
+# --- files that cannot be committed: made here, each with its one line -----------------
+
+ORG = "data/organizations/special.yaml"
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _link(target: str):
+    return lambda path: path.symlink_to(target)
+
+
+def _loop(path: Path) -> None:
+    path.symlink_to(path.name)
+
+
+def _folder(path: Path) -> None:
+    path.mkdir()
+    (path / "inner.yaml").write_text("id: inner\n")
+
+
+def _huge(path: Path) -> None:
+    with path.open("wb") as handle:  # sparse: 65 MB on paper, nothing on disk
+        handle.truncate(65 * 1024 * 1024)
+
+
+SPECIAL = {
+    "fifo": (_fifo, f"{ORG}: is a named pipe (FIFO), not a regular file; only regular files "
+                    "are read, so remove it"),
+    "dev-zero": (_link("/dev/zero"), f"{ORG}: is a symbolic link to a file outside the data "
+                                     "folder; only files inside it are read, so replace the "
+                                     "link with the file"),
+    "etc-passwd": (_link("/etc/passwd"), f"{ORG}: is a symbolic link to a file outside the data "
+                                         "folder; only files inside it are read, so replace the "
+                                         "link with the file"),
+    "dangling": (_link("nowhere.yaml"), f"{ORG}: is a symbolic link to a file that does not "
+                                        "exist; remove it or replace it with the file itself"),
+    "loop": (_loop, f"{ORG}: is a symbolic link that loops; replace it with the file itself"),
+    "folder": (_folder, f"{ORG}: is a folder, not a file; rename it or move its files up"),
+    "too-big": (_huge, f"{ORG}: is 65 MB, over the 64 MB limit for one data file; split it "
+                       "(one organization per file)"),
+}
+
+
+@pytest.mark.parametrize("kind", SPECIAL)
+def test_special_files_are_refused_in_one_line(kind, tmp_path, instance, monkeypatch):
+    make, message = SPECIAL[kind]
+    shutil.copytree(FIXTURE_DATA, tmp_path / "data")
+    make(tmp_path / ORG)
+    monkeypatch.chdir(tmp_path)
+    code, stderr, seconds = validate(Path("data"), instance)
+    assert stderr.splitlines() == [message, "Error: 1 errors, 0 warnings; nothing was changed"]
+    assert code == 1 and seconds < SECONDS
+    assert "root:" not in stderr
+
+
+def test_a_link_inside_the_data_folder_is_read(tmp_path, instance, monkeypatch):
+    shutil.copytree(FIXTURE_DATA, tmp_path / "data")
+    organizations = tmp_path / "data" / "organizations"
+    (organizations / "harbour-youth-trust.yaml").rename(tmp_path / "data" / "harbour.txt")
+    (organizations / "harbour-youth-trust.yaml").symlink_to("../harbour.txt")
+    monkeypatch.chdir(tmp_path)
+    code, stderr, _ = validate(Path("data"), instance)
+    assert (code, stderr) == (0, "")
+
+
+def test_the_site_settings_as_a_fifo_do_not_hang(tmp_path, instance, monkeypatch):
+    shutil.copytree(FIXTURE_DATA, tmp_path / "data")
+    (tmp_path / "data" / "site.yaml").unlink()
+    os.mkfifo(tmp_path / "data" / "site.yaml")
+    monkeypatch.chdir(tmp_path)
+    code, stderr, _ = validate(Path("data"), instance)
+    assert code == 1
+    assert stderr.splitlines()[0] == ("data/site.yaml: is a named pipe (FIFO), not a regular "
+                                      "file; only regular files are read, so remove it")
+
+
+def test_a_file_that_is_not_yaml_is_named_as_a_warning(tmp_path, instance, monkeypatch):
+    shutil.copytree(FIXTURE_DATA, tmp_path / "data")
+    (tmp_path / "data" / "organizations" / "notes.txt").write_text("to do\n")
+    monkeypatch.chdir(tmp_path)
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(instance)})
+    result = app.test_cli_runner().invoke(group(), ["validate", "data"])
+    assert result.exit_code == 0
+    assert ("data/organizations/notes.txt: warning: is not a .yaml file, so it is not read; "
+            "organizations/ holds one <org-id>.yaml file per organization") in result.stderr
+
+
+def test_validate_in_its_own_process_is_bounded_in_time_and_memory(tmp_path):
+    """The real command, limited to 1 GB of memory: /dev/zero, a FIFO and an alias bomb at
+    once give their lines and exit 1 within seconds, however they are read."""
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_DATA, data)
+    (data / "organizations" / "zero.yaml").symlink_to("/dev/zero")
+    os.mkfifo(data / "organizations" / "pipe.yaml")
+    os.mkfifo(data / "services.csv.tmp")
+    bomb = next(case for case in MANIFEST if "billion-laughs" in case["case"])
+    (data / "organizations" / "laughs.yaml").write_bytes(
+        (CORPUS / "cases" / bomb["case"]).read_bytes().replace(b"harbour", b"laughs"))
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (1024 ** 3, 1024 ** 3))
+
+    env = dict(os.environ, DIRECTORY_INSTANCE_PATH=str(tmp_path / "instance"))
+    result = subprocess.run([sys.executable, "-m", "directory", "validate", "--quiet", "data"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+                            preexec_fn=limit)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert any(line.startswith("data/organizations/zero.yaml: is a symbolic link") for line in lines)
+    assert any(line.startswith("data/organizations/pipe.yaml: is a named pipe") for line in lines)
+    assert any("laughs.yaml:56: stands for more than 2,000,000 values" in line for line in lines)
