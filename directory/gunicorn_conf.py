@@ -27,19 +27,29 @@ if os.environ.get("DIRECTORY_LOG_CLIENT_ADDRESS", "").lower() in ("1", "true", "
 
 
 def on_starting(server):
-    """Refuse to start without a usable build: a clear message and exit 1, not a stack trace."""
+    """Refuse to start without a usable build, or without the site's address or names
+    (``web.hosts``): a clear message and exit 1, not a stack trace."""
     from pathlib import Path
 
     from directory import ROOT
     from directory.build.layout import NoBuild, verify
+    from directory.web.app import create_app
+    from directory.web.hosts import unsafe_config
 
     instance = Path(os.environ.get("DIRECTORY_INSTANCE_PATH", ROOT / "instance"))
     try:
         build = verify(instance)
     except NoBuild as error:
-        print(f"directory: cannot start: {error}", file=sys.stderr, flush=True)
-        sys.exit(1)
+        _refuse(str(error))
+    problem = unsafe_config(create_app().config)
+    if problem:
+        _refuse(problem)
     server.log.info("serving build %s from %s", build.id, instance)
+
+
+def _refuse(problem: str):
+    print(f"directory: cannot start: {problem}", file=sys.stderr, flush=True)
+    sys.exit(1)
 
 
 def post_worker_init(worker):
