@@ -22,7 +22,8 @@ graceful_timeout = 10
 # Path only (%(U)s has no query string) and no client address: no log ties a search to a person.
 accesslog = "-"
 access_log_format = '- - %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
-if os.environ.get("DIRECTORY_LOG_CLIENT_ADDRESS", "").lower() in ("1", "true", "yes"):
+_LOG_CLIENT = os.environ.get("DIRECTORY_LOG_CLIENT_ADDRESS", "").lower() in ("1", "true", "yes")
+if _LOG_CLIENT:
     access_log_format = '%(h)s ' + access_log_format[2:]
 
 
@@ -44,7 +45,21 @@ def on_starting(server):
     problem = unsafe_config(create_app().config)
     if problem:
         _refuse(problem)
+    _redact_error_log()
     server.log.info("serving build %s from %s", build.id, instance)
+
+
+def _redact_error_log():
+    """gunicorn's own error log goes through the same redaction as the access log: no search
+    and, unless opted in, no client address (workers are forked and inherit the filter)."""
+    import logging
+
+    from directory.web.privacy import RedactErrors
+
+    logger = logging.getLogger("gunicorn.error")
+    for old in [f for f in logger.filters if isinstance(f, RedactErrors)]:
+        logger.removeFilter(old)
+    logger.addFilter(RedactErrors(keep_client=_LOG_CLIENT))
 
 
 def _refuse(problem: str):
