@@ -83,3 +83,31 @@ def test_gunicorn_refuses_to_start_without_a_build(instance):
     assert f"directory: cannot start: no build at {instance}/current; run `directory build` first" \
         in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("damage", ["truncated database", "deleted folder", "database overwritten",
+                                    "index deleted"])
+def test_a_build_damaged_under_a_running_server_gives_the_no_build_page(
+        fresh_app, data_dir, instance, rebuild, damage):
+    build = rebuild(data_dir, instance).build
+    client = fresh_app.test_client()
+    assert client.get("/search?q=counselling").status_code == 200  # the build is open
+    if damage == "truncated database":
+        with (build / "directory.db").open("r+b") as handle:
+            handle.truncate(4096)
+    elif damage == "deleted folder":
+        shutil.rmtree(build)
+    elif damage == "database overwritten":
+        (build / "directory.db").write_bytes(b"\0" * 8192)
+    else:
+        shutil.rmtree(build / "index")
+        (build / "directory.db").unlink()
+    for page in ("/services/harbour-youth-drop-in", "/search?q=drop-in", "/categories/drop-in"):
+        response = client.get(page)  # pages not served before, so not in the page cache
+        assert response.status_code == 503, (page, response.status_code)
+        body = response.get_data(as_text=True)
+        assert "988" in body and "Traceback" not in body
+    if damage == "deleted folder":
+        (data_dir / "site.yaml").write_text((data_dir / "site.yaml").read_text() + "# again\n")
+    rebuild(data_dir, instance)  # a new build is noticed without a restart
+    assert client.get("/services/harbour-youth-drop-in").status_code == 200

@@ -81,7 +81,13 @@ def prune(builds: Path, *, keep: int, current: Path) -> None:
 
 
 class NoBuild(Exception):
-    """There is no usable build to serve."""
+    """There is no usable build to serve. ``site``: the settings of the build that was being
+    served, when one was damaged under the server (the "no build" page still shows its
+    crisis lines)."""
+
+    def __init__(self, message: str, site: dict | None = None):
+        super().__init__(message)
+        self.site = site or {}
 
 
 class Build:
@@ -143,7 +149,38 @@ class Build:
 
 
 _builds: dict[str, Build] = {}
+_damaged: dict[str, tuple[str, dict]] = {}  # build folder -> (why it is unreadable, site)
 _builds_lock = threading.Lock()
+
+
+def damage(build: Build) -> str | None:
+    """Why a build that was opened can no longer be read (its folder deleted, its database
+    truncated or overwritten under the running server), or None when it is whole."""
+    if not build.path.is_dir():
+        return "its folder is gone"
+    for part, exists in ((DATABASE, build.database.is_file()),
+                         (f"{INDEX}/", (build.path / INDEX).is_dir())):
+        if not exists:
+            return f"{part} is gone"
+    try:
+        db = build.connect()
+        try:
+            # quick_check reads every page once: a truncated file fails here.
+            verdict = db.execute("pragma quick_check(1)").fetchone()[0]
+            db.execute("select count(*) from services").fetchone()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as error:
+        return f"{DATABASE} cannot be read ({error})"
+    return None if verdict == "ok" else f"{DATABASE} is damaged ({verdict})"
+
+
+def forget_damaged(build: Build, why: str) -> None:
+    """Stop serving a damaged build: ``open_current`` refuses it from now on (NoBuild, the
+    "no build" page) until ``current`` points at another one."""
+    with _builds_lock:
+        _damaged[str(build.path)] = (why, build.site)
+        _builds.pop(str(build.path), None)
 
 
 def open_current(instance: Path) -> Build:
@@ -155,6 +192,10 @@ def open_current(instance: Path) -> Build:
         raise NoBuild(f"no build at {link}; run `directory build` first") from None
     key = str(target)
     with _builds_lock:
+        if key in _damaged:
+            why, site = _damaged[key]
+            raise NoBuild(f"{target} is damaged ({why}); run `directory build` to write a new "
+                          "one", site=site)
         build = _builds.get(key)
         if build is None:
             build = Build(target)
