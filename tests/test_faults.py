@@ -111,3 +111,88 @@ def test_a_build_damaged_under_a_running_server_gives_the_no_build_page(
         (data_dir / "site.yaml").write_text((data_dir / "site.yaml").read_text() + "# again\n")
     rebuild(data_dir, instance)  # a new build is noticed without a restart
     assert client.get("/services/harbour-youth-drop-in").status_code == 200
+
+
+# --- the build's indexing processes (issue 14) -----------------------------------------
+
+PARALLEL = pytest.mark.skipif((os.cpu_count() or 1) < 2,
+                              reason="the index is written by several processes on 2+ cores")
+
+
+def _descendants(root: int) -> dict[int, str]:
+    """Every process below ``root`` now, by pid, with its start time (a pid can be reused)."""
+    parents: dict[int, tuple[int, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = (int(fields[1]), fields[19])
+    found, frontier = {}, {root}
+    while frontier:
+        frontier = {pid for pid, (parent, _) in parents.items() if parent in frontier}
+        found |= {pid: parents[pid][1] for pid in frontier}
+    return found
+
+
+def _still_running(processes: dict[int, str]) -> list[int]:
+    alive = []
+    for pid, started in processes.items():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[19] == started and fields[0] != "Z":
+            alive.append(pid)
+    return alive
+
+
+@pytest.fixture(scope="module")
+def big_data(tmp_path_factory) -> Path:
+    """1,100 services: enough for the index to be written by several processes."""
+    from directory.tools.synthetic import write_synthetic_data
+
+    data = tmp_path_factory.mktemp("big") / "data"
+    write_synthetic_data(data, 1100, seed=2)
+    return data
+
+
+@PARALLEL
+def test_no_process_of_a_killed_build_outlives_it(big_data, tmp_path):
+    instance = tmp_path / "instance"
+    for attempt in range(2):
+        process = run_build(big_data, instance)
+        children: dict[int, str] = {}
+        deadline = time.monotonic() + 60
+        while len(children) < 2 and process.poll() is None and time.monotonic() < deadline:
+            children |= _descendants(process.pid)
+            time.sleep(0.02)
+        assert children, "the build never started its indexing processes"
+        time.sleep(0.2 * attempt)  # once as they start, once while they index
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        deadline = time.monotonic() + 5
+        while _still_running(children) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _still_running(children) == [], "an indexing process outlived its build"
+
+
+@PARALLEL
+def test_an_interrupted_build_stops_its_processes_and_says_one_line(big_data, tmp_path):
+    env = dict(os.environ, DIRECTORY_INSTANCE_PATH=str(tmp_path / "instance"))
+    # Its own process group, as in a terminal, where Ctrl-C reaches every process in it.
+    process = subprocess.Popen([*BUILD, str(big_data)], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, start_new_session=True)
+    children: dict[int, str] = {}
+    deadline = time.monotonic() + 60
+    while len(children) < 2 and process.poll() is None and time.monotonic() < deadline:
+        children |= _descendants(process.pid)
+        time.sleep(0.02)
+    assert children
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert "Traceback" not in stderr.decode(), stderr.decode()
+    assert _still_running(children) == []
+    assert not [p for p in (tmp_path / "instance" / "builds").glob(".*")]  # no temp folder kept
