@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import resource
 import shutil
 import signal
 import subprocess
@@ -196,3 +197,23 @@ def test_an_interrupted_build_stops_its_processes_and_says_one_line(big_data, tm
     assert "Traceback" not in stderr.decode(), stderr.decode()
     assert _still_running(children) == []
     assert not [p for p in (tmp_path / "instance" / "builds").glob(".*")]  # no temp folder kept
+
+
+@PARALLEL
+@pytest.mark.parametrize("kilobytes", [64, 256, 1024])
+def test_a_full_disk_while_indexing_is_one_line(big_data, tmp_path, kilobytes):
+    """A file-size limit stands in for a full disk: whichever file hits it first (an index
+    segment in a child, the database in the build), one line, exit 1, nothing left behind."""
+    def small_disk():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write then fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (kilobytes * 1024, kilobytes * 1024))
+
+    instance = tmp_path / "instance"
+    env = dict(os.environ, DIRECTORY_INSTANCE_PATH=str(instance))
+    result = subprocess.run([*BUILD, str(big_data)], env=env, capture_output=True, text=True,
+                            preexec_fn=small_disk, timeout=120)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("build failed: "), result.stderr
+    assert lines[0].endswith("; the site keeps serving the previous build")
+    assert not list((instance / "builds").glob(".*"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import sqlite3
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +18,7 @@ from ..data.catalogue import Catalogue
 from ..search import facets
 from ..search import index as search
 from .database import english, write_database, write_document_numbers
-from .layout import DATABASE, INDEX, KEEP_BUILDS, MANIFEST, prune, switch_current
+from .layout import DATABASE, INDEX, KEEP_BUILDS, MANIFEST, BuildError, prune, switch_current
 
 
 def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
@@ -47,6 +48,9 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
         work.rename(final)
+    except sqlite3.Error as error:  # e.g. "disk I/O error" on a full disk: one line, not a trace
+        shutil.rmtree(work, ignore_errors=True)
+        raise BuildError(f"the database could not be written ({error})") from error
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
