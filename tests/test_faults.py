@@ -53,12 +53,17 @@ def damaged(data_dir, instance, rebuild):
     return instance, build
 
 
-@pytest.mark.parametrize("damage", ["no current", "no manifest", "garbage database",
-                                    "no index", "empty index"])
-def test_damaged_build_is_named_clearly(damaged, damage):
-    instance, build = damaged
+def _damage(instance: Path, build: Path, damage: str) -> None:
     if damage == "no current":
         (instance / "current").unlink()
+    elif damage == "current loop":
+        (instance / "current").unlink()
+        (instance / "current").symlink_to("current")
+    elif damage == "current is a folder":
+        (instance / "current").unlink()
+        (instance / "current").mkdir()
+    elif damage.startswith("manifest "):
+        (build / "manifest.json").write_text(damage.removeprefix("manifest "))
     elif damage == "no manifest":
         (build / "manifest.json").unlink()
     elif damage == "garbage database":
@@ -68,6 +73,17 @@ def test_damaged_build_is_named_clearly(damaged, damage):
     else:
         for part in (build / "index").iterdir():
             part.unlink()
+
+
+DAMAGES = ["no current", "no manifest", "garbage database", "no index", "empty index",
+           "current loop", "current is a folder", "manifest {}", "manifest []", "manifest null",
+           'manifest {"id": 5, "site": {}}', 'manifest {"id": "x"}']
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_damaged_build_is_named_clearly(damaged, damage):
+    instance, build = damaged
+    _damage(instance, build, damage)
     with pytest.raises(NoBuild) as error:
         verify(instance)
     message = str(error.value)
@@ -217,3 +233,34 @@ def test_a_full_disk_while_indexing_is_one_line(big_data, tmp_path, kilobytes):
     assert len(lines) == 1 and lines[0].startswith("build failed: "), result.stderr
     assert lines[0].endswith("; the site keeps serving the previous build")
     assert not list((instance / "builds").glob(".*"))
+
+
+@pytest.mark.parametrize("damage", ["manifest {}", "manifest []", "current loop"])
+def test_gunicorn_names_a_damaged_build_in_one_line(damaged, damage):
+    instance, build = damaged
+    _damage(instance, build, damage)
+    env = dict(os.environ, DIRECTORY_INSTANCE_PATH=str(instance), PORT="0",
+               DIRECTORY_PUBLIC_URL="https://help.example.org")
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    result = subprocess.run([str(gunicorn), "-c", "python:directory.gunicorn_conf",
+                             "directory.wsgi:app"], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode != 0
+    refusals = [line for line in result.stderr.splitlines() if "directory: cannot start:" in line]
+    assert len(refusals) == 1 and "directory build" in refusals[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_leftovers_of_killed_builds_are_removed_by_the_next_build(data_dir, instance, rebuild):
+    rebuild(data_dir, instance)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    leftover = instance / "builds" / f".20260101T000000000000-{dead}-abcdefgh"
+    (leftover / "index").mkdir(parents=True)
+    (instance / f".current-{dead}").symlink_to("builds/nowhere")
+    running = instance / "builds" / f".20260101T000000000001-{os.getpid()}-abcdefgh"
+    running.mkdir()  # a build still at work (this process) keeps its folder
+    (data_dir / "site.yaml").write_text((data_dir / "site.yaml").read_text() + "# next\n")
+    rebuild(data_dir, instance)
+    assert not leftover.exists() and not (instance / f".current-{dead}").is_symlink()
+    assert running.exists()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -18,7 +19,16 @@ from ..data.catalogue import Catalogue
 from ..search import facets
 from ..search import index as search
 from .database import english, write_database, write_document_numbers
-from .layout import DATABASE, INDEX, KEEP_BUILDS, MANIFEST, BuildError, prune, switch_current
+from .layout import (
+    DATABASE,
+    INDEX,
+    KEEP_BUILDS,
+    MANIFEST,
+    BuildError,
+    prune,
+    remove_leftovers,
+    switch_current,
+)
 
 
 def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
@@ -26,8 +36,10 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
     """Write the catalogue as a new build folder, switch ``current`` to it, prune old ones."""
     builds = instance / "builds"
     builds.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(instance)  # of builds killed before: their folders can be large
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")  # sorts in build order
-    work = Path(tempfile.mkdtemp(prefix=f".{stamp}-", dir=builds))
+    # The process id in the name tells a later build whether this one is still running.
+    work = Path(tempfile.mkdtemp(prefix=f".{stamp}-{os.getpid()}-", dir=builds))
     final = builds / work.name[1:]
     try:
         on_stage("write database and index")
