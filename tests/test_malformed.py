@@ -200,6 +200,7 @@ def test_validate_in_its_own_process_is_bounded_in_time_and_memory(tmp_path):
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
-    assert any(line.startswith("data/organizations/zero.yaml: is a symbolic link") for line in lines)
-    assert any(line.startswith("data/organizations/pipe.yaml: is a named pipe") for line in lines)
-    assert any("laughs.yaml:56: stands for more than 2,000,000 values" in line for line in lines)
+    for start in ("data/organizations/zero.yaml: is a symbolic link",
+                  "data/organizations/pipe.yaml: is a named pipe",
+                  "data/organizations/laughs.yaml:56: stands for more than 2,000,000 values"):
+        assert any(line.startswith(start) for line in lines), (start, lines)

@@ -11,10 +11,10 @@ import datetime as dt
 import difflib
 from pathlib import Path
 
+from ..geo import cache as geocodes
 from ..geo import places
 from ..hours import syntax as hours
 from ..records.fields import At, Field, Invalid, mapping, simple, split_list
-from ..geo import cache as geocodes
 from ..records.load import Located, Sources, display_path, missing_cell, realigned
 from ..records.problems import Report
 from . import checks, schema
