@@ -74,3 +74,37 @@ def test_numbers_that_are_not_ascii_digits_are_a_400_naming_them(client, route, 
     body = response.get_data(as_text=True)
     assert "Traceback" not in body and "988" in body  # the crisis lines are on the 400 too
     assert value[:6] in body or f"{name}= is" in body, (route, name, value)
+
+
+PDF_ROUTES = ["/referral.pdf", "/sheets/street.pdf"]
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(route=st.sampled_from(PDF_ROUTES),
+       params=st.lists(st.tuples(st.sampled_from(NAMES), NASTY), max_size=4))
+def test_no_parameter_breaks_a_pdf(client, route, params):
+    """The PDFs too (fewer examples: each one is rendered)."""
+    response = client.get(f"{route}?{urlencode(params)}")
+    assert response.status_code < 500, (route, params, response.status_code)
+
+
+HOSTS = st.one_of(
+    st.text(max_size=300),
+    st.from_regex(r"[a-z0-9-]{1,70}(\.[a-z0-9-]{1,70}){0,3}(:[0-9]{1,7})?", fullmatch=True),
+    st.sampled_from(["", "evil.example", "a" * 64 + ".example", "[::1]:80", "[::1", "..",
+                     "localhost:0", "localhost:99999", "xn--nxasmq6b.example", "ex\x00ample"]),
+)
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(route=st.sampled_from(ROUTES), host=HOSTS)
+def test_no_host_header_causes_a_server_error(client, route, host):
+    """Whatever Host a request claims: a page or the 400 page, with the security headers."""
+    try:
+        response = client.get(route, headers={"Host": host})
+    except ValueError:  # the test client itself refuses some (e.g. NUL); a server never sees it
+        return
+    assert response.status_code in (200, 400), (route, host, response.status_code)
+    assert response.headers.get("Referrer-Policy") == "no-referrer"

@@ -15,8 +15,9 @@ from ..geo import cache as geocodes
 from ..geo import places
 from ..hours import syntax as hours
 from ..records.fields import At, Field, Invalid, mapping, simple, split_list
-from ..records.load import Located, Sources, display_path, missing_cell, realigned
+from ..records.load import Located, Sources, display_path
 from ..records.problems import Report
+from ..records.sheets import missing_cell, realigned
 from . import checks, schema
 from .catalogue import Catalogue
 from .stale import local_today

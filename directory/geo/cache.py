@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..records.fields import Invalid, date, number
-from ..records.load import display_path, missing_cell, read_csv, realigned
+from ..records.files import display_path
 from ..records.problems import Report
+from ..records.sheets import missing_cell, read_csv, realigned
 
 FILE = "geocodes.csv"
 COLUMNS = ("address", "latitude", "longitude", "provider", "date", "precision")

@@ -14,6 +14,8 @@ import os
 import stat
 from pathlib import Path
 
+from .problems import Problem
+
 # The largest data file read: far above a state's 100k services in one services.csv
 # (about 30 MB), far below what would exhaust a CI runner's memory.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -113,3 +115,22 @@ def is_data_file(path: Path, root: Path) -> bool:
     except (OSError, ValueError):
         return False
     return stat.S_ISREG(info.st_mode) and inside(path, root)
+
+
+def display_path(path: Path) -> str:
+    """The path as a maintainer typed it: relative to the working directory when inside it."""
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
+
+
+def text_or_problem(path: Path, root: Path | None, problems: list[Problem]) -> str | None:
+    """The file's text, or None with a problem (not UTF-8, not a regular file, too big...)."""
+    try:
+        text = read_text(path, root if root is not None else path.parent)
+    except NotUTF8 as error:
+        problems.append(Problem(display_path(path), error.line, "", str(error)))
+        return None
+    except Unreadable as error:
+        problems.append(Problem(display_path(path), 0, "", str(error)))
+        return None
+    return text

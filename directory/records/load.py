@@ -6,47 +6,21 @@ parsed becomes a problem with its line, never an exception.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from . import files
+from .files import display_path
+from .located import Located, LocatedList
 from .problems import Problem
+from .sheets import read_csv
 
-
-class Located(dict):
-    """A mapping read from a file: ``line`` is where it starts, ``lines[key]`` where each key is."""
-
-    file: str = ""
-    line: int = 0
-
-    def __init__(self, *args, file: str = "", line: int = 0, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.file = file
-        self.line = line
-        self.lines: dict = {}
-        self.duplicate_keys: list[tuple[str, int]] = []
-
-    def line_of(self, key) -> int:
-        return self.lines.get(key, self.line)
-
-
-class LocatedList(list):
-    """A sequence read from a file: ``lines[i]`` is the line of item ``i``."""
-
-    def __init__(self, *args, line: int = 0):
-        super().__init__(*args)
-        self.line = line
-        self.lines: list[int] = []
-
-    def line_of(self, index: int) -> int:
-        return self.lines[index] if index < len(self.lines) else self.line
+__all__ = ["Located", "LocatedList", "Sources", "display_path", "load_sources", "read_csv",
+           "read_yaml"]
 
 
 # libyaml's parser (shipped in PyYAML's wheels) reads large data sets several times faster.
@@ -141,32 +115,13 @@ for _kind in ("timestamp", "int", "float"):
     _Loader.add_constructor(f"tag:yaml.org,2002:{_kind}", _construct_lenient(_kind))
 
 
-def display_path(path: Path) -> str:
-    """The path as a maintainer typed it: relative to the working directory when inside it."""
-    relative = os.path.relpath(path)
-    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
-
-
-def _read_text(path: Path, root: Path | None, problems: list[Problem]) -> str | None:
-    """The file's text, or None with a problem (not UTF-8, not a regular file, too big...)."""
-    try:
-        text = files.read_text(path, root if root is not None else path.parent)
-    except files.NotUTF8 as error:
-        problems.append(Problem(display_path(path), error.line, "", str(error)))
-        return None
-    except files.Unreadable as error:
-        problems.append(Problem(display_path(path), 0, "", str(error)))
-        return None
-    return text
-
-
 def read_yaml(path: Path, problems: list[Problem], root: Path | None = None):
     """Parse one YAML file; a syntax error becomes a problem at its line and None is returned.
 
     ``root`` is the data folder: a file is read only when it is a regular file inside it.
     """
     name = display_path(path)
-    text = _read_text(path, root, problems)
+    text = files.text_or_problem(path, root, problems)
     if text is None:
         return None
     loader = _Loader(text)
@@ -195,106 +150,6 @@ def read_yaml(path: Path, problems: list[Problem], root: Path | None = None):
     finally:
         loader.dispose()
     return None
-
-
-def _control_character(value: str) -> str | None:
-    for char in value:
-        if char < " " and char not in "\t\n\r" or "\x7f" <= char <= "\x9f":
-            return char
-    return None
-
-
-def read_csv(path: Path, problems: list[Problem], root: Path | None = None) -> list[Located]:
-    """Read a CSV file into one Located row per record, keyed by the header's column names.
-
-    A header that names a column twice, or leaves one unnamed, is reported and nothing is
-    read (every cell would land in the wrong column); so is a row with more cells than the
-    header (a missing quote around a comma). A row with fewer cells is read as if the last
-    ones were empty; ``realigned`` helps say when that is wrong.
-    """
-    name = display_path(path)
-    rows: list[Located] = []
-    text = _read_text(path, root, problems)
-    if text is None:
-        return rows
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-        if header is None:
-            return rows
-        header = [column.strip() for column in header]
-        if not _check_header(header, name, problems):
-            return rows
-        line = reader.line_num
-        for values in reader:
-            start, line = line + 1, reader.line_num
-            if not any(value.strip() for value in values):
-                continue
-            if len(values) > len(header):
-                problems.append(Problem(
-                    name, start, "",
-                    f"has {len(values)} cells but the header has {len(header)} columns; "
-                    "quote cells that contain commas",
-                ))
-                continue
-            row = Located(file=name, line=start)
-            # Spreadsheets may leave out empty cells at the end of a row; a row this short
-            # may also have lost a cell in the middle (see ``short_row``).
-            row.values, row.header = values, header
-            for column, value in zip(header, values, strict=False):
-                bad = _control_character(value)
-                if bad is not None:
-                    problems.append(Problem(
-                        name, start, column, f"holds the control character U+{ord(bad):04X}; "
-                                             "delete it (it is often invisible)"))
-                    value = "".join(char for char in value if _control_character(char) is None)
-                row[column] = value.strip()
-                row.lines[column] = start
-            rows.append(row)
-    except csv.Error as error:
-        problems.append(Problem(name, reader.line_num or 1, "", f"is not valid CSV: {error}"))
-    return rows
-
-
-def realigned(row: Located) -> Iterator[tuple[str, Located]]:
-    """For a CSV row with fewer cells than the header: the row with one empty cell put back at
-    each place in turn, with the column it would be (a cell lost in the middle shifts every
-    later cell into the wrong column; the checks find which place makes the row right)."""
-    values, header = getattr(row, "values", None), getattr(row, "header", None)
-    if values is None or len(values) >= len(header):
-        return
-    for index in range(len(values)):
-        if not any(value.strip() for value in values[index:]):
-            break  # nothing after this place would move
-        candidate = Located(file=row.file, line=row.line)
-        for column, value in zip(header, [*values[:index], "", *values[index:]], strict=False):
-            candidate[column] = value.strip()
-            candidate.lines[column] = row.line
-        yield header[index], candidate
-
-
-def missing_cell(row: Located) -> str:
-    """The message for a short row that fits its header once a cell is added at a column."""
-    return (f"is missing its cell, or a cell before it is: the row has {len(row.values)} cells "
-            f"for {len(row.header)} columns, and only with one more cell here do the later "
-            "cells fit their columns; add it (an empty cell still needs its comma)")
-
-
-def _check_header(header: list[str], name: str, problems: list[Problem]) -> bool:
-    seen: set[str] = set()
-    good = True
-    for number, column in enumerate(header, start=1):
-        if not column:
-            problems.append(Problem(name, 1, "", f"column {number} of the header has no name; "
-                                                 "name it or delete the column"))
-            good = False
-        elif column in seen:
-            problems.append(Problem(name, 1, column, f"is a column name twice in the header "
-                                                     f"(again in column {number}); rename or "
-                                                     "delete one"))
-            good = False
-        seen.add(column)
-    return good
 
 
 @dataclass
