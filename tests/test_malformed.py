@@ -9,6 +9,7 @@ within a few seconds and that it does not grow the process's memory by much.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
@@ -178,29 +179,41 @@ def test_a_file_that_is_not_yaml_is_named_as_a_warning(tmp_path, instance, monke
             "organizations/ holds one <org-id>.yaml file per organization") in result.stderr
 
 
+PEAK = """
+import json, resource, subprocess, sys
+limit = lambda: resource.setrlimit(resource.RLIMIT_AS, (2 * 1024 ** 3, 2 * 1024 ** 3))
+result = subprocess.run([sys.executable, "-m", "directory", "validate", "--quiet", "data"],
+                        capture_output=True, text=True, timeout=60, preexec_fn=limit)
+print(json.dumps({"code": result.returncode, "stderr": result.stderr,
+                  "megabytes": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
 def test_validate_in_its_own_process_is_bounded_in_time_and_memory(tmp_path):
-    """The real command, limited to 1 GB of memory: /dev/zero, a FIFO and an alias bomb at
-    once give their lines and exit 1 within seconds, however they are read."""
+    """The real command, its peak memory measured: /dev/zero, a FIFO, an alias bomb and a
+    65 MB file at once give their lines and exit 1 within seconds, in about the memory of
+    validating the fixture data alone (60 MB), however they are read."""
     data = tmp_path / "data"
     shutil.copytree(FIXTURE_DATA, data)
     (data / "organizations" / "zero.yaml").symlink_to("/dev/zero")
     os.mkfifo(data / "organizations" / "pipe.yaml")
     os.mkfifo(data / "services.csv.tmp")
+    _huge(data / "organizations" / "big.yaml")
     bomb = next(case for case in MANIFEST if "billion-laughs" in case["case"])
     (data / "organizations" / "laughs.yaml").write_bytes(
         (CORPUS / "cases" / bomb["case"]).read_bytes().replace(b"harbour", b"laughs"))
-
-    def limit():
-        resource.setrlimit(resource.RLIMIT_AS, (1024 ** 3, 1024 ** 3))
-
     env = dict(os.environ, DIRECTORY_INSTANCE_PATH=str(tmp_path / "instance"))
-    result = subprocess.run([sys.executable, "-m", "directory", "validate", "--quiet", "data"],
-                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
-                            preexec_fn=limit)
-    assert result.returncode == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-c", PEAK], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120)
+    result = json.loads(run.stdout)
+    assert result["code"] == 1, result["stderr"]
+    assert "Traceback" not in result["stderr"]
+    assert time.monotonic() - started < 60
+    assert result["megabytes"] < 150, result["megabytes"]
+    lines = result["stderr"].splitlines()
     for start in ("data/organizations/zero.yaml: is a symbolic link",
                   "data/organizations/pipe.yaml: is a named pipe",
+                  "data/organizations/big.yaml: is 65 MB",
                   "data/organizations/laughs.yaml:56: stands for more than 2,000,000 values"):
         assert any(line.startswith(start) for line in lines), (start, lines)

@@ -40,7 +40,10 @@ def fingerprint(files: list[Path], root: Path) -> str:
     digest = hashlib.sha256(f"format {FORMAT}\0".encode())
     for path in files:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+        with path.open("rb") as handle:  # in pieces: memory stays flat for big files
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        digest.update(b"\0")
     return digest.hexdigest()
 
 
