@@ -22,24 +22,49 @@ graceful_timeout = 10
 # Path only (%(U)s has no query string) and no client address: no log ties a search to a person.
 accesslog = "-"
 access_log_format = '- - %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
-if os.environ.get("DIRECTORY_LOG_CLIENT_ADDRESS", "").lower() in ("1", "true", "yes"):
+_LOG_CLIENT = os.environ.get("DIRECTORY_LOG_CLIENT_ADDRESS", "").lower() in ("1", "true", "yes")
+if _LOG_CLIENT:
     access_log_format = '%(h)s ' + access_log_format[2:]
 
 
 def on_starting(server):
-    """Refuse to start without a usable build: a clear message and exit 1, not a stack trace."""
+    """Refuse to start without a usable build, or without the site's address or names
+    (``web.hosts``): a clear message and exit 1, not a stack trace."""
     from pathlib import Path
 
     from directory import ROOT
     from directory.build.layout import NoBuild, verify
+    from directory.web.app import create_app
+    from directory.web.hosts import unsafe_config
 
     instance = Path(os.environ.get("DIRECTORY_INSTANCE_PATH", ROOT / "instance"))
     try:
         build = verify(instance)
     except NoBuild as error:
-        print(f"directory: cannot start: {error}", file=sys.stderr, flush=True)
-        sys.exit(1)
+        _refuse(str(error))
+    problem = unsafe_config(create_app().config)
+    if problem:
+        _refuse(problem)
+    _redact_error_log()
     server.log.info("serving build %s from %s", build.id, instance)
+
+
+def _redact_error_log():
+    """gunicorn's own error log goes through the same redaction as the access log: no search
+    and, unless opted in, no client address (workers are forked and inherit the filter)."""
+    import logging
+
+    from directory.web.privacy import RedactErrors
+
+    logger = logging.getLogger("gunicorn.error")
+    for old in [f for f in logger.filters if isinstance(f, RedactErrors)]:
+        logger.removeFilter(old)
+    logger.addFilter(RedactErrors(keep_client=_LOG_CLIENT))
+
+
+def _refuse(problem: str):
+    print(f"directory: cannot start: {problem}", file=sys.stderr, flush=True)
+    sys.exit(1)
 
 
 def post_worker_init(worker):

@@ -272,3 +272,49 @@ def test_help_shows_an_example(instance):
     result = run_cli(instance, "geocode", "--help")
     assert result.exit_code == 0 and "Example" in result.output
 
+
+MANY = """\
+id: many-places
+name: Many Places
+locations:
+""" + "".join(f"""  - id: place-{n}
+    address: {{address_1: {n} Harbour Road, city: Testville, state_province: IL,
+              postal_code: "60607", country: US}}
+""" for n in range(1, 7)) + """services:
+  - id: many-places-service
+    name: A service in many places
+    categories: [counselling]
+    at: [place-1]
+    last_verified: 2026-10-01
+"""
+
+
+class StoppedGeocoder(FakeGeocoder):
+    """Answers every address, until Ctrl-C arrives during lookup number ``stop_at``."""
+
+    def __init__(self, stop_at: int | None = None):
+        super().__init__({})
+        self.stop_at = stop_at
+
+    def geocode(self, query: str):
+        self.asked.append(query)
+        if len(self.asked) == self.stop_at:
+            raise KeyboardInterrupt
+        return Location(query, (41.88, -87.64), {"type": "house"})
+
+
+def test_geocode_stopped_midway_keeps_every_answer_so_far(data_dir):
+    import csv
+
+    (data_dir / "organizations" / "many-places.yaml").write_text(MANY)
+    stopped = StoppedGeocoder(stop_at=5)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.geocode_only(data_dir, stopped)
+    with (data_dir / "geocodes.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))  # whole rows only: each save replaced the file
+    saved = {row["address"] for row in rows if row["provider"] == "fake"}
+    assert saved == set(stopped.asked[:4])
+    rerun = StoppedGeocoder()
+    outcome = pipeline.geocode_only(data_dir, rerun)
+    assert not outcome.report.errors
+    assert len(rerun.asked) == 2 and not set(rerun.asked) & saved  # only what was missing

@@ -104,8 +104,8 @@ def test_csv_hours_closed_and_special(data_dir):
     assert messages(data_dir) == [
         'data/services.csv:3: hours: "Thu 10-11" is not opening hours: "Thu" is not a day; use '
         f"Mo Tu We Th Fr Sa Su {EXPECTED}",
-        'data/services.csv:3: closed[0]: "2026-11-31" is not a date (expected YYYY-MM-DD, '
-        "e.g. 2026-10-01)",
+        'data/services.csv:3: closed[0]: "2026-11-31" is not a day in the calendar (day is out '
+        "of range for month); check the year, month and day",
         'data/services.csv:3: special.2026-12-24: "" is not opening times: "" is not a time '
         'range (write it as 09:00-17:00) (expected times such as "09:00-12:00" or '
         '"09:00-12:00,13:00-17:00")',

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
-from directory.web.privacy import RedactSearches
+from directory.web.privacy import RedactErrors, RedactSearches
 
 PAGES = ["/", "/search?q=counselling", "/services/harbour-youth-drop-in", "/about", "/privacy",
          "/organizations/harbour-youth-trust", "/categories/counselling", "/search?page=x",
@@ -62,3 +67,81 @@ def test_access_log_keeps_no_search_and_no_address():
 
 def test_the_app_redacts_werkzeug_logs(app):
     assert any(isinstance(f, RedactSearches) for f in logging.getLogger("werkzeug").filters)
+
+
+# --- gunicorn's error log (issue 14) ----------------------------------------------------
+
+
+def _error_record(message: str, *args) -> logging.LogRecord:
+    return logging.LogRecord("gunicorn.error", logging.WARNING, __file__, 1, message, args, None)
+
+
+@pytest.mark.parametrize(("message", "args", "kept"), [
+    ("Invalid request from ip=203.0.113.7: Invalid HTTP request line: 'GET "
+     "/search?q=suicide\xc3\xa9 HTTP/1.1'", (),
+     "Invalid request from ip=[redacted]: Invalid HTTP request line: [redacted]"),
+    ("Invalid request from ip=2001:db8::1: Invalid HTTP Version: 'HTTP/9'", (),
+     "Invalid request from ip=[redacted]: Invalid HTTP Version: [redacted]"),
+    ("Invalid request from ip=203.0.113.7: Error parsing headers: 'x'", (),
+     "Invalid request from ip=[redacted]: Error parsing headers: [redacted]"),
+    ("Error handling request %s %s", ("GET", "/search?q=overdose&near=60607"),
+     "Error handling request GET /search?[redacted]"),
+    ("Error handling request %s", ("/sheets/street?near=Harbourside",),
+     "Error handling request /sheets/street?[redacted]"),
+    ("Booting worker with pid: %s", (1234,), "Booting worker with pid: 1234"),
+])
+def test_gunicorn_error_lines_keep_no_search_and_no_address(message, args, kept):
+    record = _error_record(message, *args)
+    assert RedactErrors().filter(record)
+    assert record.getMessage() == kept
+
+
+def test_the_operator_may_keep_the_address_but_never_the_search():
+    record = _error_record("Invalid request from ip=203.0.113.7: Invalid HTTP request line: "
+                           "'GET /search?q=secret HTTP/1.1'")
+    RedactErrors(keep_client=True).filter(record)
+    assert record.getMessage() == ("Invalid request from ip=203.0.113.7: Invalid HTTP request "
+                                   "line: [redacted]")
+
+
+CLIENT = """
+import socket, sys
+with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10) as s:
+    s.sendall("GET /search?q=selbstmord-ü HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n".encode("utf-8"))
+    s.recv(4096)
+"""
+
+
+def test_gunicorn_logs_a_malformed_request_without_the_search_or_the_address(built_instance):
+    """The real server with the project's config: raw UTF-8 in the request line is refused
+    (gunicorn says so in its error log) and the log line holds neither the search nor the
+    client's address."""
+    env = dict(os.environ, DIRECTORY_INSTANCE_PATH=str(built_instance), PORT="0",
+               WEB_CONCURRENCY="1", DIRECTORY_PUBLIC_URL="https://help.example.org")
+    env.pop("DIRECTORY_LOG_CLIENT_ADDRESS", None)
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen([str(gunicorn), "-c", "python:directory.gunicorn_conf",
+                               "directory.wsgi:app"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        port = None
+        lines = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = server.stderr.readline()
+            lines.append(line)
+            found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", line)
+            if found:
+                port = found.group(1)
+            if "Booting worker" in line and port:
+                break
+        assert port, "".join(lines)
+        time.sleep(1.0)  # the worker warms its caches before it answers
+        subprocess.run([sys.executable, "-c", CLIENT, port], check=True, timeout=30)
+        time.sleep(0.5)
+    finally:
+        server.terminate()
+        _, rest = server.communicate(timeout=30)
+    log = "".join(lines) + rest
+    assert "Invalid request from ip=[redacted]: Invalid HTTP request line: [redacted]" in log
+    assert "selbstmord" not in log and "ip=127.0.0.1" not in log

@@ -160,4 +160,4 @@ def test_a_three_letter_country_is_a_message_not_a_crash(data_dir):
     site = data_dir / "site.yaml"
     site.write_text(site.read_text().replace("country: US", "country: USA"))
     assert messages(data_dir) == [
-        "data/site.yaml:5: country: 'USA' is not a country code (expected two letters, e.g. US)"]
+        'data/site.yaml:5: country: "USA" is not a country code (expected two letters, e.g. US)']

@@ -41,7 +41,10 @@ def fingerprint(files: list[Path], root: Path) -> str:
     digest = hashlib.sha256(f"format {FORMAT}\0".encode())
     for path in files:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+        with path.open("rb") as handle:  # in pieces: memory stays flat for big files
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        digest.update(b"\0")
     return digest.hexdigest()
 
 
@@ -51,9 +54,29 @@ def current_path(instance: Path) -> Path:
 
 def current_manifest(instance: Path) -> dict | None:
     try:
-        return json.loads((current_path(instance) / MANIFEST).read_text())
-    except (OSError, ValueError):
+        manifest = json.loads((current_path(instance) / MANIFEST).read_text())
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: a link loop (Python 3.11)
         return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def alive(pid: int) -> bool:
+    """Whether a process with this id runs (a build that left a folder may still be at it)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def owner(name: str) -> int | None:
+    """The build process named in a temporary name: ``.<stamp>-<pid>-<random>`` or
+    ``.current-<pid>``; None for names without one."""
+    parts = name.lstrip(".").split("-")
+    named = len(parts) > 2 or (len(parts) == 2 and parts[0] == "current")
+    return int(parts[1]) if named and parts[1].isdigit() else None
 
 
 def switch_current(instance: Path, build: Path) -> None:
@@ -71,9 +94,31 @@ def prune(builds: Path, *, keep: int, current: Path) -> None:
     for old in finished[keep:]:
         if old != current:
             shutil.rmtree(old, ignore_errors=True)
-    for leftover in builds.glob(".*"):
-        # A temporary folder older than an hour belongs to a build that was killed.
-        if leftover.stat().st_mtime < dt.datetime.now().timestamp() - 3600:
+    remove_leftovers(builds.parent)
+
+
+def remove_leftovers(instance: Path) -> None:
+    """Temporary folders and ``.current-<pid>`` links of builds that are no longer running.
+
+    Each carries its build's process id: one whose process is gone was killed and is removed
+    now. (Folders of the older form, without an id, go once they are an hour old.)
+    """
+    builds = instance / "builds"
+    candidates = [*builds.glob(".*"), *instance.glob(".current-*")] if builds.is_dir() else \
+        list(instance.glob(".current-*"))
+    hour_ago = dt.datetime.now().timestamp() - 3600
+    for leftover in candidates:
+        pid = owner(leftover.name)
+        try:
+            stale = (pid is not None and pid != os.getpid() and not alive(pid)) or \
+                (pid is None and leftover.lstat().st_mtime < hour_ago)
+        except OSError:
+            continue
+        if not stale:
+            continue
+        if leftover.is_symlink() or not leftover.is_dir():
+            leftover.unlink(missing_ok=True)
+        else:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
@@ -82,7 +127,13 @@ def prune(builds: Path, *, keep: int, current: Path) -> None:
 
 
 class NoBuild(Exception):
-    """There is no usable build to serve."""
+    """There is no usable build to serve. ``site``: the settings of the build that was being
+    served, when one was damaged under the server (the "no build" page still shows its
+    crisis lines)."""
+
+    def __init__(self, message: str, site: dict | None = None):
+        super().__init__(message)
+        self.site = site or {}
 
 
 class Build:
@@ -95,6 +146,10 @@ class Build:
         except (OSError, ValueError) as error:
             raise NoBuild(f"{path} is not a complete build ({error}); "
                           "run `directory build`") from error
+        if not isinstance(self.manifest, dict) or not isinstance(self.manifest.get("id"), str) \
+                or not isinstance(self.manifest.get("site"), dict):
+            raise NoBuild(f"{path}/{MANIFEST} is not a build's manifest (it needs an id and the "
+                          "site settings); run `directory build` to write a new build")
         self.id = self.manifest["id"]
         self.site = self.manifest["site"]
         self.database = path / DATABASE
@@ -144,7 +199,38 @@ class Build:
 
 
 _builds: dict[str, Build] = {}
+_damaged: dict[str, tuple[str, dict]] = {}  # build folder -> (why it is unreadable, site)
 _builds_lock = threading.Lock()
+
+
+def damage(build: Build) -> str | None:
+    """Why a build that was opened can no longer be read (its folder deleted, its database
+    truncated or overwritten under the running server), or None when it is whole."""
+    if not build.path.is_dir():
+        return "its folder is gone"
+    for part, exists in ((DATABASE, build.database.is_file()),
+                         (f"{INDEX}/", (build.path / INDEX).is_dir())):
+        if not exists:
+            return f"{part} is gone"
+    try:
+        db = build.connect()
+        try:
+            # quick_check reads every page once: a truncated file fails here.
+            verdict = db.execute("pragma quick_check(1)").fetchone()[0]
+            db.execute("select count(*) from services").fetchone()
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as error:
+        return f"{DATABASE} cannot be read ({error})"
+    return None if verdict == "ok" else f"{DATABASE} is damaged ({verdict})"
+
+
+def forget_damaged(build: Build, why: str) -> None:
+    """Stop serving a damaged build: ``open_current`` refuses it from now on (NoBuild, the
+    "no build" page) until ``current`` points at another one."""
+    with _builds_lock:
+        _damaged[str(build.path)] = (why, build.site)
+        _builds.pop(str(build.path), None)
 
 
 def open_current(instance: Path) -> Build:
@@ -152,10 +238,17 @@ def open_current(instance: Path) -> Build:
     link = current_path(instance)
     try:
         target = (instance / os.readlink(link)).resolve()
-    except OSError:
+    except FileNotFoundError:
         raise NoBuild(f"no build at {link}; run `directory build` first") from None
+    except (OSError, RuntimeError):  # not a link; RuntimeError: a link loop (Python 3.11)
+        raise NoBuild(f"{link} does not lead to a build (a link loop, or not a link); remove "
+                      "it and run `directory build`") from None
     key = str(target)
     with _builds_lock:
+        if key in _damaged:
+            why, site = _damaged[key]
+            raise NoBuild(f"{target} is damaged ({why}); run `directory build` to write a new "
+                          "one", site=site)
         build = _builds.get(key)
         if build is None:
             build = Build(target)

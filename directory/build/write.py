@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import sqlite3
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +19,16 @@ from ..data.catalogue import Catalogue
 from ..search import facets
 from ..search import index as search
 from .database import write_database, write_document_numbers
-from .layout import DATABASE, INDEX, KEEP_BUILDS, MANIFEST, prune, switch_current
+from .layout import (
+    DATABASE,
+    INDEX,
+    KEEP_BUILDS,
+    MANIFEST,
+    BuildError,
+    prune,
+    remove_leftovers,
+    switch_current,
+)
 
 
 def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
@@ -25,8 +36,10 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
     """Write the catalogue as a new build folder, switch ``current`` to it, prune old ones."""
     builds = instance / "builds"
     builds.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(instance)  # of builds killed before: their folders can be large
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")  # sorts in build order
-    work = Path(tempfile.mkdtemp(prefix=f".{stamp}-", dir=builds))
+    # The process id in the name tells a later build whether this one is still running.
+    work = Path(tempfile.mkdtemp(prefix=f".{stamp}-{os.getpid()}-", dir=builds))
     final = builds / work.name[1:]
     try:
         on_stage("write database and index")
@@ -47,6 +60,9 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
         work.rename(final)
+    except sqlite3.Error as error:  # e.g. "disk I/O error" on a full disk: one line, not a trace
+        shutil.rmtree(work, ignore_errors=True)
+        raise BuildError(f"the database could not be written ({error})") from error
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

@@ -6,6 +6,8 @@ documents the same fields; ``tests/test_docs.py`` keeps the two in step.
 
 from __future__ import annotations
 
+import phonenumbers
+
 from ..geo.geocoder import check_settings as check_geocoder
 from ..hours import syntax as hours
 from ..records.fields import (
@@ -23,6 +25,7 @@ from ..records.fields import (
     one_of,
     phone_number,
     postcode,
+    show,
     simple,
     slug,
     text,
@@ -69,7 +72,8 @@ def site(country: str):
         "country": Field(simple(one_of_country), required=True),
         "timezone": Field(simple(hours.timezone), required=True),
         "distance_unit": Field(simple(one_of(DISTANCE_UNITS, "distance unit"))),
-        "languages": Field(list_of(simple(language)), required=True),
+        "languages": Field(some(list_of(simple(language)), "language, e.g. [en]"),
+                           required=True),
         "centre": Field(mapping(COORDINATES, "a point")),
         "bounds": Field(mapping({
             "south": Field(LATITUDE, required=True), "west": Field(LONGITUDE, required=True),
@@ -82,13 +86,34 @@ def site(country: str):
         "contact_email": Field(simple(email)),
         "quick_exit_url": Field(simple(url)),
         "geocoder": Field(check_geocoder),
-        "crisis_lines": Field(list_of(mapping({
+        "crisis_lines": Field(some(list_of(mapping({
             "name": REQUIRED_TEXT,
             "description": TEXT,
             "url": Field(simple(url)),
             "phones": Field(list_of(phone(country), scalars=False), required=True),
-        }, "a crisis line"), scalars=False), required=True),
+        }, "a crisis line"), scalars=False), "crisis line"), required=True),
     }, "site settings")
+
+
+def check_bounds(site: dict, at, report) -> None:
+    """South must be below north, and west left of east (unless the region crosses the 180°
+    meridian, which a west in the east and an east in the west say); otherwise every
+    location would be "outside the region", one warning each, so it is one error here and the
+    bounds are dropped."""
+    bounds = site.get("bounds") or {}
+    if any(bounds.get(side) is None for side in ("south", "west", "north", "east")):
+        return
+    line = getattr(bounds, "line_of", lambda key: at.line)
+    wrong = None
+    if bounds["south"] >= bounds["north"]:
+        wrong = ("south", f"south {bounds['south']:g} is not below north {bounds['north']:g}")
+    elif bounds["west"] >= bounds["east"] and not (bounds["west"] > 0 > bounds["east"]):
+        wrong = ("west", f"west {bounds['west']:g} is not left of east {bounds['east']:g}")
+    if wrong:
+        side, message = wrong
+        report.error(at.file, line(side), f"bounds.{side}",
+                     f"{message}; swap them (south and west are the smaller numbers)")
+        site.pop("bounds")
 
 
 def taxonomy(languages: list[str]):
@@ -237,7 +262,7 @@ def service_fields(country: str, categories: list[str], audiences: list[str]) ->
         "id": ID,
         "name": REQUIRED_TEXT,
         "description": TEXT,
-        "categories": Field(list_of(simple(one_of(categories, "category id"))), required=True),
+        "categories": Field(list_of(_known(categories, "category id")), required=True),
         "at": Field(list_of(simple(slug))),
         "hours": HOURS,
         "closed": Field(list_of(simple(date))),
@@ -246,7 +271,7 @@ def service_fields(country: str, categories: list[str], audiences: list[str]) ->
         "email": Field(simple(email)),
         "url": Field(simple(url)),
         "languages": Field(list_of(simple(language))),
-        "audience": Field(list_of(simple(one_of(audiences, "audience id")))),
+        "audience": Field(list_of(_known(audiences, "audience id"))),
         "minimum_age": Field(simple(integer(0, 120, "an age"))),
         "maximum_age": Field(simple(integer(0, 120, "an age"))),
         "cost": Field(simple(one_of(COSTS, "cost"))),
@@ -262,21 +287,43 @@ def service_fields(country: str, categories: list[str], audiences: list[str]) ->
     }
 
 
+def _known(ids: list[str] | None, what: str):
+    """One of the taxonomy's ids; any id when the taxonomy could not be read (None)."""
+    return simple(slug) if ids is None else simple(one_of(ids, what))
+
+
 def service(country: str, categories: list[str], audiences: list[str]):
     return mapping(service_fields(country, categories, audiences), "a service")
 
 
 def one_of_country(value) -> str:
     code = str(value).strip().upper() if isinstance(value, str) else ""
-    if len(code) != 2 or not code.isalpha():
-        raise Invalid(f"{value!r} is not a country code (expected two letters, e.g. US)")
+    if len(code) != 2 or not code.isascii() or not code.isalpha():
+        raise Invalid(f"{show(value)} is not a country code (expected two letters, e.g. US)")
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        # Phones are read for this country; "XX" or "UK" would make every number fail.
+        hint = ' (the United Kingdom is "GB")' if code == "UK" else ""
+        raise Invalid(f'"{code}" is not a country code{hint} (expected an ISO 3166 code such '
+                      "as US, CA, GB)")
     return code
+
+
+def some(checker, what: str):
+    """A list that must hold at least one item: ``languages: []`` leaves the site without one."""
+
+    def check(value, at, report):
+        items = checker(value, at, report)
+        if isinstance(value, list) and not value:
+            report.error(at.file, at.line, at.path, f"is an empty list; give at least one {what}")
+        return items
+
+    return check
 
 
 def boolean(value) -> bool:
     if isinstance(value, bool):
         return value
-    raise Invalid(f"{value!r} is not true or false")
+    raise Invalid(f"{show(value)} is not true or false")
 
 
 def _localized(languages: list[str]):

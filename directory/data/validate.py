@@ -11,11 +11,13 @@ import datetime as dt
 import difflib
 from pathlib import Path
 
+from ..geo import cache as geocodes
 from ..geo import places
 from ..hours import syntax as hours
 from ..records.fields import At, Field, Invalid, mapping, simple, split_list
 from ..records.load import Located, Sources, display_path
 from ..records.problems import Report
+from ..records.sheets import missing_cell, realigned
 from . import checks, schema
 from .catalogue import Catalogue
 from .stale import local_today
@@ -41,13 +43,19 @@ def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue,
         country = "US"
     if sources.site is not None:
         catalogue.site = schema.site(country)(sources.site, At(site_file, 1), report) or {}
+        schema.check_bounds(catalogue.site, At(site_file, 1), report)
     languages = catalogue.site.get("languages") or ["en"]
+    before = len(report.errors)
     _check_taxonomy(sources, catalogue, languages, report)
     if sources.crisis_terms is not None:
         catalogue.crisis_terms = schema.crisis_terms(
             sources.crisis_terms, At(display_path(root / "crisis_terms.yaml"), 1), report)
     category_ids = [c["id"] for c in catalogue.categories]
     audience_ids = [a["id"] for a in catalogue.audiences]
+    if sources.taxonomy is None or (len(report.errors) > before and not category_ids):
+        # An unreadable or empty taxonomy was reported once; "not a category id (expected
+        # one of: )" on every service would bury that one message.
+        category_ids = audience_ids = None
 
     check_org = schema.organization(country, category_ids, audience_ids)
     for file, raw in sources.organizations:
@@ -72,6 +80,8 @@ def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue,
     places.check_service_areas(catalogue.services, places.Gazetteer(catalogue.places), report)
     today = today or local_today(catalogue.site.get("timezone"))
     checks.check_catalogue(catalogue, sources, report, today)
+    # The build reads the geocode cache too: a bad row must fail here, not only at build time.
+    geocodes.load_cache(root, report)
     return catalogue, report
 
 
@@ -83,7 +93,7 @@ def _check_taxonomy(sources: Sources, catalogue: Catalogue, languages, report: R
     seen: dict[str, int] = {}
     for kind in ("categories", "audiences"):
         for item in taxonomy.get(kind) or []:
-            if "id" not in item:
+            if item.get("id") is None:  # missing or wrong: reported already
                 continue
             if item["id"] in seen:
                 report.error(file, item.line_of("id"), f"{item.path}.id",
@@ -154,11 +164,28 @@ def _fold_csv(rows, catalogue: Catalogue, country, categories, audiences, report
     """Turn each sheet row into a service (and, where needed, a location and an organization)."""
     if not rows:
         return
-    check_row = mapping(_csv_fields(country, categories, audiences), "a service row")
+    columns = _csv_fields(country, categories, audiences)
+    check_row = mapping(columns, "a service row")
     service_fields = schema.service_fields(country, categories, audiences)
     orgs = {org.get("id"): org for org in catalogue.organizations}
+    header = getattr(rows[0], "header", None) or list(rows[0])
+    for column in header:
+        if column not in columns:  # said once for the header, not once per row
+            close = difflib.get_close_matches(column, list(columns), n=1, cutoff=0.6)
+            hint = f'did you mean "{close[0]}"?' if close else \
+                f"the columns are {', '.join(columns)}"
+            report.error(rows[0].file, 1, column, f"is not a known column; {hint}")
     for raw in rows:
-        row = check_row(raw, At(raw.file, raw.line), report)
+        for column in [column for column in raw if column not in columns]:
+            del raw[column]
+        found = Report()
+        row = check_row(raw, At(raw.file, raw.line), found)
+        missing = _missing_cell(raw, check_row) if found.errors else None
+        if missing:  # one message for the row, not one per column its cells slid into
+            report.error(raw.file, raw.line, missing,
+                         missing_cell(raw))
+            continue
+        report.problems.extend(found.problems)
         if not row or "organization" not in row:
             continue
         org = orgs.get(row["organization"])
@@ -185,6 +212,20 @@ def _fold_csv(rows, catalogue: Catalogue, country, categories, audiences, report
                 org.setdefault("locations", []).append(location)
                 service["at"] = [location["id"]]
         org.setdefault("services", []).append(service)
+
+
+def _missing_cell(raw: Located, check_row) -> str | None:
+    """The column whose cell a short row lost, when putting an empty one there makes the row
+    pass (a lost cell moves every later one into the wrong column)."""
+    fits = None
+    for column, candidate in realigned(raw):
+        found = Report()
+        check_row(candidate, At(raw.file, raw.line), found)
+        # Right once the cell is back, but for that (required) cell itself being empty. The
+        # latest such place is named: the cells before it fit where they are.
+        if all(problem.field == column for problem in found.errors):
+            fits = column
+    return fits
 
 
 def _csv_location(row: Located, raw: Located, report: Report) -> Located | None:

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..records.fields import Invalid, date, number
-from ..records.load import display_path, read_csv
+from ..records.files import display_path
 from ..records.problems import Report
+from ..records.sheets import missing_cell, read_csv, realigned
 
 FILE = "geocodes.csv"
 COLUMNS = ("address", "latitude", "longitude", "provider", "date", "precision")
@@ -97,18 +98,35 @@ def today() -> str:
 def load_cache(data_dir: Path, report: Report) -> Cache:
     """Read geocodes.csv (missing is fine: an empty cache); bad rows are errors at their line."""
     path = data_dir / FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return Cache(path)
     problems = []
-    rows = read_csv(path, problems)
+    rows = read_csv(path, problems, data_dir)
     report.problems.extend(problems)
     name = display_path(path)
     entries = []
     for row in rows:
-        entry = _entry(row, name, report)
+        found = Report()
+        entry = _entry(row, name, found)
+        missing = _missing_cell(row, name) if found.errors else None
+        if missing:  # one message, not one per column the later cells slid into
+            report.error(name, row.line, missing, missing_cell(row))
+            continue
+        report.problems.extend(found.problems)
         if entry:
             entries.append(entry)
     return Cache(path, entries)
+
+
+def _missing_cell(row, file: str) -> str | None:
+    """The column a short row lost, when an empty cell there makes the row right."""
+    fits = None
+    for column, candidate in realigned(row):
+        found = Report()
+        _entry(candidate, file, found)
+        if all(problem.field == column for problem in found.errors):
+            fits = column  # the latest place that fits: the cells before it are right
+    return fits
 
 
 def _entry(row, file: str, report: Report) -> Entry | None:
@@ -135,7 +153,8 @@ def _entry(row, file: str, report: Report) -> Entry | None:
             point.append(number(low, high, what)(raw))
         except Invalid as error:
             report.error(file, row.line, column, str(error)
-                         if raw else f"is missing; a {precision} row needs both coordinates")
+                         if raw else f"is missing; a row with precision {precision} needs both "
+                         "coordinates")
             point.append(None)
     when = row.get("date", "")
     try:

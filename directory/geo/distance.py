@@ -129,6 +129,8 @@ def parse_point(text: str) -> Point | None:
 
 def make_point(latitude, longitude) -> Point:
     """A point from two values (text or numbers), rounded to ~100 m, or ``BadPoint``."""
+    if any(isinstance(value, str) and not value.isascii() for value in (latitude, longitude)):
+        raise BadPoint("not numbers")  # float() reads "١٢" as 12: no browser sends that
     try:
         lat, lon = float(latitude), float(longitude)
     except (TypeError, ValueError):

@@ -22,9 +22,11 @@ from babel import Locale, UnknownLocaleError
 from .load import Located
 from .problems import Report
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-SHORT_CODE = re.compile(r"^\d{3,6}$")  # 911, 988, 741741: dialled as written, in-country only
+# Matched with fullmatch: "$" alone also matches before a trailing newline, and
+# "odu-day-centre\n" would pass as a second, different id.
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+SHORT_CODE = re.compile(r"\d{3,6}")  # 911, 988, 741741: dialled as written, in-country only
 POSTCODES = {
     "US": (r"^\d{5}(-\d{4})?$", "12345 or 12345-6789"),
     "CA": (r"^[A-Z]\d[A-Z] ?\d[A-Z]\d$", "K1A 0B1"),
@@ -34,6 +36,18 @@ POSTCODES = {
     "AU": (r"^\d{4}$", "2000"),
     "NL": (r"^\d{4} ?[A-Z]{2}$", "1012 AB"),
 }
+
+
+# Limits on one value (the README's data reference states them): an id is part of a URL,
+# and URLs over 4 KB are refused by servers; no listing needs a longer text than this.
+MAX_ID = 100
+MAX_TEXT = 20_000
+MAX_URL = 2_000
+MAX_EMAIL = 254  # RFC 5321
+SHOWN = 80  # a bad value is quoted in its message up to this many characters
+# C0 and C1 controls, and the bidirectional overrides that make text display in another
+# order than it is stored ("Trojan Source"): never needed in a listing, harmful in a log.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class Invalid(Exception):
@@ -62,7 +76,13 @@ Checker = Callable[[object, At, Report], object]
 def show(value) -> str:
     """A value as a maintainer would recognise it in their file."""
     if isinstance(value, str):
-        return f'"{value}"'
+        # Escaped and cut: a control character would rewrite the terminal or CI log it is
+        # printed in, and a megabyte-long value would bury every other message.
+        shown = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}" if m.group() > "\xff"
+                             else f"\\x{ord(m.group()):02x}", value[:SHOWN + 1])
+        shown = shown.replace("\n", "\\n")
+        return f'"{shown[:SHOWN]}…" ({len(value):,} characters)' if len(value) > SHOWN \
+            else f'"{shown}"'
     if value is None:
         return "an empty value"
     if isinstance(value, bool):
@@ -71,7 +91,12 @@ def show(value) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return str(value)
+    if isinstance(value, set | frozenset):
+        return "a set"
+    if isinstance(value, bytes):
+        return "binary data"
+    shown = str(value)  # a number: cut too (YAML reads up to 4,300 digits as an integer)
+    return f"{shown[:SHOWN]}… ({len(shown):,} characters)" if len(shown) > SHOWN else shown
 
 
 def simple(fn: Callable[[object], object]) -> Checker:
@@ -94,14 +119,25 @@ def simple(fn: Callable[[object], object]) -> Checker:
 def text(value) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise Invalid(f"{show(value)} is not text (expected a sentence or a name)")
-    value = " ".join(str(value).split()) if "\n" not in str(value) else str(value).strip()
+    value = str(value)
+    if len(value) > MAX_TEXT:
+        raise Invalid(f"is {len(value):,} characters long, over the limit of {MAX_TEXT:,}; "
+                      "shorten it (link to a page for the details)")
+    control = _CONTROL.search(value)
+    if control:
+        raise Invalid(f"holds the control character U+{ord(control.group()):04X}; delete it "
+                      "(it is often invisible)")
+    value = " ".join(value.split()) if "\n" not in value else value.strip()
     if not value:
         raise Invalid("is empty (write some text or remove the field)")
     return value
 
 
 def slug(value) -> str:
-    if not isinstance(value, str) or not SLUG.match(value):
+    if isinstance(value, str) and len(value) > MAX_ID:
+        raise Invalid(f"is {len(value):,} characters long; an id is part of the page's address, "
+                      f"so it can have at most {MAX_ID}")
+    if not isinstance(value, str) or not SLUG.fullmatch(value):
         raise Invalid(
             f"{show(value)} is not an id (expected lowercase letters, digits and dashes, "
             "e.g. harbour-youth-drop-in)"
@@ -110,8 +146,15 @@ def slug(value) -> str:
 
 
 def url(value) -> str:
-    parts = urlsplit(value) if isinstance(value, str) else None
-    if not parts or parts.scheme not in ("http", "https") or "." not in parts.netloc:
+    if isinstance(value, str) and len(value) > MAX_URL:
+        raise Invalid(f"is {len(value):,} characters long; a web address can have at most "
+                      f"{MAX_URL:,}")
+    try:
+        parts = urlsplit(value) if isinstance(value, str) else None
+    except ValueError:  # e.g. "https://[oops/": an unclosed IPv6 bracket
+        parts = None
+    if not parts or parts.scheme not in ("http", "https") or "." not in parts.netloc \
+            or _CONTROL.search(value) or any(char.isspace() for char in value):
         raise Invalid(f"{show(value)} is not a web address (expected e.g. https://example.org/page)")
     return value
 
@@ -130,7 +173,7 @@ def url_pattern(*placeholders: str) -> Callable:
 
 
 def email(value) -> str:
-    if not isinstance(value, str) or not EMAIL.match(value):
+    if not isinstance(value, str) or len(value) > MAX_EMAIL or not EMAIL.fullmatch(value):
         raise Invalid(f"{show(value)} is not an email address (expected e.g. help@example.org)")
     return value
 
@@ -140,17 +183,27 @@ def date(value) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise Invalid(f"{show(value)} is not a date "
-                      "(expected YYYY-MM-DD, e.g. 2026-10-01)") from None
+    raw = str(value).strip()
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError as error:  # 2026-02-30, month 13, year 0
+            raise Invalid(f"{show(value)} is not a day in the calendar ({error}); "
+                          "check the year, month and day") from None
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T].*", raw):
+        raise Invalid(f"{show(value)} is a date with a time; give the date only "
+                      "(YYYY-MM-DD, e.g. 2026-10-01)")
+    raise Invalid(f"{show(value)} is not a date (expected YYYY-MM-DD, e.g. 2026-10-01)")
 
 
 def integer(low: int, high: int, what: str) -> Callable:
     def check(value) -> int:
+        raw = str(value).strip()
         try:
-            number = int(str(value).strip()) if not isinstance(value, bool) else None
+            # Digits only (int() takes "²"? no, but "１２" and "1_000" yes) and few of them:
+            # int() refuses 4,300+ digits with an error of its own.
+            ascii_digits = raw.isascii() and raw.lstrip("-").isdigit() and len(raw) <= 20
+            number = int(raw) if ascii_digits and not isinstance(value, bool) else None
         except ValueError:
             number = None
         if number is None or not low <= number <= high:
@@ -162,8 +215,10 @@ def integer(low: int, high: int, what: str) -> Callable:
 
 def number(low: float, high: float, what: str) -> Callable:
     def check(value) -> float:
+        raw = str(value).strip()
         try:
-            result = float(str(value).strip()) if not isinstance(value, bool) else None
+            plain = raw.isascii() and len(raw) <= 40
+            result = float(raw) if plain and not isinstance(value, bool) else None
         except ValueError:
             result = None
         if result is None or result != result or not low <= result <= high:
@@ -179,7 +234,8 @@ def one_of(choices: list[str], what: str) -> Callable:
             return value
         close = difflib.get_close_matches(str(value), choices, n=1)
         hint = f'; did you mean "{close[0]}"?' if close else ""
-        raise Invalid(f"{show(value)} is not a {what} "
+        article = "an" if what[:1] in "aeiou" else "a"
+        raise Invalid(f"{show(value)} is not {article} {what} "
                       f"(expected one of: {', '.join(choices)}){hint}")
 
     return check
@@ -218,7 +274,7 @@ def phone_number(country: str) -> Callable:
 
     def check(value) -> dict:
         raw = str(value).strip() if isinstance(value, str | int) else ""
-        if SHORT_CODE.match(raw):
+        if SHORT_CODE.fullmatch(raw):
             return Phone(number=raw, e164=raw, display=raw)
         try:
             parsed = phonenumbers.parse(raw, country)
@@ -245,7 +301,7 @@ def postcode(country: str) -> Callable:
 
     def check(value) -> str:
         code = str(value).strip().upper() if isinstance(value, str | int) else ""
-        if not re.match(pattern, code):
+        if not re.fullmatch(pattern, code):
             raise Invalid(f"{show(value)} is not a postal code for {country} "
                           f"(expected e.g. {example})")
         return code

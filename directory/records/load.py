@@ -6,48 +6,30 @@ parsed becomes a problem with its line, never an exception.
 
 from __future__ import annotations
 
-import csv
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from . import files
+from .files import display_path
+from .located import Located, LocatedList
 from .problems import Problem
+from .sheets import read_csv
 
-
-class Located(dict):
-    """A mapping read from a file: ``line`` is where it starts, ``lines[key]`` where each key is."""
-
-    file: str = ""
-    line: int = 0
-
-    def __init__(self, *args, file: str = "", line: int = 0, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.file = file
-        self.line = line
-        self.lines: dict = {}
-        self.duplicate_keys: list[tuple[str, int]] = []
-
-    def line_of(self, key) -> int:
-        return self.lines.get(key, self.line)
-
-
-class LocatedList(list):
-    """A sequence read from a file: ``lines[i]`` is the line of item ``i``."""
-
-    def __init__(self, *args, line: int = 0):
-        super().__init__(*args)
-        self.line = line
-        self.lines: list[int] = []
-
-    def line_of(self, index: int) -> int:
-        return self.lines[index] if index < len(self.lines) else self.line
+__all__ = ["Located", "LocatedList", "Sources", "display_path", "load_sources", "read_csv",
+           "read_yaml"]
 
 
 # libyaml's parser (shipped in PyYAML's wheels) reads large data sets several times faster.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR = "tag:yaml.org,2002:str"
+# Aliases let a small file stand for a huge tree ("billion laughs"); validation walks every
+# value, so a file may stand for at most this many (a state's data is far below it).
+MAX_VALUES = 2_000_000
+_SCALAR_KEYS = (str, int, float, bool, dt.date, type(None))
 
 
 class _Loader(_SafeLoader):
@@ -55,18 +37,44 @@ class _Loader(_SafeLoader):
 
     file = ""
 
+    def __init__(self, text):
+        super().__init__(text)
+        self.sizes: dict[int, int] = {}  # id(node) -> values it stands for, aliases expanded
+
+
+class _Refused(yaml.constructor.ConstructorError):
+    """Valid YAML this loader will not read (a list as a key, an alias bomb): the problem is
+    the whole message."""
+
+
+def _refuse(node: yaml.Node, problem: str):
+    raise _Refused(None, None, problem, node.start_mark)
+
+
+def _count(loader: _Loader, node: yaml.Node, children) -> None:
+    size = 1 + sum(loader.sizes.get(id(child), 1) for child in children)
+    loader.sizes[id(node)] = size
+    if size > MAX_VALUES:
+        _refuse(node, f"stands for more than {MAX_VALUES:,} values here (anchors and "
+                      "aliases repeat a block); write the values out or use fewer aliases")
+
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
     loader.flatten_mapping(node)
     mapping = Located(file=loader.file, line=node.start_mark.line + 1)
     for key_node, value_node in node.value:
         key = _construct(loader, key_node)
+        if not isinstance(key, _SCALAR_KEYS):
+            # "? [a, b]" or "? {a: b}": a key must be a plain name to be a field.
+            _refuse(key_node, "has a list or a mapping as a key; a key must be a plain "
+                              "name followed by a colon")
         line = key_node.start_mark.line + 1
         if key in mapping:
             # PyYAML would silently keep the last one; a maintainer should hear about it.
             mapping.duplicate_keys.append((key, line))
         mapping[key] = _construct(loader, value_node)
         mapping.lines[key] = line
+    _count(loader, node, [child for pair in node.value for child in pair])
     return mapping
 
 
@@ -75,6 +83,7 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LocatedList
     for child in node.value:
         items.append(_construct(loader, child))
         items.lines.append(child.start_mark.line + 1)
+    _count(loader, node, node.value)
     return items
 
 
@@ -85,24 +94,35 @@ def _construct(loader: _Loader, node: yaml.Node):
     return loader.construct_object(node, deep=True)
 
 
+def _construct_lenient(kind: str):
+    """A scalar constructor that keeps the text when the value is impossible (2026-02-30,
+    hour 25, year 0, an integer of 5,000 digits), so the field's checker reports it at its
+    line instead of the parser failing on the whole file."""
+    strict = getattr(yaml.constructor.SafeConstructor, f"construct_yaml_{kind}")
+
+    def construct(loader: _Loader, node: yaml.ScalarNode):
+        try:
+            return strict(loader, node)
+        except (ValueError, OverflowError):
+            return loader.construct_scalar(node)
+
+    return construct
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+for _kind in ("timestamp", "int", "float"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_kind}", _construct_lenient(_kind))
 
 
-def display_path(path: Path) -> str:
-    """The path as a maintainer typed it: relative to the working directory when inside it."""
-    relative = os.path.relpath(path)
-    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
+def read_yaml(path: Path, problems: list[Problem], root: Path | None = None):
+    """Parse one YAML file; a syntax error becomes a problem at its line and None is returned.
 
-
-def read_yaml(path: Path, problems: list[Problem]):
-    """Parse one YAML file; a syntax error becomes a problem at its line and None is returned."""
+    ``root`` is the data folder: a file is read only when it is a regular file inside it.
+    """
     name = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        problems.append(Problem(name, 1, "",
-                                f"is not UTF-8 text ({error.reason}); save it as UTF-8"))
+    text = files.text_or_problem(path, root, problems)
+    if text is None:
         return None
     loader = _Loader(text)
     loader.file = name
@@ -113,48 +133,23 @@ def read_yaml(path: Path, problems: list[Problem]):
         line = mark.line + 1 if mark else 1
         what = error.problem or "could not be read"
         problems.append(
-            Problem(name, line, "",
+            Problem(name, line, "", what if isinstance(error, _Refused) else
                     f"is not valid YAML: {what}; check indentation and quoting here")
         )
-        return None
+    except yaml.reader.ReaderError as error:
+        # A NUL or control character: the reader knows the position, not the line.
+        line = text[:error.position].count("\n") + 1
+        problems.append(Problem(
+            name, line, "", f"holds the control character U+{error.character:04X}, which "
+                            "YAML does not allow; delete it (it is often invisible)"))
+    except yaml.YAMLError as error:
+        problems.append(Problem(name, 1, "", f"is not valid YAML: {error}"))
+    except RecursionError:
+        problems.append(Problem(name, 1, "", "nests lists or mappings too deeply to read; "
+                                             "a data file needs a few levels only"))
     finally:
         loader.dispose()
-
-
-def read_csv(path: Path, problems: list[Problem]) -> list[Located]:
-    """Read a CSV file into one Located row per record, keyed by the header's column names."""
-    name = display_path(path)
-    rows: list[Located] = []
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None:
-                return rows
-            header = [column.strip() for column in header]
-            line = reader.line_num
-            for values in reader:
-                start, line = line + 1, reader.line_num
-                if not any(value.strip() for value in values):
-                    continue
-                if len(values) > len(header):
-                    problems.append(Problem(
-                        name, start, "",
-                        f"has {len(values)} cells but the header has {len(header)} columns; "
-                        "quote cells that contain commas",
-                    ))
-                    continue
-                row = Located(file=name, line=start)
-                for column, value in zip(header, values, strict=False):
-                    row[column] = value.strip()
-                    row.lines[column] = start
-                rows.append(row)
-    except UnicodeDecodeError as error:
-        problems.append(Problem(name, 1, "",
-                                f"is not UTF-8 text ({error.reason}); save it as UTF-8"))
-    except csv.Error as error:
-        problems.append(Problem(name, reader.line_num, "", f"is not valid CSV: {error}"))
-    return rows
+    return None
 
 
 @dataclass
@@ -172,40 +167,75 @@ class Sources:
     problems: list[Problem] = field(default_factory=list)
 
     def files(self) -> list[Path]:
-        """The files a build depends on, for change detection."""
-        return sorted(p for p in self.root.rglob("*") if p.is_file() and not p.name.startswith("."))
+        """The files a build depends on, for change detection (regular files inside the data
+        folder only: a link out of it or a FIFO is never read, here or anywhere)."""
+        return sorted(p for p in self.root.rglob("*")
+                      if not p.name.startswith(".") and files.is_data_file(p, self.root))
+
+
+ORGANIZATIONS = "organizations"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def organization_files(root: Path, problems: list[Problem]) -> list[Path]:
+    """The organization files; a misnamed one is a problem, never silently skipped."""
+    folder = root / ORGANIZATIONS
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.iterdir()):
+        suffix = path.suffix
+        if path.name.startswith("."):
+            continue
+        if suffix in YAML_SUFFIXES:
+            found.append(path)  # a folder named x.yaml is refused when read
+        elif suffix.lower() in YAML_SUFFIXES:
+            problems.append(Problem(display_path(path), 0, "",
+                                    f"ends in {suffix}, which is not read; rename it to "
+                                    f"{path.stem}{suffix.lower()}"))
+        else:
+            problems.append(Problem(display_path(path), 0, "",
+                                    "is not a .yaml file, so it is not read; organizations/ "
+                                    "holds one <org-id>.yaml file per organization",
+                                    "warning"))
+    return found
 
 
 def load_sources(root: Path) -> Sources:
     """Read site.yaml, taxonomy.yaml, organizations/*.yaml, services.csv, places.csv,
-    retired.yaml and crisis_terms.yaml."""
+    retired.yaml and crisis_terms.yaml (geocodes.csv is the geocode cache's, ``geo.cache``)."""
     sources = Sources(root=root)
     problems = sources.problems
     if not root.is_dir():
         problems.append(Problem(display_path(root), 0, "", "is not a folder of data files"))
         return sources
-    for attr, name in (("site", "site.yaml"), ("taxonomy", "taxonomy.yaml")):
+    for attr, name, holds in (("site", "site.yaml", "site settings"),
+                              ("taxonomy", "taxonomy.yaml", "categories")):
         path = root / name
-        if path.is_file():
-            setattr(sources, attr, read_yaml(path, problems))
-        else:
+        if not os.path.lexists(path):
             problems.append(Problem(display_path(path), 0, "",
                                     "is missing; every data folder needs it"))
-    for path in sorted((root / "organizations").glob("*.y*ml")):
+            continue
         before = len(problems)
-        record = read_yaml(path, problems)
+        value = read_yaml(path, problems, root)
+        if value is None and len(problems) == before:
+            problems.append(Problem(display_path(path), 1, "",
+                                    f"is empty; every data folder needs its {holds} here"))
+        setattr(sources, attr, value)
+    for path in organization_files(root, problems):
+        before = len(problems)
+        record = read_yaml(path, problems, root)
         if record is None and len(problems) == before:
             problems.append(Problem(display_path(path), 1, "",
                                     "is empty; remove it or add an organization"))
         elif record is not None:
             sources.organizations.append((display_path(path), record))
-    if (root / "services.csv").is_file():
-        sources.service_rows = read_csv(root / "services.csv", problems)
-    if (root / "retired.yaml").is_file():
-        sources.retired = read_yaml(root / "retired.yaml", problems)
-    if (root / "crisis_terms.yaml").is_file():
-        sources.crisis_terms = read_yaml(root / "crisis_terms.yaml", problems)
-    if (root / "places.csv").is_file():
-        sources.place_rows = read_csv(root / "places.csv", problems)
+    if os.path.lexists(root / "services.csv"):
+        sources.service_rows = read_csv(root / "services.csv", problems, root)
+    if os.path.lexists(root / "retired.yaml"):
+        sources.retired = read_yaml(root / "retired.yaml", problems, root)
+    if os.path.lexists(root / "crisis_terms.yaml"):
+        sources.crisis_terms = read_yaml(root / "crisis_terms.yaml", problems, root)
+    if os.path.lexists(root / "places.csv"):
+        sources.place_rows = read_csv(root / "places.csv", problems, root)
     return sources
-

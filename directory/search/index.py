@@ -23,6 +23,7 @@ from whoosh.query import And, Every, NullQuery, Or, Term
 from whoosh.support.charset import accent_map
 
 from .masks import first_in, mask_of, to_array, to_mask
+from .processes import SafeMpWriter
 from .ranking import Ranker
 
 # English stemming folds counselling/counseling/counsel and groups/group into one term;
@@ -58,16 +59,25 @@ def write_index(path: Path, documents) -> None:
     ix = whoosh_index.create_in(str(path), SCHEMA)
     documents = list(documents)
     # A large memory budget keeps Whoosh from writing many small segments on big data sets.
-    options = {"limitmb": 512}
     procs = min(os.cpu_count() or 1, MAX_PROCS)
     if len(documents) >= PARALLEL_FROM and procs > 1:
         # Whoosh analyses text in pure Python: on a large catalogue, one indexing process per
         # core nearly halves the build. Each writes its own segment (``multisegment``: merging
-        # them would cost again what was saved); searches read them as one index.
-        options = {"limitmb": 256, "procs": procs, "multisegment": True}
-    with ix.writer(**options) as writer:
-        for document in documents:
-            writer.add_document(**document)
+        # them would cost again what was saved); searches read them as one index. The
+        # processes die with the build, however it ends (``processes``).
+        writer = SafeMpWriter(ix, limitmb=256, procs=procs, multisegment=True)
+        try:
+            for document in documents:
+                writer.add_document(**document)
+            writer.commit()
+        except BaseException:
+            writer.stop_children()
+            raise
+        writer.stop_children()
+    else:
+        with ix.writer(limitmb=512) as writer:
+            for document in documents:
+                writer.add_document(**document)
     written = whoosh_index.open_dir(str(path), readonly=True).doc_count_all()
     if written != len(documents):  # never serve an index that silently lost a segment
         raise RuntimeError(f"the index holds {written} of {len(documents)} documents")

@@ -164,8 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     write_synthetic_data(data, args.services)
     manifests = [build(data, instance)]
     port = free_port()
+    # The production config refuses to start without the site's address (web.hosts).
     env = dict(os.environ, DIRECTORY_INSTANCE_PATH=str(instance), PORT=str(port),
-               HOST="127.0.0.1")
+               HOST="127.0.0.1", DIRECTORY_TRUSTED_HOSTS="127.0.0.1,localhost")
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:directory.gunicorn_conf",
          "--access-logfile", "/dev/null", "directory.wsgi:app"], env=env)

@@ -12,6 +12,7 @@ from . import (
     current,
     distance,
     errors,
+    hosts,
     hours,
     hours_words,
     i18n,
@@ -41,6 +42,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_PAGE=500,
         # Operators may opt in to client addresses in the access log; the default keeps none.
         LOG_CLIENT_ADDRESS=False,
+        # The site's address and names (``hosts``): production needs one of them.
+        PUBLIC_URL=None,
+        TRUSTED_HOSTS=[],
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("DIRECTORY")
@@ -50,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.instance_path = app.config["INSTANCE_PATH"]
 
     store.init_app(app)
+    hosts.init_app(app)
     i18n.init_app(app)
     upkeep.init_app(app)
     privacy.init_app(app)

@@ -23,8 +23,8 @@ def site_context() -> dict:
     try:
         build = get_build()
         site, build_id = build.site, build.id
-    except NoBuild:
-        site, build_id = {}, None
+    except NoBuild as error:
+        site, build_id = error.site, None  # a damaged build's crisis lines, if one was open
     return {"site": site, "crisis_lines": site.get("crisis_lines", []), "build_id": build_id,
             "quick_exit_url": site.get("quick_exit_url") or QUICK_EXIT_URL}
 

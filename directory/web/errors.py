@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template
-from werkzeug.exceptions import HTTPException, InternalServerError
+import sqlite3
 
-from ..build.layout import NoBuild
+from flask import current_app, g, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+from whoosh.index import IndexError as WhooshIndexError
+
+from ..build.layout import NoBuild, damage, forget_damaged
+from .store import close_db
 
 KINDS = ("service", "organization", "category")
 
@@ -30,7 +34,23 @@ def handle_unexpected(error: Exception):
     return _page(500)
 
 
+def handle_unreadable(error: Exception):
+    """A database or index error: when the served build was damaged under the running server
+    (its folder deleted, its database truncated), the "no build" page, and the build is not
+    opened again; any other such error is a plain 500."""
+    build = g.pop("build", None)
+    why = damage(build) if build is not None else None
+    if why is None:
+        current_app.logger.exception("unexpected error")
+        return _page(500)
+    close_db()
+    forget_damaged(build, why)
+    return handle_no_build(NoBuild(f"{build.path} is damaged ({why})"))
+
+
 def init_app(app) -> None:
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(NoBuild, handle_no_build)
     app.register_error_handler(InternalServerError, handle_unexpected)
+    for kind in (sqlite3.DatabaseError, OSError, WhooshIndexError):
+        app.register_error_handler(kind, handle_unreadable)

@@ -1,6 +1,7 @@
 """Rendered pages kept until anything on them could change.
 
-A public page is a function of four things only: the build, the URL, the language and the
+A public page is a function of four things only: the build, the URL (with the host its
+absolute links are made from, unless ``PUBLIC_URL`` makes them), the language and the
 stretch of time it is made in (``FacetIndex.stretch``: between two moments at which any
 status line, the open-now filter or a date could change). Residents ask for the same few
 pages again and again, so a page rendered once is served again from memory until one of
@@ -8,7 +9,8 @@ the four changes. Under load this is most of the site's speed (``scripts/load``)
 
 Privacy: pages live only in each worker's memory, never on disk and never shared, and only
 for the life of one build. The key holds no cookie, address or header of the person
-asking (pages do not vary by any), so nothing kept ties a page to a person. Only successful
+asking (pages vary by none; the host is checked by ``hosts`` and names the site, not the
+person), so nothing kept ties a page to a person. Only successful
 GETs of the pages in ``CACHED``; beyond ``PAGE_CACHE_BYTES`` the least recently used go.
 """
 
@@ -22,7 +24,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from ..build.layout import NoBuild
-from . import current
+from . import current, hosts
 from .carry import carried_place
 from .sheets import add_url
 from .store import get_build
@@ -89,7 +91,9 @@ def _key() -> tuple | None:
         build = get_build()
     except NoBuild:
         return None
-    return (build.id, request.full_path, str(get_locale()), current.current_stretch())
+    # The host too, unless PUBLIC_URL makes every link: absolute links are built from it.
+    return (build.id, request.full_path, str(get_locale()), current.current_stretch(),
+            *hosts.cache_key())
 
 
 def serve_cached():

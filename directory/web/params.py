@@ -22,19 +22,33 @@ def text(name: str, limit: int | None = None) -> str:
     value = _clean(request.args.get(name, ""))
     limit = limit or current_app.config["MAX_QUERY_LENGTH"]
     if len(value) > limit:
-        raise BadRequest(_("The search is %(length)d characters long; please keep it under "
-                           "%(limit)d.", length=len(value), limit=limit))
+        if name == "q":
+            raise BadRequest(_("The search is %(length)d characters long; please keep it under "
+                               "%(limit)d.", length=len(value), limit=limit))
+        raise BadRequest(_("%(name)s= is %(length)d characters long; please keep it under "
+                           "%(limit)d.", name=name, length=len(value), limit=limit))
     return value
+
+
+def digits(raw: str) -> int | None:
+    """``raw`` as a whole number when it is one to nine ASCII digits, else None.
+
+    ``str.isdigit()`` alone accepts "²" and "١٢", which ``int()`` rejects or reads; and
+    ``int()`` refuses 4,300+ digits with an error of its own. No parameter needs more.
+    """
+    if raw.isascii() and raw.isdigit() and len(raw) <= 9:
+        return int(raw)
+    return None
 
 
 def page() -> int:
     raw = request.args.get("page", "1").strip() or "1"
     limit = current_app.config["MAX_PAGE"]
-    # isdigit() alone accepts "²", which int() rejects; only ASCII digits are page numbers.
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= limit:
+    number = digits(raw)
+    if number is None or not 1 <= number <= limit:
         raise BadRequest(_('"%(value)s" is not a page number; use a whole number from 1 to '
-                           "%(limit)d.", value=raw[:20], limit=limit))
-    return int(raw)
+                           "%(limit)d.", value=_clean(raw)[:20], limit=limit))
+    return number
 
 
 def choice(name: str, choices: dict[str, str], what: str) -> str | None:
@@ -67,10 +81,11 @@ def whole_number(name: str, low: int, high: int, what: str) -> int | None:
     raw = _clean(request.args.get(name, ""))
     if not raw:
         return None
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+    number = digits(raw)
+    if number is None or not low <= number <= high:
         raise BadRequest(_('"%(value)s" is not %(what)s; use a whole number from %(low)d to '
                            "%(high)d.", value=raw[:20], what=what, low=low, high=high))
-    return int(raw)
+    return number
 
 
 def language(name: str) -> str | None:

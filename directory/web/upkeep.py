@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote, urlencode
 
-from flask import url_for
 from flask_babel import format_timedelta, gettext
 
 from ..data.stale import age_in_days, is_stale
 from . import clock
+from .sharing import public_url
 from .store import get_build
 
 EDIT_PLACEHOLDERS = ("path", "line")
@@ -72,7 +72,7 @@ def edit_link(service: dict) -> str | None:
 def report_link(service: dict) -> str | None:
     """A prefilled issue (site.yaml report_url) or email (contact_email) about this listing."""
     site = _site()
-    page = url_for("site.service", service_id=service["id"], _external=True)
+    page = public_url("site.service", service_id=service["id"])  # never from a raw Host
     if site.get("report_url"):
         return fill(site["report_url"], id=quote(service["id"], safe=""),
                     name=quote(service["name"], safe=""), url=quote(page, safe=""))

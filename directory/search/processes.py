@@ -1,0 +1,147 @@
+"""Whoosh's parallel writer, made to die with its build.
+
+``whoosh.multiproc.MpWriter`` forks indexing processes and trusts them: a build killed with
+``kill -9`` or Ctrl-C left them running for minutes (85 MB each, holding the temporary folder
+open); a child that failed (a full disk) printed its traceback and left the parent waiting on
+a queue nobody read. Here every child
+
+- asks the kernel to kill it when the build dies (``PR_SET_PDEATHSIG``, Linux), and exits at
+  once if the build is already gone;
+- ignores Ctrl-C, which the terminal sends to the whole process group: the build stops its
+  children itself, so one message is printed, not one per process;
+- on failure exits quietly with status 1 and hands its one-line reason to the build;
+
+and the build terminates its children on every way out of writing (an error, Ctrl-C, a full
+queue with a dead child), then raises ``IndexingFailed`` with the child's reason.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import pickle
+import queue
+import signal
+import sys
+from multiprocessing import Queue
+
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.util import random_name
+
+PR_SET_PDEATHSIG = 1
+STOP_SECONDS = 5  # how long a terminated child may take before it is killed
+
+
+class IndexingFailed(OSError):
+    """An indexing process failed; the message is its reason (e.g. no space left on device)."""
+
+
+def die_with_parent(parent: int) -> None:
+    """Have the kernel send SIGKILL to this process when ``parent`` dies (Linux only; other
+    systems rely on the build terminating its children)."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+class _Task(SubWriterTask):
+    def __init__(self, *args, errors: Queue, parent: int):
+        super().__init__(*args)
+        self.errors = errors
+        self.parent = parent
+
+    def run(self):
+        die_with_parent(self.parent)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            super().run()
+        except BaseException as error:  # noqa: BLE001 - reported by the parent, not here
+            try:
+                self.errors.put(_reason(error), timeout=1)
+            except Exception:  # noqa: BLE001 - the parent still sees the exit status
+                pass
+            sys.exit(1)  # quietly: multiprocessing prints no traceback for SystemExit
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror.lower() if error.filename is None else \
+            f"{error.strerror.lower()} ({os.path.basename(str(error.filename))})"
+    return f"{type(error).__name__}: {error}"
+
+
+class SafeMpWriter(MpWriter):
+    """An ``MpWriter`` whose children die with the build and whose failures are one line."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        self.errors: Queue = Queue()
+        self.parent = os.getpid()
+
+    def _new_task(self):
+        task = _Task(self.storage, self.indexname, self.jobqueue, self.resultqueue,
+                     self.subargs, self.multisegment, errors=self.errors, parent=self.parent)
+        task.daemon = True  # multiprocessing terminates daemons when the build exits
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def _enqueue(self):
+        # As MpWriter's, but a put never waits forever on children that died.
+        filename = f"{random_name()}.doclist"
+        with self.temp_storage().create_file(filename).raw_file() as handle:
+            for item in self.docbuffer:
+                pickle.dump(item, handle, 2)
+        if len(self.tasks) < self.procs:
+            self._new_task()
+        self._put((filename, len(self.docbuffer)))
+        self.docbuffer = []
+
+    def _put(self, item) -> None:
+        while True:
+            self.check_children()
+            try:
+                self.jobqueue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def check_children(self) -> None:
+        """Raise IndexingFailed when a child has died with an error."""
+        failed = [task for task in self.tasks if task.exitcode not in (None, 0)]
+        if failed:
+            try:
+                reason = self.errors.get(timeout=1)
+            except queue.Empty:
+                code = failed[0].exitcode
+                reason = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+            raise IndexingFailed(f"an indexing process failed: {reason}")
+
+    def commit(self, *args, **kwargs):
+        if self._added_sub:
+            if self.docbuffer:
+                self._enqueue()
+            self.check_children()
+        super().commit(*args, **kwargs)
+        for task in self.tasks:
+            task.join()
+        self.check_children()
+
+    def stop_children(self) -> None:
+        """Terminate every child still running and wait for it: on every way out."""
+        for task in self.tasks:
+            if task.is_alive():
+                task.terminate()
+        for task in self.tasks:
+            task.join(STOP_SECONDS)
+            if task.is_alive():
+                task.kill()
+                task.join()
+        for channel in (self.jobqueue, self.resultqueue, self.errors):
+            channel.close()
+            channel.cancel_join_thread()  # never wait to flush a queue nobody reads
