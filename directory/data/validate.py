@@ -16,7 +16,7 @@ from ..hours import syntax as hours
 from ..records.fields import At, Field, Invalid, mapping, simple, split_list
 from ..records.load import Located, Sources, display_path
 from ..records.problems import Report
-from . import checks, schema
+from . import checks, programmes, schema
 from .catalogue import Catalogue
 from .stale import local_today
 
@@ -69,6 +69,7 @@ def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue,
     places.check_service_areas(catalogue.services, places.Gazetteer(catalogue.places), report)
     today = today or local_today(catalogue.site.get("timezone"))
     checks.check_catalogue(catalogue, sources, report, today)
+    programmes.check_programmes(catalogue, report, today)
     return catalogue, report
 
 
@@ -111,7 +112,9 @@ def _check_taxonomy(sources: Sources, catalogue: Catalogue, languages, report: R
 def _csv_fields(country: str, categories: list[str], audiences: list[str]) -> dict:
     """The sheet's columns: the service fields, plus its organization, location and phones."""
     service = schema.service_fields(country, categories, audiences)
-    fields = {name: spec for name, spec in service.items() if name not in ("at", "phones")}
+    # Sessions are lists of mappings, which a cell cannot hold: they live in the YAML files.
+    fields = {name: spec for name, spec in service.items()
+              if name not in ("at", "phones", "sessions")}
     for name in LIST_COLUMNS:  # cells hold lists as counselling;drop-in
         inner = service[name].check
         fields[name] = Field(lambda value, at, report, inner=inner:

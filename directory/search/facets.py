@@ -107,8 +107,12 @@ class FacetIndex:
             opens = hours.parse_time(opens_at)
             closes = hours.parse_time(closes_at, closing=True)
             closes = closes if closes > opens else closes + day
-            days = [hours.BYDAY.index(code) for code in byday.split(",")] if kind == "weekly" \
-                else [dt.date.fromisoformat(date).weekday()]
+            if kind == "weekly":
+                days = [hours.BYDAY.index(code) for code in byday.split(",")]
+            elif kind == "session" and byday:  # "1SA": on Saturdays, some weeks
+                days = [hours.BYDAY.index(byday[-2:])]
+            else:
+                days = [dt.date.fromisoformat(date).weekday()]
             for start in (d * day for d in days):
                 bounds |= {(start + minute) % week for minute in (opens, closes - soon, closes)}
         return sorted(bounds)

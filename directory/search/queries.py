@@ -190,9 +190,10 @@ def age_limits(db):
 
 def timed_schedules(db):
     """(kind, byday, date, opens_at, closes_at) of every weekly and special span of every
-    service and phone line: the moments any status line can change."""
+    service and phone line, and of every dated session: the moments any status line or
+    "next session" can change."""
     return db.execute("""select distinct kind, byday, valid_from, opens_at, closes_at
-                         from schedules where kind in ('weekly', 'special')""")
+                         from schedules where kind in ('weekly', 'special', 'session')""")
 
 
 def open_at_minute(db, minute: int) -> list[int]:
