@@ -11,6 +11,7 @@ from . import (
     current,
     distance,
     errors,
+    events,
     hours,
     i18n,
     pagecache,
@@ -19,6 +20,7 @@ from . import (
     site,
     store,
     upkeep,
+    volunteer,
 )
 
 
@@ -57,5 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     current.init_app(app)
     app.register_blueprint(site.bp)
     app.register_blueprint(sheets.bp)
+    events.init_app(app)
+    volunteer.init_app(app)
     pagecache.init_app(app)
     return app

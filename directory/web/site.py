@@ -23,8 +23,21 @@ def home():
     return render_template("home.html", categories=[c for c in categories if not c["parent_id"]])
 
 
+# ``/search?kind=``: residents' searches find services; the other kinds have their pages.
+ELSEWHERE = {"volunteer": ("volunteer.listing", ("q", "category", "language", "near", "lat",
+                                                 "lon", "radius")),
+             "events": ("events.listing", ("category", "language", "near", "lat", "lon",
+                                           "radius"))}
+
+
 @bp.get("/search")
 def search():
+    kind = params.choice("kind", {"help": _("help"), "volunteer": _("ways to volunteer"),
+                                  "events": _("groups and workshops")}, _("kind of result"))
+    if kind in ELSEWHERE:
+        endpoint, kept = ELSEWHERE[kind]
+        return redirect(url_for(endpoint, **{key: value for key, value in request.args.items()
+                                             if key in kept and value}))
     categories = all_categories()
     names = {c["id"]: localized(c["names"], c["name"]) for c in categories}
     audiences = {a["id"]: localized(a["names"], a["name"]) for a in
