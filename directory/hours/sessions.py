@@ -135,6 +135,8 @@ def check_session(session, path: str, report: Report, today: dt.date) -> None:
     def where(name):
         return file, session.line_of(name), f"{path}.{name}" if path else name
 
+    if "repeat" in session and not repeat:
+        return  # a misspelt repeat was reported; what it would have meant is unknown
     if not repeat:
         for name in ("until", "count"):
             if session.get(name) is not None:
