@@ -19,6 +19,7 @@ from . import (
     sheets,
     site,
     store,
+    unmet,
     upkeep,
     volunteer,
 )
@@ -61,5 +62,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(sheets.bp)
     events.init_app(app)
     volunteer.init_app(app)
+    unmet.init_app(app)
     pagecache.init_app(app)
     return app

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 from ..search import finder, nearby, queries, spelling
-from . import clock, params, where
+from . import clock, params, unmet, where
 from .current import all_categories, current_facets, current_index, current_stretch
 from .i18n import localized
 from .store import get_build, get_db
@@ -57,6 +57,7 @@ def search():
     hits, distances, remote = get_build().recent(
         key, lambda: _find(q, chosen, category, page, per_page, place if near else None,
                            categories, now))
+    unmet.note_search(q, chosen, place, hits, page)
     results = queries.services(get_db(), hits.ids)
     if near:
         nearby.attach(results, distances, place.point, where.unit())
