@@ -25,6 +25,9 @@ from ..search import unmet as counts
 from ..search.index import normalise as index_words
 
 FORMATS = ("markdown", "csv")
+# Words of category names too general to say which kind of help is meant.
+GENERIC = {"support", "supports", "services", "service", "help", "group", "groups", "and",
+           "for", "people", "care", "the", "of", "line", "lines", "to"}
 _SINCE = re.compile(r"^(\d{1,4})d$")
 
 
@@ -119,16 +122,28 @@ class _Explainer:
         return (found["names"].get("en") or next(iter(found["names"].values()))) if found \
             else category_id
 
+    def _depth(self, category_id: str) -> int:
+        depth, parent = 0, self.categories[category_id]["parent"]
+        while parent in self.categories and depth < 50:
+            depth, parent = depth + 1, self.categories[parent]["parent"]
+        return depth
+
     def _named(self, words: str, filters: dict) -> tuple[str | None, str | None]:
+        """The kind of help and the language the words (or the filters) name: whole names
+        and synonyms first, then the distinctive words of names ("grief" → Grief support);
+        the narrower kind wins a tie."""
         typed = f" {index_words(words)} "
         category = filters.get("category")
         if not category:
-            best = 0
+            best = (0, 0, 0)
             for cid, item in self.categories.items():
-                for phrase in [*item["names"].values(), *item["synonyms"]]:
-                    phrase = index_words(phrase)
-                    if phrase and f" {phrase} " in typed and len(phrase) > best:
-                        category, best = cid, len(phrase)
+                phrases = [index_words(p) for p in [*item["names"].values(), *item["synonyms"]]]
+                whole = max((len(p) for p in phrases if p and f" {p} " in typed), default=0)
+                named = {w for p in item["names"].values() for w in index_words(p).split()}
+                parts = len((named - GENERIC) & set(typed.split()))
+                score = (whole, parts, self._depth(cid))
+                if (whole or parts) and score > best:
+                    category, best = cid, score
         language = filters.get("language")
         if not language:
             language = next((self.languages[w] for w in typed.split() if w in self.languages),
@@ -163,6 +178,11 @@ class _Explainer:
             if language else ""
         if listed == 0:
             return f"no {name} listed{in_language}"
+        others = [f"{key}={value}" for key, value in filters.items()
+                  if key not in ("category", "language")]
+        if others:
+            return (f"{listed} {name} service{'s' if listed != 1 else ''} listed{in_language}, "
+                    f"none with {', '.join(others)}")
         return (f"{listed} {name} service{'s' if listed != 1 else ''} listed{in_language}, "
                 "but these words did not find them: add a synonym to taxonomy.yaml")
 
