@@ -76,7 +76,8 @@ def test_keyboard_only_journey(visit):
 PAGES = ["/", "/search?q=counselling", "/search?q=skydiving", "/services/harbour-youth-drop-in",
          "/services/northside-warmline", "/organizations/riverside-counseling-center",
          "/categories/support-group", "/about", "/privacy", "/search?page=0", "/services/gone",
-         "/search/remote?near=Northside"]
+         "/search/remote?near=Northside", "/events", "/events?category=nope", "/volunteer",
+         "/organizations/harbour-youth-trust", "/services/harbour-parent-group"]
 
 
 @pytest.mark.parametrize("path", PAGES)
