@@ -7,12 +7,16 @@ import datetime as dt
 import html
 import sqlite3
 import zoneinfo
+from urllib.parse import urlencode
 
 import icalendar
 import pytest
 from dateutil import rrule
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests import test_site
+from tests.test_bad_input import NASTY
 
 CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
 
@@ -201,3 +205,23 @@ def test_sessions_are_hsds_schedule_rows_in_the_build(built_instance):
     # Sessions are not opening hours: the group's weekly rows are unchanged.
     assert db.execute("""select count(*) from open_intervals
                          where service_id = 'harbour-parent-group'""").fetchone()[0] == 1
+
+
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(route=st.sampled_from(["/events", "/volunteer", "/search",
+                              "/events/harbour-parent-group-session-1.ics"]),
+       params=st.lists(st.tuples(st.sampled_from(["q", "category", "language", "near", "lat",
+                                                  "lon", "radius", "weeks", "kind", "page"]),
+                                 NASTY), max_size=5))
+def test_no_parameter_causes_a_server_error(client, route, params):
+    response = client.get(f"{route}?{urlencode(params)}")
+    assert response.status_code < 500, (route, params, response.status_code)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(segment=st.text(min_size=1, max_size=80).filter(lambda s: s not in (".", "..")))
+def test_no_session_id_causes_a_server_error(client, segment):
+    quoted = segment.replace("/", "%2F").replace("?", "%3F").replace("#", "%23")
+    assert client.get(f"/events/{quoted}.ics").status_code in (200, 308, 404)

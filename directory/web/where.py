@@ -69,7 +69,7 @@ def _radius(unit_name: str) -> int:
     raw = params.text("radius", 20)
     if not raw:
         return geo.DEFAULT_RADIUS
-    if raw.isdigit() and int(raw) in geo.RADII:
+    if raw.isascii() and raw.isdigit() and int(raw) in geo.RADII:  # "²" is a digit to isdigit
         return int(raw)
     choices = ", ".join(str(r) for r in geo.RADII)
     units = _("miles") if unit_name == "mi" else _("kilometres")
