@@ -337,7 +337,12 @@ def _addresses(count: int) -> str:
 
 @click.group("report")
 def report_group():
-    """Reports for maintainers and partners."""
+    """Reports for maintainers and partners.
+
+    \b
+    Examples:
+      directory report unmet --since 30d   # what people searched for and did not find
+    """
 
 
 @report_group.command("unmet")
