@@ -3,8 +3,13 @@ and field; dates all past a warning; an end before a start an error."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
+from directory.build.pipeline import check
+from directory.review import diff
+from tests.conftest import FIXTURE_DATA, FROZEN_TODAY
 from tests.test_validate import ORG, messages, write_org
 
 SESSION = ORG + """\
@@ -108,3 +113,18 @@ def test_a_role_id_used_twice(data_dir):
     assert messages(data_dir) == [
         'data/organizations/sample-org.yaml:23: volunteer[0].id: "sample-helper" is already '
         "used by the role at data/organizations/other-org.yaml:23; role ids must be unique"]
+
+
+def test_diff_names_the_session_and_the_role_that_changed(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(FIXTURE_DATA, old)
+    shutil.copytree(FIXTURE_DATA, new)
+    org = new / "organizations" / "harbour-youth-trust.yaml"
+    org.write_text(org.read_text().replace('time: "18:00-20:00"', 'time: "18:30-20:00"')
+                   .replace("name: Peer mentor training", "name: Peer mentoring course"))
+    (before, _, _), (after, _, _) = check(old, FROZEN_TODAY), check(new, FROZEN_TODAY)
+    report = diff.to_text(diff.compare(before, after), "old", "new")
+    assert ("Parents' evening circle (harbour-parent-group): session \"Talking with teens "
+            "about stress\": time 18:00-20:00 → 18:30-20:00") in report
+    assert ('Harbour Youth Trust (harbour-youth-trust): volunteer role "Peer mentoring '
+            'course": name Peer mentor training → Peer mentoring course') in report
