@@ -33,7 +33,8 @@ def test_organization_page_shows_its_ways_to_help(client):
     words = text(client.get("/organizations/harbour-youth-trust"))
     assert "Ways to help Homework club volunteer Volunteer role" in words
     assert "Peer mentor training Peer-supporter training" in words
-    assert "Ways to help" not in text(client.get("/organizations/riverside-counseling-center"))
+    other = client.get("/organizations/riverside-counseling-center").get_data(as_text=True)
+    assert 'id="ways-to-help"' not in other and "Volunteer role" not in other
 
 
 @pytest.mark.parametrize(("url", "shown", "hidden"), [
@@ -86,3 +87,10 @@ def test_an_unknown_kind_is_a_400_naming_it(client):
     assert page.status_code == 400
     assert '"jobs" is not a known kind of result. Choose one of: help, ways to volunteer, ' \
            'groups and workshops.' in text(page)
+
+
+def test_every_page_links_to_groups_and_ways_to_help(client):
+    for url in ("/", "/search?q=counselling", "/services/nope"):
+        html = client.get(url).get_data(as_text=True)
+        assert '<a href="/events">Groups and workshops</a>' in html, url
+        assert '<a href="/volunteer">Ways to help</a>' in html, url
