@@ -225,3 +225,16 @@ def test_no_parameter_causes_a_server_error(client, route, params):
 def test_no_session_id_causes_a_server_error(client, segment):
     quoted = segment.replace("/", "%2F").replace("?", "%3F").replace("#", "%23")
     assert client.get(f"/events/{quoted}.ics").status_code in (200, 308, 404)
+
+
+def test_service_page_lists_its_coming_sessions_with_calendar_files(app):
+    client = app.test_client()
+    page = client.get("/services/harbour-parent-group")
+    words, html = text(page), page.get_data(as_text=True)
+    assert "Coming sessions Thu 10 Dec, 6 PM–8 PM : Talking with teens about stress · Add to " \
+           "calendar (Talking with teens about stress, Thu 10 Dec, 6 PM)" in words
+    assert "Tue 12 Jan, 6 PM–7:30 PM : Parenting through change" in words
+    assert html.count('href="/events/harbour-parent-group-session-2.ics"') == 5  # 6 shown in all
+    assert "Coming sessions" not in text(client.get("/services/harbour-youth-drop-in"))
+    app.config["NOW"] = "2027-02-20T09:00:00"  # the course is over
+    assert "Coming sessions" not in text(client.get("/services/harbour-parent-group"))

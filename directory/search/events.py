@@ -71,3 +71,13 @@ def next_session(schedules: list[dict], zone, now: dt.datetime) -> dated.Occurre
                                             today + dt.timedelta(days=dated.OPEN_ENDED_DAYS))
               if when.starts >= now]
     return min(starts, key=lambda when: when.starts, default=None)
+
+
+def coming(schedules: list[dict], zone, now: dt.datetime, limit: int = 6) -> list[tuple]:
+    """(session row, occurrence) of a service's next dates that have not ended, soonest first."""
+    today = now.date()
+    found = [(row, when) for row in schedules if row.get("kind") == "session"
+             for when in dated.occurrences(row, zone, today,
+                                           today + dt.timedelta(days=dated.OPEN_ENDED_DAYS))
+             if when.ends > now]
+    return sorted(found, key=lambda pair: pair[1].starts)[:limit]

@@ -127,7 +127,13 @@ def next_session(service: dict) -> str:
     return _("Next session: %(when)s", when=when_text(found.starts))
 
 
+def coming_sessions(service: dict) -> list[tuple]:
+    """The service's next session dates, for its page."""
+    return events.coming(service.get("schedules") or [], clock.zone(), clock.now())
+
+
 def init_app(app) -> None:
     app.jinja_env.filters.update(next_session=next_session, when_text=when_text,
-                                 time_text=time_text, day_text=day_text, from_km=geo.from_km)
+                                 time_text=time_text, day_text=day_text,
+                                 coming_sessions=coming_sessions, from_km=geo.from_km)
     app.register_blueprint(bp)
