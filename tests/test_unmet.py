@@ -245,24 +245,29 @@ def test_no_counts_yet_is_an_empty_report_with_a_note(counting_instance, tmp_pat
 # --- several workers -------------------------------------------------------------------
 
 
-def _worker(path: str, start, times: int) -> None:
+def _worker(instance: str, path: str, start, times: int) -> None:
+    """One gunicorn-like worker: its own app, answering searches (from its page cache too)."""
+    app = create_app({"TESTING": True, "INSTANCE_PATH": instance, "NOW": FROZEN_NOW,
+                      "UNMET_NEED_PATH": path})
+    client = app.test_client()
     start.wait()
-    for _ in range(times):
-        unmet.record(unmet.Path(path), [unmet.Search(day="2026-11-24", language="en",
-                                                     words="grief group",
-                                                     found_nothing=True)])
+    for n in range(times):
+        assert client.get(f"/search?q=skydiving&page=1{'&cost=free' * (n % 2)}").status_code \
+            == 200
 
 
-def test_two_workers_writing_at_once_lose_no_count(counts_file):
+def test_two_workers_writing_at_once_lose_no_count(counting_instance, counts_file):
     context = multiprocessing.get_context("fork")
     start = context.Event()
-    workers = [context.Process(target=_worker, args=(str(counts_file), start, 300))
+    workers = [context.Process(target=_worker,
+                               args=(str(counting_instance), str(counts_file), start, 200))
                for _ in range(2)]
     for worker in workers:
         worker.start()
     start.set()
     for worker in workers:
-        worker.join(60)
+        worker.join(120)
         assert worker.exitcode == 0
-    assert rows(counts_file) == [("2026-11-24", "en", "nothing", "grief group", "", 600),
-                                 ("2026-11-24", "en", "search", "|", "", 600)]
+    assert rows(counts_file) == [("2026-11-24", "en", "nothing", "skydiving", "", 200),
+                                 ("2026-11-24", "en", "nothing", "skydiving", "cost=free", 200),
+                                 ("2026-11-24", "en", "search", "|", "", 400)]
