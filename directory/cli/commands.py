@@ -12,13 +12,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..build import pipeline
-from ..build.layout import BuildError, current_manifest
+from ..build.layout import BuildError
 from ..data import stale
 from ..geo import geocoder
 from ..records.problems import Report
 from ..review import diff, report_formats, revisions
 from ..review import unmet as unmet_report
-from ..search import unmet as unmet_counts
 from . import progress
 
 DATA_DIR = click.argument("data_dir", required=False, type=click.Path(path_type=Path))
@@ -367,15 +366,14 @@ def unmet_command(since, output_format, counts_file, output):
       directory report unmet --since 2026-11-01 --format csv -o unmet.csv
     """
     instance = Path(current_app.instance_path)
-    manifest = current_manifest(instance) or {}
-    today = _pretend_today() or stale.local_today((manifest.get("site") or {}).get("timezone"))
+    today = _pretend_today() or unmet_report.site_today(instance)
     try:
         first = unmet_report.since_date(since, today)
     except ValueError:
         raise click.BadParameter(f'"{since}" is not a number of days such as 30d or a date '
                                  "such as 2026-11-01", param_hint="--since") from None
-    path = counts_file or Path(current_app.config.get("UNMET_NEED_PATH")
-                               or unmet_counts.path_in(instance))
+    path = counts_file or unmet_report.counts_file(
+        instance, current_app.config.get("UNMET_NEED_PATH"))
     if not path.exists():
         click.echo(f"note: no counts at {path}; counting is on only where site.yaml has "
                    "count_unmet_need: true", err=True)

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from babel import Locale
 
-from ..build.layout import DATABASE, current_path
+from ..build.layout import DATABASE, current_manifest, current_path
+from ..data.stale import local_today
 from ..search import unmet as counts
 from ..search.index import normalise as index_words
 
@@ -40,6 +41,17 @@ def since_date(value: str, today: dt.date) -> dt.date:
             raise ValueError(value)
         return today - dt.timedelta(days=days - 1)
     return dt.date.fromisoformat(value.strip())
+
+
+def site_today(instance: Path) -> dt.date:
+    """Today in the time zone of the build being served (the machine's without one)."""
+    manifest = current_manifest(instance) or {}
+    return local_today((manifest.get("site") or {}).get("timezone"))
+
+
+def counts_file(instance: Path, configured: str | None = None) -> Path:
+    """The counts file the site writes: ``UNMET_NEED_PATH`` when set, else the instance's."""
+    return Path(configured) if configured else counts.path_in(instance)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import format_date, format_time, get_locale
@@ -132,7 +133,15 @@ def coming_sessions(service: dict) -> list[tuple]:
     return events.coming(service.get("schedules") or [], clock.zone(), clock.now())
 
 
+def labels_partial(template_folder: str) -> str:
+    """Where the shared label macros are: main moves ``_labels.html`` into ``shared/`` (one
+    search form, shared partials); this finds it on either side of that move."""
+    moved = Path(template_folder) / "shared" / "_labels.html"
+    return "shared/_labels.html" if moved.exists() else "_labels.html"
+
+
 def init_app(app) -> None:
+    app.jinja_env.globals["labels_partial"] = labels_partial(app.template_folder)
     app.jinja_env.filters.update(next_session=next_session, when_text=when_text,
                                  time_text=time_text, day_text=day_text,
                                  coming_sessions=coming_sessions, from_km=geo.from_km)
