@@ -238,3 +238,12 @@ def test_service_page_lists_its_coming_sessions_with_calendar_files(app):
     assert "Coming sessions" not in text(client.get("/services/harbour-youth-drop-in"))
     app.config["NOW"] = "2027-02-20T09:00:00"  # the course is over
     assert "Coming sessions" not in text(client.get("/services/harbour-parent-group"))
+
+
+def test_an_unknown_place_offers_places_on_the_same_page(client):
+    words = text(client.get("/events?near=Harbursid&category=support-group"))
+    assert "We could not find “Harbursid”" in words
+    html = client.get("/events?near=Harbursid&category=support-group").get_data(as_text=True)
+    assert 'href="/events?category=support-group&amp;near=Harbourside&amp;radius=10"' in html
+    html = client.get("/volunteer?near=Harbursid").get_data(as_text=True)
+    assert 'href="/volunteer?near=Harbourside&amp;radius=10"' in html

@@ -87,7 +87,8 @@ def listing():
     return render_template("events.html", days=days, total=len(found), weeks=ahead,
                            filters=filters, where=filters.place, languages=languages,
                            category_names=filters.names, categories=all_categories(),
-                           max_weeks=events.MAX_WEEKS)
+                           max_weeks=events.MAX_WEEKS, category=filters.category,
+                           near_endpoint="events.listing")
 
 
 @bp.get("/events/<session_id>.ics")

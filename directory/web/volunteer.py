@@ -24,7 +24,8 @@ def listing():
     languages = sorted({code for role in every for code in role["languages"]})
     return render_template("volunteer.html", roles=found, total=len(found), q=q,
                            filters=filters, where=filters.place, languages=languages,
-                           category_names=filters.names, categories=all_categories())
+                           category_names=filters.names, categories=all_categories(),
+                           category=filters.category, near_endpoint="volunteer.listing")
 
 
 def init_app(app) -> None:
