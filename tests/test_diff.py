@@ -39,7 +39,8 @@ def change_data(data: Path) -> None:
     edit(orgs / "harbour-youth-trust.yaml", "email: hello@harbour.example.org",
          "email: help@harbour.example.org")
     text = (orgs / "harbour-youth-trust.yaml").read_text()
-    (orgs / "harbour-youth-trust.yaml").write_text(text[:text.index("  - id: harbour-old-camp")])
+    (orgs / "harbour-youth-trust.yaml").write_text(  # the old camp goes, its roles stay
+        text[:text.index("  - id: harbour-old-camp")] + text[text.index("volunteer:"):])
     edit(orgs / "riverside-counseling-center.yaml", "name: Individual counseling",
          "name: Individual counselling")
     edit(orgs / "riverside-counseling-center.yaml", "address_2: Floor 2", "address_2: Floor 3")

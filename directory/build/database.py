@@ -10,6 +10,7 @@ from ..data.catalogue import Catalogue
 from ..hours import schedules
 from ..search import index as search
 from ..search import spelling
+from .programmes import write_programmes
 
 
 def _source(record) -> dict:
@@ -111,6 +112,7 @@ def write_database(catalogue: Catalogue, path: Path) -> None:
     for table, generator in rows.items():
         db[table].insert_all(generator, batch_size=1000)
     schedules.write_schedules(db, catalogue)
+    write_programmes(db, catalogue)
     spelling.write_vocabulary(db, catalogue)
     for table, columns in indexes:
         db[table].create_index(columns, if_not_exists=True)

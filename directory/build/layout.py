@@ -28,7 +28,8 @@ KEEP_BUILDS = 3
 # not change for code that needs the new tables. 2: schedules, filter masks (hours, filters);
 # places, near_points, search_documents (near search). 3: both of those together.
 # 4: crisis_terms (crisis searches), filter_words, audience words in the index.
-FORMAT = 4
+# 5: both, and dated sessions (schedule rows of kind session, the sessions table), volunteer roles.
+FORMAT = 5
 
 
 class BuildError(Exception):

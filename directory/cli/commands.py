@@ -18,6 +18,7 @@ from ..data import stale
 from ..geo import geocoder
 from ..records.problems import Report
 from ..review import diff, report_formats, revisions
+from ..review import unmet as unmet_report
 from . import progress
 
 DATA_DIR = click.argument("data_dir", required=False, type=click.Path(path_type=Path))
@@ -368,5 +369,58 @@ def _addresses(count: int) -> str:
     return f"{count} address" if count == 1 else f"{count} addresses"
 
 
+@click.group("report")
+def report_group():
+    """Reports for maintainers and partners.
+
+    \b
+    Examples:
+      directory report unmet --since 30d   # what people searched for and did not find
+    """
+
+
+@report_group.command("unmet")
+@with_appcontext
+@click.option("--since", default="30d", show_default=True,
+              help="The last N days (e.g. 30d, today included) or a first date (2026-11-01).")
+@click.option("--format", "output_format", type=click.Choice(unmet_report.FORMATS),
+              default="markdown", show_default=True, help="markdown to read; csv for sheets.")
+@click.option("--counts", "counts_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The counts file (default: unmet-need.sqlite in the instance folder).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of the terminal.")
+def unmet_command(since, output_format, counts_file, output):
+    """What residents searched for and did not find, without tracking anyone.
+
+    Counts exist only where site.yaml has count_unmet_need: true. A phrase is shown only
+    once it was counted at least 10 times in the period; the README says what is counted.
+
+    \b
+    Examples:
+      directory report unmet --since 30d
+      directory report unmet --since 2026-11-01 --format csv -o unmet.csv
+    """
+    instance = Path(current_app.instance_path)
+    today = _pretend_today() or unmet_report.site_today(instance)
+    try:
+        first = unmet_report.since_date(since, today)
+    except ValueError:
+        raise click.BadParameter(f'"{since}" is not a number of days such as 30d or a date '
+                                 "such as 2026-11-01", param_hint="--since") from None
+    path = counts_file or unmet_report.counts_file(
+        instance, current_app.config.get("UNMET_NEED_PATH"))
+    if not path.exists():
+        click.echo(f"note: no counts at {path}; counting is on only where site.yaml has "
+                   "count_unmet_need: true", err=True)
+    report = unmet_report.build_report(path, instance, first, today)
+    text = unmet_report.to_csv(report) if output_format == "csv" \
+        else unmet_report.to_markdown(report)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {len(report.rows)} rows to {output}", err=True)
+
+
 COMMANDS = [validate_command, build_command, geocode_command, diff_command, stale_command,
-            sheet_command, install_build_command]
+            sheet_command, install_build_command, report_group]

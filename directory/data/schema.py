@@ -9,6 +9,7 @@ from __future__ import annotations
 import phonenumbers
 
 from ..geo.geocoder import check_settings as check_geocoder
+from ..hours import sessions as dated
 from ..hours import syntax as hours
 from ..records.fields import (
     At,
@@ -43,6 +44,7 @@ STATUSES = ["active", "inactive"]
 ACCESSIBILITY = ["wheelchair", "accessible-restroom", "elevator", "hearing-loop",
                  "sign-language", "braille", "service-animals"]
 DISTANCE_UNITS = ["km", "mi"]
+ROLE_KINDS = ["volunteer", "peer-training"]
 
 TEXT = Field(simple(text))
 REQUIRED_TEXT = Field(simple(text), required=True)
@@ -80,6 +82,8 @@ def site(country: str):
             "north": Field(LATITUDE, required=True), "east": Field(LONGITUDE, required=True),
         }, "a bounding box")),
         "demo": Field(simple(boolean)),
+        # Off unless a deployment opts in: anonymous daily counts (web.unmet, the README).
+        "count_unmet_need": Field(simple(boolean)),
         "stale_after_days": Field(simple(integer(1, 3650, "a number of days"))),
         "edit_url": Field(simple(url_pattern("path", "line"))),
         "report_url": Field(simple(url_pattern("id", "name", "url"))),
@@ -229,7 +233,58 @@ def organization(country: str, categories: list[str], audiences: list[str]):
         "phones": phones,
         "locations": Field(list_of(location(country), scalars=False)),
         "services": Field(list_of(service(country, categories, audiences), scalars=False)),
+        "volunteer": Field(list_of(volunteer_role(country, categories), scalars=False)),
     }, "an organization")
+
+
+def registration(country: str):
+    """How to sign up for a session: a link, a phone, an email, a note."""
+    return mapping({
+        "url": Field(simple(url)),
+        "phone": Field(simple(phone_number(country))),
+        "email": Field(simple(email)),
+        "description": TEXT,
+    }, "a way to register")
+
+
+def session(country: str):
+    """One dated session of a service (``hours.sessions`` explains repeats)."""
+    return mapping({
+        "title": TEXT,
+        "description": TEXT,
+        "date": Field(simple(date), required=True),
+        "time": Field(simple(dated.check_time), required=True),
+        "repeat": Field(simple(one_of(dated.REPEATS, "repeat"))),
+        "until": Field(simple(date)),
+        "count": Field(simple(integer(1, 520, "a number of sessions"))),
+        "at": Field(simple(slug)),
+        "languages": Field(list_of(simple(language))),
+        "cost": Field(simple(one_of(COSTS, "cost"))),
+        "fees_description": TEXT,
+        "registration": Field(registration(country)),
+    }, "a session")
+
+
+def volunteer_role(country: str, categories: list[str]):
+    """A way to help: a volunteer role or a peer-supporter training (``kind``)."""
+    return mapping({
+        "id": ID,
+        "name": REQUIRED_TEXT,
+        "kind": Field(simple(one_of(ROLE_KINDS, "kind of role"))),
+        "description": REQUIRED_TEXT,
+        "commitment": TEXT,
+        "training": TEXT,
+        "requirements": TEXT,
+        "categories": Field(list_of(_known(categories, "category id"))),
+        "at": Field(list_of(simple(slug))),
+        "languages": Field(list_of(simple(language))),
+        "contact": Field(mapping({
+            "name": TEXT,
+            "email": Field(simple(email)),
+            "phone": Field(simple(phone_number(country))),
+            "url": Field(simple(url)),
+        }, "a contact"), required=True),
+    }, "a volunteer role")
 
 
 def address(country: str):
@@ -267,6 +322,7 @@ def service_fields(country: str, categories: list[str], audiences: list[str]) ->
         "hours": HOURS,
         "closed": Field(list_of(simple(date))),
         "special": Field(hours.check_special),
+        "sessions": Field(list_of(session(country), scalars=False)),
         "phones": Field(list_of(phone(country), scalars=False)),
         "email": Field(simple(email)),
         "url": Field(simple(url)),

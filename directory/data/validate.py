@@ -18,7 +18,7 @@ from ..records.fields import At, Field, Invalid, mapping, simple, split_list
 from ..records.load import Located, Sources, display_path
 from ..records.problems import Report
 from ..records.sheets import missing_cell, realigned
-from . import checks, schema
+from . import checks, programmes, schema
 from .catalogue import Catalogue
 from .stale import local_today
 
@@ -82,6 +82,7 @@ def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue,
     checks.check_catalogue(catalogue, sources, report, today)
     # The build reads the geocode cache too: a bad row must fail here, not only at build time.
     geocodes.load_cache(root, report)
+    programmes.check_programmes(catalogue, report, today)
     return catalogue, report
 
 
@@ -131,7 +132,9 @@ def _check_taxonomy(sources: Sources, catalogue: Catalogue, languages, report: R
 def _csv_fields(country: str, categories: list[str], audiences: list[str]) -> dict:
     """The sheet's columns: the service fields, plus its organization, location and phones."""
     service = schema.service_fields(country, categories, audiences)
-    fields = {name: spec for name, spec in service.items() if name not in ("at", "phones")}
+    # Sessions are lists of mappings, which a cell cannot hold: they live in the YAML files.
+    fields = {name: spec for name, spec in service.items()
+              if name not in ("at", "phones", "sessions")}
     for name in LIST_COLUMNS:  # cells hold lists as counselling;drop-in
         inner = service[name].check
         fields[name] = Field(lambda value, at, report, inner=inner:

@@ -44,6 +44,8 @@ class Timetable:
         closed, appointment = set(), False
         for row in rows:
             kind = row["kind"]
+            if kind == "session":  # a dated session is an event, not opening hours
+                continue
             if kind == "appointment":
                 appointment = True
             elif kind == "closed":

@@ -3,8 +3,13 @@
 Each ``hours`` rule becomes one weekly row per time span (``freq`` WEEKLY, ``byday``
 ``MO,TU,WE,TH,FR``, ``opens_at`` 09:00, ``closes_at`` 17:00; a ``closes_at`` at or before
 ``opens_at`` means the next day). A dated closure is a row with ``valid_from`` = ``valid_to``
-and no times; a special day is a row per span with that date. ``kind`` (``weekly``,
-``appointment``, ``closed``, ``special``) and ``phone_id`` are this directory's additions.
+and no times; a special day is a row per span with that date. A dated session
+(``sessions``) is one row of kind ``session``: ``dtstart`` its first date, ``freq``
+(WEEKLY, MONTHLY or none for a one-off), ``byday`` (``TH``, ``1SA``), ``until`` its last
+date when it has one (also when written as ``count``), ``opens_at``/``closes_at``, and
+``location_id``; its title, registration and cost are in the build's ``sessions`` table under
+the same id. ``kind`` (``weekly``, ``appointment``, ``closed``, ``special``, ``session``) and
+``phone_id`` are this directory's additions.
 
 ``open_intervals`` holds every service's weekly hours as minute-of-week intervals (Monday
 00:00 = 0, split where Sunday night runs into Monday), so "which services are open at minute
@@ -13,6 +18,7 @@ m" is one indexed range query (see ``openness``).
 
 from __future__ import annotations
 
+from . import sessions as dated
 from . import syntax as hours
 
 SCHEDULES = "schedules"
@@ -20,6 +26,7 @@ OPEN_INTERVALS = "open_intervals"
 SCHEDULE_COLUMNS = {
     "id": str, "service_id": str, "phone_id": int, "kind": str, "freq": str, "byday": str,
     "opens_at": str, "closes_at": str, "valid_from": str, "valid_to": str, "description": str,
+    "dtstart": str, "until": str, "count": int, "location_id": str,
 }
 INTERVAL_COLUMNS = {"service_id": str, "opens_minute": int, "closes_minute": int}
 
@@ -27,7 +34,8 @@ INTERVAL_COLUMNS = {"service_id": str, "opens_minute": int, "closes_minute": int
 def write_schedules(db, catalogue) -> None:
     """Create and fill ``schedules`` and ``open_intervals`` (phones must be written already)."""
     db[SCHEDULES].create(SCHEDULE_COLUMNS, pk="id", foreign_keys=[
-        ("service_id", "services", "id"), ("phone_id", "phones", "id")])
+        ("service_id", "services", "id"), ("phone_id", "phones", "id"),
+        ("location_id", "locations", "id")])
     db[OPEN_INTERVALS].create(INTERVAL_COLUMNS, foreign_keys=[("service_id", "services", "id")])
     # A service and an organization may share an id, so the owner's kind is part of the key.
     rows = db.execute("select service_id, organization_id, position, id from phones")
@@ -71,7 +79,29 @@ def service_rows(service) -> list[dict]:
                              opens_at=hours.clock_text(opens),
                              closes_at=_closing(closes), valid_from=day.isoformat(),
                              valid_to=day.isoformat(), description="special hours"))
+    for n, session in enumerate(service.get("sessions") or []):
+        rows.append(session_row(session, session_id(key, n), key))
     return rows
+
+
+def session_id(service_id: str, position: int) -> str:
+    """The stable id of a service's n-th session (its schedule row and ``sessions`` row)."""
+    return f"{service_id}-session-{position + 1}"
+
+
+def session_row(session, key: str, service_id: str) -> dict:
+    """One dated session as an HSDS schedule row."""
+    first, repeat = session["date"], session.get("repeat")
+    freq, by = dated.FREQ.get(repeat), dated.byday(first, repeat)
+    count = session.get("count") if repeat else None
+    until = dated.last_date(first, freq, by, session.get("until") if repeat else None, count)
+    opens, closes = session["time"].split("-")
+    return _row(key, service_id, None, "session", freq=freq, byday=by, opens_at=opens,
+                closes_at=closes, dtstart=first.isoformat(),
+                until=until.isoformat() if until else None, count=count,
+                valid_from=first.isoformat(), valid_to=until.isoformat() if until else None,
+                location_id=session.get("at"),
+                description=session.get("title"))
 
 
 def hours_rows(text: str, key: str, *, service_id: str | None, phone_id: int | None = None):

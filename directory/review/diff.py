@@ -28,6 +28,9 @@ LABELS = {"at": "locations", "organization_id": "organization", "last_verified":
           "eligibility_description": "eligibility", "alternate_name": "other name",
           "stale_after_days": "stale after days", "crisis_lines": "crisis lines",
           "edit_url": "edit link", "report_url": "report link", "contact_email": "contact email"}
+# Lists of small records compared item by item: field → (what an item is, its identity).
+ITEMS = {"sessions": ("session", lambda item: item.get("title") or render(item.get("date"))),
+         "volunteer": ("volunteer role", lambda item: item.get("id"))}
 LONG_TEXT = 80  # longer values are shortened: the full text is in the pull request's files
 MARKDOWN_LIST_LIMIT = 60  # entries per list in a pull request comment
 
@@ -127,10 +130,32 @@ def _changes(old: dict, new: dict, skip=frozenset(), owners: dict | None = None)
         before, after = old.get(key), new.get(key)
         if _comparable(before) == _comparable(after):
             continue
+        if key in ITEMS:  # a list of small records: say which item changed, and how
+            changes += _item_changes(key, before or [], after or [])
+            continue
         if key == "organization_id" and owners:
             before, after = owners.get(before, before), owners.get(after, after)
         changes.append(Change(LABELS.get(key, key.replace("_", " ")),
                               render(before), render(after)))
+    return changes
+
+
+def _item_changes(key: str, before: list, after: list) -> list[Change]:
+    """Changes to a service's sessions or an organization's volunteer roles, item by item:
+    'session "Winter workshop": time 18:00-20:00 → 18:30-20:00'."""
+    label, identity = ITEMS[key]
+    old = {identity(item): item for item in before}
+    new = {identity(item): item for item in after}
+    changes = []
+    for name in dict.fromkeys([*old, *new]):
+        was, now = old.get(name), new.get(name)
+        title = f'{label} "{(now or was).get("name") or name}"'
+        if was is None or now is None:
+            changes.append(Change(title, "(none)" if was is None else "listed",
+                                  "(none)" if now is None else "listed"))
+            continue
+        changes += [Change(f"{title}: {change.label}", change.old, change.new)
+                    for change in _changes(was, now)]
     return changes
 
 

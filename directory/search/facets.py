@@ -107,10 +107,17 @@ class FacetIndex:
             opens = hours.parse_time(opens_at)
             closes = hours.parse_time(closes_at, closing=True)
             closes = closes if closes > opens else closes + day
-            days = [hours.BYDAY.index(code) for code in byday.split(",")] if kind == "weekly" \
-                else [dt.date.fromisoformat(date).weekday()]
+            if kind == "weekly":
+                days = [hours.BYDAY.index(code) for code in byday.split(",")]
+            elif kind == "session" and byday:  # "1SA": on Saturdays, some weeks
+                days = [hours.BYDAY.index(byday[-2:])]
+            else:
+                days = [dt.date.fromisoformat(date).weekday()]
+            # A session is "next" up to its start minute, and listed until it ends.
+            after_start = (opens + 1,) if kind == "session" else ()
             for start in (d * day for d in days):
-                bounds |= {(start + minute) % week for minute in (opens, closes - soon, closes)}
+                bounds |= {(start + minute) % week
+                           for minute in (opens, *after_start, closes - soon, closes)}
         return sorted(bounds)
 
     def stretch(self, now: dt.datetime) -> tuple:

@@ -158,6 +158,7 @@ def organization(db, organization_id: str) -> dict | None:
         """select id from services where organization_id = ?
            order by status != 'active', name""", [organization_id])]
     org["services"] = services(db, ids)
+    org["volunteer"] = volunteer_roles(db, organization_id)
     return org
 
 
@@ -212,9 +213,10 @@ def age_limits(db):
 
 def timed_schedules(db):
     """(kind, byday, date, opens_at, closes_at) of every weekly and special span of every
-    service and phone line: the moments any status line can change."""
+    service and phone line, and of every dated session: the moments any status line or
+    "next session" can change."""
     return db.execute("""select distinct kind, byday, valid_from, opens_at, closes_at
-                         from schedules where kind in ('weekly', 'special')""")
+                         from schedules where kind in ('weekly', 'special', 'session')""")
 
 
 def open_at_minute(db, minute: int) -> list[int]:
@@ -316,3 +318,70 @@ def docnums_with_phone(db, digits: str, exact: bool = False) -> list[int]:
            join search_documents d on d.service_id = s.id
            where replace(p.e164, '+', '') like ? order by p.service_id is null, d.docnum""",
         [digits if exact else "%" + digits])]
+
+
+# --- dated sessions and volunteer roles ------------------------------------------------
+
+_PLACE_COLUMNS = """l.name as location_name, l.address_1, l.address_2, l.city, l.state_province,
+    l.postal_code, l.latitude, l.longitude, l.precision"""
+
+
+def sessions(db, today: str) -> list[dict]:
+    """Every dated session of an active service that has a date from ``today`` (ISO) on, or
+    no end: its schedule row, its details, its service, organization, place and categories."""
+    return _sessions(db, "(sc.until is null or sc.until >= ?)", [today])
+
+
+def session(db, session_id: str) -> dict | None:
+    """One session with its details, whatever its dates (for its calendar file)."""
+    found = _sessions(db, "sc.id = ?", [session_id])
+    return found[0] if found else None
+
+
+def _sessions(db, condition: str, args: list) -> list[dict]:
+    rows = _rows(db.execute(
+        f"""select sc.id, sc.service_id, sc.freq, sc.byday, sc.dtstart, sc.until, sc.count,
+                   sc.opens_at, sc.closes_at, sc.location_id, se.title, se.description,
+                   se.languages as session_languages, se.cost, se.fees_description,
+                   se.registration_url, se.registration_phone, se.registration_display,
+                   se.registration_email, se.registration_description,
+                   s.name as service_name, s.organization_id, o.name as organization_name,
+                   {_PLACE_COLUMNS}
+            from schedules sc join sessions se on se.id = sc.id
+            join services s on s.id = sc.service_id
+            join organizations o on o.id = s.organization_id
+            left join locations l on l.id = sc.location_id
+            where sc.kind = 'session' and s.status = 'active' and {condition}
+            order by sc.dtstart, sc.opens_at, sc.id""", args))
+    categories = defaultdict(list)
+    for service_id, category_id in db.execute(
+            f"""select service_id, category_id from service_categories
+                where service_id in ({_marks(rows)}) order by position""",
+            [row["service_id"] for row in rows]):
+        categories[service_id].append(category_id)
+    for row in rows:
+        row["languages"] = json.loads(row.pop("session_languages") or "[]")
+        row["categories"] = categories.get(row["service_id"], [])
+    return rows
+
+
+def volunteer_roles(db, organization_id: str | None = None) -> list[dict]:
+    """Volunteer roles and trainings (of one organization, or all), each with its places."""
+    where, args = ("where r.organization_id = ?", [organization_id]) if organization_id \
+        else ("", [])
+    rows = _rows(db.execute(
+        f"""select r.*, o.name as organization_name from volunteer_roles r
+            join organizations o on o.id = r.organization_id {where}
+            order by o.name, r.position""", args))
+    places = defaultdict(list)
+    for item in _rows(db.execute(
+            f"""select vl.role_id, l.id, {_PLACE_COLUMNS} from volunteer_locations vl
+                join locations l on l.id = vl.location_id
+                where vl.role_id in ({_marks(rows)}) order by vl.position""",
+            [row["id"] for row in rows])):
+        places[item.pop("role_id")].append(item)
+    for row in rows:
+        row["categories"] = json.loads(row["categories"] or "[]")
+        row["languages"] = json.loads(row["languages"] or "[]")
+        row["locations"] = places.get(row["id"], [])
+    return rows

@@ -12,6 +12,7 @@ from . import (
     current,
     distance,
     errors,
+    events,
     hosts,
     hours,
     hours_words,
@@ -21,7 +22,9 @@ from . import (
     sheets,
     site,
     store,
+    unmet,
     upkeep,
+    volunteer,
 )
 
 
@@ -66,5 +69,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     carry.init_app(app)
     app.register_blueprint(site.bp)
     app.register_blueprint(sheets.bp)
+    events.init_app(app)
+    volunteer.init_app(app)
+    unmet.init_app(app)
     pagecache.init_app(app)
     return app

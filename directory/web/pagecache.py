@@ -31,17 +31,19 @@ from .store import get_build
 
 CACHED = {"site.home", "site.search", "site.remote_services", "site.service",
           "site.organization", "site.category", "site.about", "sheets.referral", "sheets.street",
-          "sheets.referral_pdf", "sheets.street_pdf"}
+          "sheets.referral_pdf", "sheets.street_pdf", "events.listing",
+          "volunteer.listing"}
 DEFAULT_BYTES = 32 * 2**20  # per worker
 CARDS = 4096  # result cards kept per worker
 
 
 class PageCache:
-    """(body, mimetype, headers) by key, least recently used dropped beyond ``max_bytes``."""
+    """(body, mimetype, headers, unmet-need note) by key, least recently used dropped beyond
+    ``max_bytes``."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self._pages: OrderedDict[tuple, tuple[bytes, str, list]] = OrderedDict()
+        self._pages: OrderedDict[tuple, tuple[bytes, str, list, object]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -52,7 +54,7 @@ class PageCache:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: tuple, page: tuple[bytes, str, list]) -> None:
+    def put(self, key: tuple, page: tuple[bytes, str, list, object]) -> None:
         if len(page[0]) > self.max_bytes:
             return
         with self._lock:
@@ -60,7 +62,7 @@ class PageCache:
             self._bytes += len(page[0]) - (len(old[0]) if old else 0)
             self._pages[key] = page
             while self._bytes > self.max_bytes:
-                _, (body, _, _) = self._pages.popitem(last=False)
+                _, (body, *_) = self._pages.popitem(last=False)
                 self._bytes -= len(body)
 
 
@@ -104,7 +106,9 @@ def serve_cached():
     if page is None:
         g.page_key = key
         return None
-    body, mimetype, headers = page
+    body, mimetype, headers, note = page
+    if note is not None:  # what the search adds to the unmet-need counts (web.unmet)
+        g.unmet_note = note
     return current_app.response_class(body, mimetype=mimetype, headers=headers)
 
 
@@ -114,7 +118,7 @@ def keep(response):
         headers = [(name, value) for name, value in response.headers.items()
                    if name.lower() not in ("content-length", "content-type")]
         current_app.extensions["page_cache"].put(
-            key, (response.get_data(), response.mimetype, headers))
+            key, (response.get_data(), response.mimetype, headers, g.get("unmet_note")))
     return response
 
 

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 from ..search import crisis, finder, nearby, queries, reading, spelling
-from . import clock, params, where
+from . import clock, params, unmet, where
 from .carry import carried_place
 from .current import all_categories, current_facets, current_index, current_stretch
 from .i18n import localized
@@ -39,10 +39,23 @@ def home():
                            where=place)
 
 
+# ``/search?kind=``: residents' searches find services; the other kinds have their pages.
+ELSEWHERE = {"volunteer": ("volunteer.listing", ("q", "category", "language", "near", "lat",
+                                                 "lon", "radius")),
+             "events": ("events.listing", ("category", "language", "near", "lat", "lon",
+                                           "radius"))}
+
+
 @bp.get("/search")
 def search():
     if any(not value.strip() for _name, value in request.args.items(multi=True)):
         return _without_empty_fields()
+    kind = params.choice("kind", {"help": _("help"), "volunteer": _("ways to volunteer"),
+                                  "events": _("groups and workshops")}, _("kind of result"))
+    if kind in ELSEWHERE:
+        endpoint, kept = ELSEWHERE[kind]
+        return redirect(url_for(endpoint, **{key: value for key, value in request.args.items()
+                                             if key in kept and value}))
     categories = all_categories()
     names = {c["id"]: localized(c["names"], c["name"]) for c in categories}
     audiences = {a["id"]: localized(a["names"], a["name"]) for a in
@@ -72,6 +85,7 @@ def search():
     hits, distances, remote = get_build().recent(
         key, lambda: _find(q, chosen, category, page, per_page, place if near else None,
                            categories, now))
+    unmet.note_search(q, chosen, place, hits, page)
     results = queries.services(get_db(), hits.ids)
     if near:
         nearby.attach(results, distances, place.point, where.unit())

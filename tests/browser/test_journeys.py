@@ -78,7 +78,9 @@ PAGES = ["/", "/search?q=counselling", "/search?q=skydiving", "/services/harbour
          "/categories/support-group", "/about", "/privacy", "/search?page=0", "/services/gone",
          "/search/remote?near=Northside", "/search?q=counselling&near=Harbourside",
          "/categories/counselling", "/referral?ids=harbour-youth-drop-in,northside-warmline",
-         "/search?q=kill+myself", "/search?near=Northside"]
+         "/search?q=kill+myself", "/search?near=Northside",
+         "/events", "/events?category=nope", "/volunteer",
+         "/organizations/harbour-youth-trust", "/services/harbour-parent-group"]
 
 
 @pytest.mark.parametrize("path", PAGES)
