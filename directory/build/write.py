@@ -9,11 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import sqlite3
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..data.catalogue import Catalogue
+from ..hsds import export as hsds_export
+from ..hsds.source import Source
 from ..search import facets
 from ..search import index as search
 from .database import english, write_database, write_document_numbers
@@ -37,13 +40,16 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
             database.result()
         facets.write_facets(work / DATABASE, work / INDEX)  # needs the index's document numbers
         write_document_numbers(work / DATABASE, work / INDEX)
+        # The geocoder's options may hold an API key; nothing served needs them.
+        site = {key: value for key, value in catalogue.site.items() if key != "geocoder"}
+        on_stage("write the Open Referral export")  # pipeline.STAGES
+        write_hsds(work, site)
         manifest = {
             "id": final.name,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "fingerprint": data_fingerprint,
             "counts": catalogue.counts(),
-            # The geocoder's options may hold an API key; nothing served needs them.
-            "site": {key: value for key, value in catalogue.site.items() if key != "geocoder"},
+            "site": site,
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
         work.rename(final)
@@ -56,6 +62,14 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
 
 
 
+def write_hsds(folder: Path, site: dict) -> None:
+    """The HSDS 3.0 export (``hsds/``) of the database just written, for the site to serve."""
+    db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro", uri=True)
+    db.row_factory = sqlite3.Row
+    try:
+        hsds_export.write_build_export(folder, Source(db, site))
+    finally:
+        db.close()
 
 
 def index_documents(catalogue: Catalogue):

@@ -1,0 +1,174 @@
+"""Write a build as Open Referral HSDS 3.0 files: the tabular data package and the JSON form.
+
+- ``write_datapackage``: one CSV per HSDS table this directory fills, named as the 3.0
+  ``datapackage.json`` names them, and a ``datapackage.json`` listing only those files (the
+  official descriptors, kept in ``hsds-3.0-datapackage.json``, plus our ``directory_id``).
+- ``write_json``: an array of fully nested services, as ``compiled/service_package.json``.
+- ``write_build_export``: both, as ``hsds/hsds.zip`` and ``hsds/services.json`` in a build
+  folder, for the site to serve for download.
+
+Services are read and written a chunk at a time, so memory stays flat however big the build.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from ..search import queries
+from .source import Source
+
+OFFICIAL = Path(__file__).with_name("hsds-3.0-datapackage.json")
+FOLDER = "hsds"  # inside a build folder
+ZIP_NAME = "hsds.zip"
+JSON_NAME = "services.json"
+FORMATS = ("datapackage", "json")
+CHUNK = 500
+# Nested arrays → the table their items go to. Objects nested for reading (a service's
+# organization, a term inside an attribute, a service_at_location's location) are written
+# where they belong instead.
+ARRAYS = {
+    "phones": "phone", "schedules": "schedule", "service_areas": "service_area",
+    "service_at_locations": "service_at_location", "languages": "language",
+    "cost_options": "cost_option", "attributes": "attribute", "addresses": "address",
+    "accessibility": "accessibility", "locations": "location",
+    "organization_identifiers": "organization_identifier",
+}
+WRITTEN = ("organization", "organization_identifier", "service", "location", "address",
+           "accessibility", "phone", "schedule", "language", "service_at_location",
+           "service_area", "cost_option", "taxonomy", "taxonomy_term", "attribute")
+SLUG_FIELD = {"name": "directory_id", "type": "string", "title": "Directory id",
+              "description": "This directory's own stable id (slug) of the service, as in its "
+                             "data files and its URLs (/services/<id>). An extension.",
+              "constraints": {"required": False, "unique": True}}
+
+
+def descriptor() -> dict:
+    """``datapackage.json`` for the tables written: the official resources, minus foreign
+    keys to tables this directory does not fill, plus ``directory_id`` on services."""
+    official = json.loads(OFFICIAL.read_text())
+    package = {key: value for key, value in official.items() if key != "resources"}
+    package["resources"] = []
+    for resource in official["resources"]:
+        if resource["name"] not in WRITTEN:
+            continue
+        resource = copy.deepcopy(resource)
+        schema = resource["schema"]
+        schema["foreignKeys"] = [key for key in schema.get("foreignKeys", [])
+                                 if key["reference"]["resource"] in WRITTEN]
+        if resource["name"] == "service":
+            schema["fields"].append(SLUG_FIELD)
+        package["resources"].append(resource)
+    return package
+
+
+def _columns(package: dict) -> dict[str, tuple[str, list[str]]]:
+    return {r["name"]: (r["path"], [f["name"] for f in r["schema"]["fields"]])
+            for r in package["resources"]}
+
+
+def _flatten(obj: dict, table: str):
+    """(table, row) of an object and of every object in its nested arrays."""
+    row = {}
+    for key, value in obj.items():
+        if isinstance(value, list):
+            for item in value if key in ARRAYS else ():
+                yield from _flatten(item, ARRAYS[key])
+        elif not isinstance(value, dict):
+            row[key] = value
+    yield table, row
+
+
+def _cell(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def tables(source: Source):
+    """Every (table, row) of the build: taxonomy, organizations with their locations, then
+    the services a chunk at a time (each service's locations come with its organization)."""
+    mapper, db = source.mapper, source.db
+    yield "taxonomy", mapper.taxonomy.hsds
+    for term in mapper.taxonomy.terms.values():
+        yield "taxonomy_term", term.hsds
+    org_ids = queries.all_organization_ids(db)
+    for start in range(0, len(org_ids), CHUNK):
+        orgs = queries.organizations_in_bulk(db, org_ids[start:start + CHUNK])
+        for org in orgs.values():
+            mapped = mapper.organization(org, queries.organization_locations(db, org["id"]), [])
+            yield from _flatten(mapped, "organization")
+    ids = queries.all_service_ids(db)
+    for start in range(0, len(ids), CHUNK):
+        for service in source.services(ids[start:start + CHUNK]):
+            # Nested objects are not flattened: locations were written with their
+            # organization, terms with the taxonomy.
+            yield from _flatten(service, "service")
+
+
+def write_datapackage(source: Source, folder: Path) -> list[Path]:
+    """Write the CSVs and ``datapackage.json`` into ``folder``; return the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    package = descriptor()
+    columns = _columns(package)
+    files, writers = {}, {}
+    try:
+        for table, (path, names) in columns.items():
+            files[table] = (folder / path).open("w", newline="", encoding="utf-8")
+            writers[table] = csv.writer(files[table])
+            writers[table].writerow(names)
+        for table, row in tables(source):
+            writers[table].writerow([_cell(row.get(name)) for name in columns[table][1]])
+    finally:
+        for handle in files.values():
+            handle.close()
+    (folder / "datapackage.json").write_text(json.dumps(package, indent=2) + "\n")
+    return [folder / "datapackage.json", *(folder / path for path, _ in columns.values())]
+
+
+def write_json(source: Source, out) -> int:
+    """Write every service, fully nested, as one JSON array to a text stream; return how many."""
+    ids = queries.all_service_ids(source.db)
+    out.write("[")
+    count = 0
+    for start in range(0, len(ids), CHUNK):
+        for service in source.services(ids[start:start + CHUNK]):
+            out.write(",\n" if count else "\n")
+            out.write(json.dumps(service, ensure_ascii=False))
+            count += 1
+    out.write("\n]\n")
+    return count
+
+
+def write_zip(source: Source, path: Path) -> None:
+    """The data package as one zip file (what the site serves for download)."""
+    work = Path(tempfile.mkdtemp(prefix=".hsds-", dir=path.parent))
+    try:
+        written = write_datapackage(source, work)
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for file in written:
+                archive.write(file, file.name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def write_build_export(build_folder: Path, source: Source) -> None:
+    """``hsds/hsds.zip`` and ``hsds/services.json`` inside a build folder being written."""
+    folder = build_folder / FOLDER
+    folder.mkdir(exist_ok=True)
+    write_zip(source, folder / ZIP_NAME)
+    with (folder / JSON_NAME).open("w", encoding="utf-8") as out:
+        write_json(source, out)
+
+
+def json_text(source: Source) -> str:
+    """The JSON form as one string (small builds and tests)."""
+    buffer = io.StringIO()
+    write_json(source, buffer)
+    return buffer.getvalue()
