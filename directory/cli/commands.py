@@ -380,7 +380,8 @@ def export_hsds_command(output, output_format):
             written = f"{output / hsds_export.JSON_NAME}: {count} services"
         else:
             files = hsds_export.write_datapackage(source, output)
-            written = f"{len(files)} files in {output}/ (datapackage.json and {len(files) - 1} CSVs)"
+            written = (f"{len(files)} files in {output}/ "
+                       f"(datapackage.json and {len(files) - 1} CSVs)")
     except OSError as error:
         raise click.ClickException(f"cannot write {output}: {error}") from None
     finally:

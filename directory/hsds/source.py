@@ -16,9 +16,10 @@ from .mapping import Mapper
 class Source:
     """HSDS objects of one build's database (``db``, read-only) and site settings."""
 
-    def __init__(self, db, site: dict):
+    def __init__(self, db, site: dict, mapper: Mapper | None = None):
         self.db = db
-        self.mapper = Mapper(site, queries.categories(db), queries.audiences(db))
+        # The mapper depends only on the build: callers serving many requests keep one.
+        self.mapper = mapper or Mapper(site, queries.categories(db), queries.audiences(db))
 
     def services(self, ids: list[str], *, full: bool = True) -> list[dict]:
         """Services in the order of ``ids``: fully nested, or one-to-one fields only."""

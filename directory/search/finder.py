@@ -51,11 +51,13 @@ class Finding:
 
 def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, *, page: int,
          per_page: int, now: dt.datetime, categories: list[dict],
-         nearest: list[int] | None = None) -> Finding:
+         nearest: list[int] | None = None, among: int | None = None) -> Finding:
     """Run one search; ``categories`` are the taxonomy rows (for related kinds of help).
 
     ``nearest``: the documents within a near search's radius, nearest first; the results are
     then only those, in that order (the words decide what matches, distance the order).
+    ``among``: a mask of the only documents that may match (the HSDS API's filters the site
+    has no facet for, e.g. ``organization_id``); the ranking is unchanged.
     """
     size = facet_index.size
     start = (page - 1) * per_page
@@ -68,6 +70,8 @@ def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, 
     if nearest is not None:
         matches &= mask_of(nearest, size)
         ranked = nearest
+    if among is not None:
+        matches &= among
     final = reduce(int.__and__, masks.values(), matches)
     if not final:
         page_docs = []

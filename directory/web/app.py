@@ -8,6 +8,7 @@ from flask import Flask
 
 from .. import ROOT
 from . import (
+    api,
     current,
     distance,
     errors,
@@ -57,5 +58,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     current.init_app(app)
     app.register_blueprint(site.bp)
     app.register_blueprint(sheets.bp)
+    api.init_app(app)
     pagecache.init_app(app)
     return app

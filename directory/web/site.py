@@ -8,8 +8,8 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-from ..search import finder, nearby, queries, spelling
-from . import clock, params, where
+from ..search import nearby, queries
+from . import clock, params, searching, where
 from .current import all_categories, current_facets, current_index, current_stretch
 from .i18n import localized
 from .store import get_build, get_db
@@ -58,14 +58,12 @@ def search():
 
 def _find(q, chosen, category, page, per_page, place, categories, now):
     """One search's answer: the finding, the distances of the page shown, the remote block."""
-    points = nearby.points(get_build(), get_db(), current_index())
-    near = nearby.within_radius(points, place.point, place.radius_km) if place else None
-    speller = spelling.for_build(get_build(), get_db())
-    hits = finder.find(current_index(), current_facets(), speller, get_db(),
-                       q, chosen, page=page, per_page=per_page, now=now,
-                       categories=categories, nearest=near.docnums if near else None)
+    hits, near = searching.find(q, chosen, page, per_page, categories, now,
+                                centre=place.point if place else None,
+                                radius_km=place.radius_km if place else None)
     if near is None:
         return hits, None, None
+    points = nearby.points(get_build(), get_db(), current_index())
     km = near.distances(hits.docnums)
     distances = dict(zip(hits.ids, (km[d] for d in hits.docnums), strict=False))
     remote = nearby.remote(get_db(), current_index(), points, where.gazetteer(), place, q,
