@@ -22,6 +22,7 @@ from ..search import queries
 from ..search.masks import mask_of
 from . import api_params as ap
 from . import clock, params, searching, where
+from . import openapi as openapi_doc
 from .current import all_categories, current_facets, current_stretch
 from .i18n import localized
 from .params import BadParameter
@@ -68,6 +69,11 @@ def envelope(contents: list, total: int, page: int, per_page: int) -> dict:
 
 def _paged(items: list, page: int, per_page: int) -> tuple[list, int]:
     return items[(page - 1) * per_page:page * per_page], len(items)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return respond(get_build().memo("openapi", lambda: openapi_doc.document(get_build().site)))
 
 
 @bp.get("/")
@@ -333,8 +339,5 @@ def allow_any_origin(response):
 
 
 def init_app(app) -> None:
-    from . import openapi  # the document describes this blueprint's routes
-
-    bp.add_url_rule("/openapi.json", "openapi", openapi.serve)
     app.register_blueprint(bp)
     app.after_request(allow_any_origin)

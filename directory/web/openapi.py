@@ -9,10 +9,7 @@ service_at_location, and ``date-time`` for ``modified_after``).
 
 from __future__ import annotations
 
-from flask import jsonify
-
 from . import api_params as ap
-from .store import get_build
 
 SCHEMAS = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
 ERRORS = {"400": "A parameter is wrong: the body names it and the form it expects.",
@@ -136,7 +133,3 @@ def document(site: dict) -> dict:
                                        "description": "The form that parameter takes."}}},
         }},
     }
-
-
-def serve():
-    return jsonify(get_build().memo("openapi", lambda: document(get_build().site)))
