@@ -143,6 +143,13 @@ def about():
     return render_template("about.html", counts=queries.counts(get_db()), build=get_build())
 
 
+@bp.get("/about/api")
+def api_page():
+    """How to use the open data: the downloads and the HSDS API, with curl examples."""
+    return render_template("api.html", build=get_build(),
+                           example=queries.all_service_ids(get_db())[:1])
+
+
 @bp.get("/privacy")
 def privacy():
     return render_template("privacy.html")
