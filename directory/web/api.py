@@ -73,7 +73,12 @@ def _paged(items: list, page: int, per_page: int) -> tuple[list, int]:
 
 @bp.get("/openapi.json")
 def openapi():
-    return respond(get_build().memo("openapi", lambda: openapi_doc.document(get_build().site)))
+    def document():
+        audiences = queries.audiences(get_db())
+        return openapi_doc.document(get_build().site, [c["id"] for c in all_categories()],
+                                    [a["id"] for a in audiences])
+
+    return respond(get_build().memo("openapi", document))
 
 
 @bp.get("/")

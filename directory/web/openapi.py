@@ -43,11 +43,12 @@ ROUTES = {
 ONE_PARAMETERS = {"/organizations/{id}": ("full_service",)}
 
 
-def _parameter(name: str) -> dict:
+def _parameter(name: str, choices: dict[str, list[str]]) -> dict:
     spec = ap.PARAMETERS[name]
+    schema = {**spec.schema, "enum": choices[name]} if choices.get(name) else spec.schema
     out = {"name": name, "in": "query", "required": False,
            "description": spec.description + f" Expected: {spec.expected}.",
-           "schema": spec.schema}
+           "schema": schema}
     if spec.extension:
         out["x-directory-extension"] = True
     return out
@@ -58,7 +59,7 @@ def _errors() -> dict:
         "schema": {"$ref": "#/components/schemas/Error"}}}} for code, text in ERRORS.items()}
 
 
-def _operation(path: str) -> dict:
+def _operation(path: str, choices: dict[str, list[str]]) -> dict:
     operation_id, summary, schema, listed = ROUTES[path]
     ref = {"$ref": SCHEMAS + schema}
     if listed:
@@ -69,7 +70,7 @@ def _operation(path: str) -> dict:
         answer = ref
         names = ONE_PARAMETERS.get(path, ())
     operation = {"operationId": operation_id, "summary": summary,
-                 "parameters": [_parameter(name) for name in names],
+                 "parameters": [_parameter(name, choices) for name in names],
                  "responses": {"200": {"description": summary, "content": {
                      "application/json": {"schema": answer}}}, **_errors()}}
     if not listed:
@@ -81,8 +82,11 @@ def _operation(path: str) -> dict:
     return {"get": operation}
 
 
-def document(site: dict) -> dict:
+def document(site: dict, categories: list[str], audiences: list[str]) -> dict:
+    """The document for a build: its site settings, and its category and audience ids (the
+    values ``category`` and ``audience`` take)."""
     name = site.get("name") or "Community directory"
+    choices = {"category": categories, "audience": audiences}
     paths = {"/": {"get": {
         "operationId": "getAPIMetaInformation", "summary": "This API and its HSDS version.",
         "responses": {"200": {"description": "HSDS version, profile and this document.",
@@ -93,7 +97,7 @@ def document(site: dict) -> dict:
                                       "profile": {"type": "string", "format": "uri"},
                                       "openapi_url": {"type": "string", "format": "uri"}}}}}},
                       "503": _errors()["503"]}}}}
-    paths |= {path: _operation(path) for path in ROUTES}
+    paths |= {path: _operation(path, choices) for path in ROUTES}
     info = {"title": f"{name} — Open Referral HSDS 3.0 API", "version": "1.0.0",
             "summary": f"The services of {site.get('region') or 'this directory'} as Open "
                        "Referral HSDS 3.0, read-only, open to any origin.",
