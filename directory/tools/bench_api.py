@@ -1,0 +1,153 @@
+"""Benchmark the HSDS API and export (``scripts/bench --api``).
+
+For each size: build synthetic data (in a child process, as ``bench`` does), then
+
+- export it as HSDS (data package and JSON) in a child process: seconds and peak memory;
+- time ``/api/services?search=`` against the same search's HTML page (``/search?q=``), both
+  through the app (test client, page cache off and each answer computed afresh);
+- time ``/api/services/{id}`` for services picked at random.
+
+Targets at 50,000 services: API search p95 within 1.5× of the HTML page's, export under 60 s
+and 1 GB peak, ``/api/services/{id}`` p95 under 10 ms.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .. import ROOT
+
+TARGET_RATIO = 1.5
+TARGET_EXPORT_S = 60.0
+TARGET_EXPORT_MIB = 1024.0
+TARGET_ONE_P95_MS = 10.0
+HEADER = ("| size | export s | export peak MiB | HTML search p50 / p95 ms "
+          "| API search p50 / p95 ms | API / HTML p95 | one service p50 / p95 ms |")
+
+
+def export_only(build: Path, out: Path) -> int:
+    """Run in the child: export both forms, report seconds and peak memory as JSON."""
+    from ..build.layout import Build
+    from ..hsds import export
+    from ..hsds.source import Source
+
+    started = time.perf_counter()
+    opened = Build(build)
+    db = opened.connect()
+    source = Source(db, opened.site)
+    export.write_datapackage(source, out / "datapackage")
+    with (out / "services.json").open("w", encoding="utf-8") as handle:
+        count = export.write_json(source, handle)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_mib = peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+    print(json.dumps({"seconds": seconds, "peak_mib": peak_mib, "services": count}))
+    return 0
+
+
+def run_export(build: Path, tmp: Path) -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    child = subprocess.run([sys.executable, "-m", "directory.tools.bench", "--export-only",
+                            str(build), str(tmp)], capture_output=True, text=True, env=env,
+                           cwd=str(ROOT), check=False)
+    try:
+        return json.loads(child.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        raise SystemExit(f"the export child failed:\n{child.stdout}\n{child.stderr}") from None
+
+
+def _timed(client, build, url: str) -> float:
+    build._recent.clear()  # every answer afresh: what a request costs, not the cache
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    return elapsed
+
+
+def time_app(instance: Path, data_dir: Path, repeat: int, queries, percentile):
+    """(HTML p50/p95, API p50/p95, one service p50/p95) in ms."""
+    from urllib.parse import quote
+
+    from ..build.layout import open_current
+    from ..search import queries as sql
+    from ..web.app import create_app
+
+    app = create_app({"INSTANCE_PATH": str(instance), "DATA_DIR": str(data_dir),
+                      "PAGE_CACHE_BYTES": 0, "NOW": "2026-11-24T10:00:00"})
+    client = app.test_client()
+    build = open_current(instance)
+    db = build.connect()
+    ids = sql.all_service_ids(db)
+    db.close()
+    pairs = []
+    for text, category in queries:
+        extra = f"&category={category}" if category else ""
+        pairs.append((f"/search?q={quote(text)}{extra}",
+                      f"/api/services?search={quote(text)}{extra}"))
+    for html, api in pairs:  # warm the per-build caches, as a running site has them
+        client.get(html), client.get(api)
+    html_times, api_times = [], []
+    for _ in range(repeat):
+        for html, api in pairs:
+            html_times.append(_timed(client, build, html))
+            api_times.append(_timed(client, build, api))
+    picked = random.Random(7).sample(ids, min(len(ids), 200))
+    client.get(f"/api/services/{picked[0]}")
+    one = [_timed(client, build, f"/api/services/{key}") for key in picked * max(1, repeat // 5)]
+    return ((percentile(html_times, 0.5), percentile(html_times, 0.95)),
+            (percentile(api_times, 0.5), percentile(api_times, 0.95)),
+            (percentile(one, 0.5), percentile(one, 0.95)))
+
+
+def bench_size(size: int, repeat: int, seed: int, *, run_build, queries, percentile,
+               log) -> dict:
+    """One size; ``bench`` hands in its build runner, searches, percentile and log."""
+    from .synthetic import write_synthetic_data
+
+    with tempfile.TemporaryDirectory(prefix=f"directory-bench-api-{size}-") as tmp:
+        tmp = Path(tmp)
+        write_synthetic_data(tmp / "data", size, seed=seed)
+        built = run_build(tmp / "data", tmp / "instance")
+        log(f"[{size}] build {built['seconds']:.1f}s (with the HSDS export)")
+        exported = run_export(Path(built["build"]), tmp)
+        log(f"[{size}] export {exported['seconds']:.1f}s, peak "
+            f"{exported['peak_mib']:.0f} MiB, {exported['services']} services")
+        html, api, one = time_app(tmp / "instance", tmp / "data", repeat, queries, percentile)
+    return {"size": size, "build": built["seconds"], "export": exported, "html": html,
+            "api": api, "one": one}
+
+
+def report(rows: list[dict]) -> tuple[str, bool]:
+    lines = [HEADER, "|" + "---:|" * 7]
+    for r in rows:
+        lines.append(f"| {r['size']} | {r['export']['seconds']:.1f} "
+                     f"| {r['export']['peak_mib']:.0f} | {r['html'][0]:.2f} / {r['html'][1]:.2f} "
+                     f"| {r['api'][0]:.2f} / {r['api'][1]:.2f} "
+                     f"| {r['api'][1] / r['html'][1]:.2f}× "
+                     f"| {r['one'][0]:.2f} / {r['one'][1]:.2f} |")
+    largest = max(rows, key=lambda r: r["size"])
+    ratio = largest["api"][1] / largest["html"][1]
+    checks = [
+        (f"API search p95 ≤ {TARGET_RATIO:g}× HTML", f"{ratio:.2f}×", ratio <= TARGET_RATIO),
+        (f"export < {TARGET_EXPORT_S:g} s", f"{largest['export']['seconds']:.1f} s",
+         largest["export"]["seconds"] < TARGET_EXPORT_S),
+        (f"export peak < {TARGET_EXPORT_MIB:g} MiB", f"{largest['export']['peak_mib']:.0f} MiB",
+         largest["export"]["peak_mib"] < TARGET_EXPORT_MIB),
+        (f"/api/services/{{id}} p95 < {TARGET_ONE_P95_MS:g} ms", f"{largest['one'][1]:.2f} ms",
+         largest["one"][1] < TARGET_ONE_P95_MS),
+    ]
+    lines.append("")
+    lines += [f"- {name} at {largest['size']}: {value} {'PASS' if ok else 'FAIL'}"
+              for name, value, ok in checks]
+    return "\n".join(lines), all(ok for _, _, ok in checks)
