@@ -85,15 +85,8 @@ def _flatten(obj: dict, table: str):
     yield table, row
 
 
-def _cell(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
-
-
-def tables(source: Source):
-    """Every (table, row) of the build: taxonomy, organizations with their locations, then
-    the services a chunk at a time (each service's locations come with its organization)."""
+def _fixed_tables(source: Source):
+    """(table, row) of the taxonomy, then of the organizations with their locations."""
     mapper, db = source.mapper, source.db
     yield "taxonomy", mapper.taxonomy.hsds
     for term in mapper.taxonomy.terms.values():
@@ -104,67 +97,98 @@ def tables(source: Source):
         for org in orgs.values():
             mapped = mapper.organization(org, queries.organization_locations(db, org["id"]), [])
             yield from _flatten(mapped, "organization")
-    ids = queries.all_service_ids(db)
+
+
+def _all_services(source: Source):
+    """Every service, fully nested, a chunk at a time."""
+    ids = queries.all_service_ids(source.db)
     for start in range(0, len(ids), CHUNK):
-        for service in source.services(ids[start:start + CHUNK]):
-            # Nested objects are not flattened: locations were written with their
-            # organization, terms with the taxonomy.
-            yield from _flatten(service, "service")
+        yield from source.services(ids[start:start + CHUNK])
+
+
+class _Tables:
+    """The data package's CSV writers, one per table, headers written."""
+
+    def __init__(self, folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.package = descriptor()
+        self.columns = _columns(self.package)
+        self.files = {table: (folder / path).open("w", newline="", encoding="utf-8")
+                      for table, (path, _) in self.columns.items()}
+        self.writers = {table: csv.writer(handle) for table, handle in self.files.items()}
+        for table, (_, names) in self.columns.items():
+            self.writers[table].writerow(names)
+
+    def write(self, rows) -> None:
+        # The csv module writes None as an empty cell; the mapping has no booleans.
+        for table, row in rows:
+            self.writers[table].writerow(list(map(row.get, self.columns[table][1])))
+
+    def close(self) -> list[Path]:
+        for handle in self.files.values():
+            handle.close()
+        (self.folder / "datapackage.json").write_text(json.dumps(self.package, indent=2) + "\n")
+        return [self.folder / "datapackage.json",
+                *(self.folder / path for path, _ in self.columns.values())]
+
+
+def write_both(source: Source, folder: Path | None, out=None) -> tuple[list[Path], int]:
+    """One pass over the services for the data package (into ``folder``) and the JSON form
+    (to the text stream ``out``), either or both; returns (files written, services)."""
+    tables = _Tables(folder) if folder is not None else None
+    count = 0
+    try:
+        if tables:
+            tables.write(_fixed_tables(source))
+        if out is not None:
+            out.write("[")
+        for service in _all_services(source):
+            if out is not None:
+                out.write(",\n" if count else "\n")
+                out.write(json.dumps(service, ensure_ascii=False))
+            if tables:
+                # Nested objects are not flattened: locations were written with their
+                # organization, terms with the taxonomy.
+                tables.write(_flatten(service, "service"))
+            count += 1
+        if out is not None:
+            out.write("\n]\n")
+    finally:
+        files = tables.close() if tables else []
+    return files, count
 
 
 def write_datapackage(source: Source, folder: Path) -> list[Path]:
     """Write the CSVs and ``datapackage.json`` into ``folder``; return the files written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    package = descriptor()
-    columns = _columns(package)
-    files, writers = {}, {}
-    try:
-        for table, (path, names) in columns.items():
-            files[table] = (folder / path).open("w", newline="", encoding="utf-8")
-            writers[table] = csv.writer(files[table])
-            writers[table].writerow(names)
-        for table, row in tables(source):
-            writers[table].writerow([_cell(row.get(name)) for name in columns[table][1]])
-    finally:
-        for handle in files.values():
-            handle.close()
-    (folder / "datapackage.json").write_text(json.dumps(package, indent=2) + "\n")
-    return [folder / "datapackage.json", *(folder / path for path, _ in columns.values())]
+    return write_both(source, folder)[0]
 
 
 def write_json(source: Source, out) -> int:
     """Write every service, fully nested, as one JSON array to a text stream; return how many."""
-    ids = queries.all_service_ids(source.db)
-    out.write("[")
-    count = 0
-    for start in range(0, len(ids), CHUNK):
-        for service in source.services(ids[start:start + CHUNK]):
-            out.write(",\n" if count else "\n")
-            out.write(json.dumps(service, ensure_ascii=False))
-            count += 1
-    out.write("\n]\n")
-    return count
+    return write_both(source, None, out)[1]
 
 
-def write_zip(source: Source, path: Path) -> None:
-    """The data package as one zip file (what the site serves for download)."""
-    work = Path(tempfile.mkdtemp(prefix=".hsds-", dir=path.parent))
-    try:
-        written = write_datapackage(source, work)
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for file in written:
-                archive.write(file, file.name)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+def _zip(files: list[Path], path: Path) -> None:
+    # The fastest deflate level: the CSVs still shrink to about a fifth.
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED,
+                         compresslevel=1) as archive:
+        for file in files:
+            archive.write(file, file.name)
 
 
 def write_build_export(build_folder: Path, source: Source) -> None:
-    """``hsds/hsds.zip`` and ``hsds/services.json`` inside a build folder being written."""
+    """``hsds/hsds.zip`` and ``hsds/services.json`` inside a build folder being written, in
+    one pass over the services."""
     folder = build_folder / FOLDER
     folder.mkdir(exist_ok=True)
-    write_zip(source, folder / ZIP_NAME)
-    with (folder / JSON_NAME).open("w", encoding="utf-8") as out:
-        write_json(source, out)
+    work = Path(tempfile.mkdtemp(prefix=".datapackage-", dir=folder))
+    try:
+        with (folder / JSON_NAME).open("w", encoding="utf-8") as out:
+            files, _ = write_both(source, work, out)
+        _zip(files, folder / ZIP_NAME)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def json_text(source: Source) -> str:

@@ -11,6 +11,8 @@ service (an extension property), ``organization_identifiers`` (``identifier_type
 
 from __future__ import annotations
 
+import functools
+
 from babel import Locale, UnknownLocaleError
 
 from .ids import Ids, namespace_of
@@ -40,6 +42,7 @@ def clock(value: str | None) -> str | None:
     return END_OF_DAY if value == "24:00" else f"{value}:00"
 
 
+@functools.cache
 def language_name(code: str) -> str:
     try:
         return Locale.parse(code.replace("-", "_")).english_name or code
@@ -139,10 +142,13 @@ class Mapper:
                       "status": service["status"], "assured_date": service.get("last_verified"),
                       "directory_id": service["id"]})
 
-    def service(self, service: dict, organization: dict, areas: list[str]) -> dict:
+    def service(self, service: dict, organization: dict, areas: list[str],
+                places: dict | None = None) -> dict:
         """Fully nested (``compiled/service.json``): ``service`` as ``queries.services`` gives
-        it, ``areas`` its ``service_area`` names."""
+        it, ``areas`` its ``service_area`` names; ``places`` keeps locations already mapped
+        (many services share one), by id."""
         key = service["id"]
+        places = {} if places is None else places
         sid = self.ids.of("service", key)
         return {
             **self.service_summary(service, organization),
@@ -151,8 +157,10 @@ class Mapper:
             "schedules": [self.schedule(row, sid) for row in service.get("schedules") or []
                           if row.get("phone_id") is None],
             "service_areas": [self.service_area(area, key, sid) for area in areas],
-            "service_at_locations": [self.service_at_location(service, loc)
-                                     for loc in service.get("locations") or []],
+            "service_at_locations": [
+                self.service_at_location(service, loc, mapped=places.get(loc["id"])
+                                         or places.setdefault(loc["id"], self.location(loc)))
+                for loc in service.get("locations") or []],
             "languages": [{"id": self.ids.of("language", key, code), "service_id": sid,
                            "name": language_name(code), "code": code}
                           for code in service.get("languages") or []],
@@ -161,11 +169,12 @@ class Mapper:
             "contacts": [], "funding": [], "required_documents": [], "metadata": [],
         }
 
-    def service_at_location(self, service: dict, loc: dict, *, nested_service=None) -> dict:
+    def service_at_location(self, service: dict, loc: dict, *, nested_service=None,
+                            mapped: dict | None = None) -> dict:
+        location = mapped or self.location(loc)
         out = {"id": self.ids.of("service_at_location", service["id"], loc["id"]),
                "service_id": self.ids.of("service", service["id"]),
-               "location_id": self.ids.of("location", loc["id"]),
-               "location": self.location(loc),
+               "location_id": location["id"], "location": location,
                "contacts": [], "phones": [], "schedules": [], "attributes": [], "metadata": []}
         if nested_service is not None:
             out["service"] = nested_service

@@ -28,8 +28,9 @@ class Source:
         if not full:
             return [self.mapper.service_summary(r, orgs.get(r["organization_id"])) for r in rows]
         areas = queries.service_areas(self.db, ids)
-        return [self.mapper.service(r, orgs[r["organization_id"]], areas.get(r["id"], []))
-                for r in rows]
+        places: dict[str, dict] = {}
+        return [self.mapper.service(r, orgs[r["organization_id"]], areas.get(r["id"], []),
+                                    places) for r in rows]
 
     def minimal(self, ids: list[str]) -> list[dict]:
         return [self.mapper.minimal(r) for r in queries.services_in_bulk(self.db, ids)]
