@@ -270,3 +270,11 @@ def test_near_search_gives_the_same_order_as_the_site(client):
 
 def test_fixture_data_is_what_these_tests_assume():
     assert (FIXTURE_DATA / "site.yaml").read_text().count("hsds_namespace") == 1
+
+
+def test_without_a_build_the_api_says_so_in_json(tmp_path):
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path), "NOW": FROZEN_NOW})
+    response = app.test_client().get("/api/services")
+    assert response.status_code == 503
+    assert response.get_json()["status"] == 503
+    assert response.headers["Access-Control-Allow-Origin"] == "*"

@@ -11,6 +11,7 @@ import sqlite3
 from collections import defaultdict
 
 JSON_COLUMNS = ("names", "synonyms", "remote", "accessibility", "aliases")
+CHUNK = 500  # ids per query: well under SQLite's limit on parameters
 
 
 def _row(row: sqlite3.Row | None) -> dict | None:
@@ -276,17 +277,17 @@ def docnum(db, service_id: str) -> int | None:
 
 def service_ids(db, docnums: list[int]) -> dict[int, str]:
     """Service ids of Whoosh document numbers."""
-    if not docnums:
-        return {}
-    return dict(db.execute(
-        f"select docnum, service_id from search_documents where docnum in ({_marks(docnums)})",
-        list(docnums)).fetchall())
+    found: dict[int, str] = {}
+    docnums = list(docnums)
+    for start in range(0, len(docnums), CHUNK):  # all of them, for the HSDS API's lists
+        chunk = docnums[start:start + CHUNK]
+        found.update(db.execute(
+            f"select docnum, service_id from search_documents where docnum in ({_marks(chunk)})",
+            chunk).fetchall())
+    return found
 
 
 # --- everything, for Open Referral HSDS (the export and the API) ------------------------
-
-CHUNK = 500  # ids per query: well under SQLite's limit on parameters
-
 
 def _chunks(ids: list[str]):
     for start in range(0, len(ids), CHUNK):

@@ -154,8 +154,9 @@ def _centre():
     return place.point, place.radius_km
 
 
-def _search(page: int, per_page: int):
-    """The finding of this request's search and filters: ``/search``'s own."""
+def _search(page: int, per_page: int, *, keep: bool = True):
+    """The finding of this request's search and filters: ``/search``'s own; ``keep`` it among
+    the build's recent answers (not when it lists every match)."""
     categories = all_categories()
     names = {c["id"]: localized(c["names"], c["name"]) for c in categories}
     audiences = {a["id"]: localized(a["names"], a["name"]) for a in
@@ -169,10 +170,11 @@ def _search(page: int, per_page: int):
     now = clock.now()
     key = ("api-search", q, chosen.values, page, per_page, centre, radius, restriction_key,
            current_stretch())
-    hits, _ = get_build().recent(key, lambda: searching.find(
-        q, chosen, page, per_page, categories, now, centre=centre, radius_km=radius,
-        among=among))
-    return hits
+    def compute():
+        return searching.find(q, chosen, page, per_page, categories, now, centre=centre,
+                              radius_km=radius, among=among)[0]
+
+    return get_build().recent(key, compute) if keep else compute()
 
 
 @bp.get("/services")
@@ -207,7 +209,7 @@ def service_at_locations():
     page, per_page = ap.page(), ap.per_page()
     pairs = get_build().memo("hsds-pairs", lambda: queries.service_locations(get_db()))
     # Every matching service, in the search's order, then each of its places.
-    hits = _search(1, max(1, current_facets().size))
+    hits = _search(1, max(1, current_facets().size), keep=False)
     rank = {service_id: n for n, service_id in enumerate(hits.ids)}
     chosen = sorted((pair for pair in pairs if pair[0] in rank), key=lambda p: rank[p[0]])
     shown, total = _paged(chosen, page, per_page)
