@@ -368,8 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if args.strict and not ok else 0
     sizes = args.sizes or parse_sizes(QUICK_SIZES if args.quick else DEFAULT_SIZES)
     if args.api:
-        rows = [bench_api.bench_size(size, args.repeat, args.seed, run_build=run_build,
-                                     queries=QUERIES, percentile=percentile, log=log)
+        rows = [bench_api.bench_size(size, args.repeat, args.seed, run_build=run_build, log=log)
                 for size in sizes]
         text, ok = bench_api.report(rows)
         print(text)

@@ -75,13 +75,32 @@ def _timed(client, build, url: str) -> float:
     return elapsed
 
 
-def time_app(instance: Path, data_dir: Path, repeat: int, queries, percentile):
-    """(HTML p50/p95, API p50/p95, one service p50/p95) in ms."""
+# The app is timed in a child that imports it (tools sit below web: they never import it).
+APP_CHILD = ("import json, sys; from pathlib import Path; from directory.web.app import "
+             "create_app; from directory.tools import bench, bench_api; "
+             "print(json.dumps(bench_api.time_app(create_app, Path(sys.argv[1]), "
+             "Path(sys.argv[2]), int(sys.argv[3]), bench.QUERIES, bench.percentile)))")
+
+
+def run_app_timing(instance: Path, data_dir: Path, repeat: int) -> tuple:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    child = subprocess.run([sys.executable, "-c", APP_CHILD, str(instance), str(data_dir),
+                            str(repeat)], capture_output=True, text=True, env=env,
+                           cwd=str(ROOT), check=False)
+    try:
+        return tuple(json.loads(child.stdout.strip().splitlines()[-1]))
+    except (IndexError, ValueError):
+        raise SystemExit(f"the API timing child failed:\n{child.stdout}\n{child.stderr}") \
+            from None
+
+
+def time_app(create_app, instance: Path, data_dir: Path, repeat: int, queries, percentile):
+    """(HTML p50/p95, API p50/p95, one service p50/p95) in ms, through ``create_app``'s app."""
     from urllib.parse import quote
 
     from ..build.layout import open_current
     from ..search import queries as sql
-    from ..web.app import create_app
 
     app = create_app({"INSTANCE_PATH": str(instance), "DATA_DIR": str(data_dir),
                       "PAGE_CACHE_BYTES": 0, "NOW": "2026-11-24T10:00:00"})
@@ -110,9 +129,8 @@ def time_app(instance: Path, data_dir: Path, repeat: int, queries, percentile):
             (percentile(one, 0.5), percentile(one, 0.95)))
 
 
-def bench_size(size: int, repeat: int, seed: int, *, run_build, queries, percentile,
-               log) -> dict:
-    """One size; ``bench`` hands in its build runner, searches, percentile and log."""
+def bench_size(size: int, repeat: int, seed: int, *, run_build, log) -> dict:
+    """One size; ``bench`` hands in its build runner and log."""
     from .synthetic import write_synthetic_data
 
     with tempfile.TemporaryDirectory(prefix=f"directory-bench-api-{size}-") as tmp:
@@ -123,7 +141,7 @@ def bench_size(size: int, repeat: int, seed: int, *, run_build, queries, percent
         exported = run_export(Path(built["build"]), tmp)
         log(f"[{size}] export {exported['seconds']:.1f}s, peak "
             f"{exported['peak_mib']:.0f} MiB, {exported['services']} services")
-        html, api, one = time_app(tmp / "instance", tmp / "data", repeat, queries, percentile)
+        html, api, one = run_app_timing(tmp / "instance", tmp / "data", repeat)
     return {"size": size, "build": built["seconds"], "export": exported, "html": html,
             "api": api, "one": one}
 
