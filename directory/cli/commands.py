@@ -336,7 +336,13 @@ def _addresses(count: int) -> str:
 
 @click.group("export")
 def export_group():
-    """Write the served build in an exchange format (Open Referral HSDS 3.0)."""
+    """Write the served build in an exchange format (Open Referral HSDS 3.0).
+
+    \b
+    Examples:
+      directory export hsds -o hsds/
+      directory export hsds --format json -o -
+    """
 
 
 @export_group.command("hsds")

@@ -93,15 +93,13 @@ class Mapper:
         address = clean({
             "id": self.ids.of("address", loc["id"]), "location_id": loc_id,
             "address_1": loc.get("address_1"), "address_2": loc.get("address_2"),
-            "city": loc.get("city"),
-            # Required by HSDS; empty when the data does not say.
-            "state_province": loc.get("state_province") or "",
-            "postal_code": loc.get("postal_code") or "",
+            "city": loc.get("city"), "state_province": loc.get("state_province"),
+            "postal_code": loc.get("postal_code"),
             "country": loc.get("country") or self.site.get("country"),
             "address_type": "physical",
         })
-        address.setdefault("state_province", "")
-        address.setdefault("postal_code", "")
+        for required in ("state_province", "postal_code"):  # by HSDS; empty when unknown
+            address.setdefault(required, "")
         return {
             **clean({
                 "id": loc_id, "location_type": "physical",
