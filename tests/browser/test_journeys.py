@@ -76,7 +76,7 @@ def test_keyboard_only_journey(visit):
 PAGES = ["/", "/search?q=counselling", "/search?q=skydiving", "/services/harbour-youth-drop-in",
          "/services/northside-warmline", "/organizations/riverside-counseling-center",
          "/categories/support-group", "/about", "/privacy", "/search?page=0", "/services/gone",
-         "/search/remote?near=Northside"]
+         "/search/remote?near=Northside", "/about/api"]
 
 
 @pytest.mark.parametrize("path", PAGES)
