@@ -74,15 +74,12 @@ def _columns(package: dict) -> dict[str, tuple[str, list[str]]]:
 
 
 def _flatten(obj: dict, table: str):
-    """(table, row) of an object and of every object in its nested arrays."""
-    row = {}
-    for key, value in obj.items():
-        if isinstance(value, list):
-            for item in value if key in ARRAYS else ():
-                yield from _flatten(item, ARRAYS[key])
-        elif not isinstance(value, dict):
-            row[key] = value
-    yield table, row
+    """(table, row) of an object and of every object in its nested arrays. The object itself
+    is the row: a table's columns never name a nested array or object."""
+    yield table, obj
+    for key, child_table in ARRAYS.items():
+        for item in obj.get(key) or ():
+            yield from _flatten(item, child_table)
 
 
 def _fixed_tables(source: Source):
