@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from directory.build import pipeline
-from directory.tools import bench
+from directory.tools import bench, bench_api
 from directory.tools.synthetic import write_synthetic_data
 
 
@@ -39,3 +39,11 @@ def test_bench_prints_success_at_3(capsys):
     assert bench.main(["--relevance", "--strict"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("success@3: ") and "crisis searches: " in out
+
+
+def test_bench_api_prints_the_api_table(capsys):
+    assert bench.main(["--api", "--sizes", "60", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert bench_api.HEADER in out
+    assert any(line.startswith("| 60 |") for line in out.splitlines())
+    assert "/api/services/{id} p95 < 10 ms at 60" in out

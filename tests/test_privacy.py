@@ -16,7 +16,8 @@ from directory.web.privacy import RedactErrors, RedactSearches
 
 PAGES = ["/", "/search?q=counselling", "/services/harbour-youth-drop-in", "/about", "/privacy",
          "/organizations/harbour-youth-trust", "/categories/counselling", "/search?page=x",
-         "/services/nope", "/healthz"]
+         "/services/nope", "/healthz", "/about/api", "/api/", "/api/services?search=grief",
+         "/api/services?page=0", "/api/openapi.json"]
 
 
 @pytest.mark.parametrize("url", PAGES)

@@ -68,8 +68,9 @@ def test_build_shows_its_stages(instance, data_dir):
     result = run(instance, "build", str(data_dir))
     assert result.exit_code == 0
     stages = [line for line in plain(result.stderr) if line.startswith("build: ")]
-    assert stages == ["build: load (1/4)", "build: validate (2/4)", "build: geocode (3/4)",
-                      "build: write database and index (4/4)"]
+    assert stages == ["build: load (1/5)", "build: validate (2/5)", "build: geocode (3/5)",
+                      "build: write database and index (4/5)",
+                      "build: write the Open Referral export (5/5)"]
     quiet = run(instance, "build", "--quiet", str(data_dir))
     assert quiet.exit_code == 0 and quiet.stderr == ""
 

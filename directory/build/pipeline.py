@@ -29,7 +29,8 @@ class Outcome:
     geocoding: geocode.Summary | None = None
 
 
-STAGES = ("load", "validate", "geocode", "write database and index")
+STAGES = ("load", "validate", "geocode", "write database and index",
+          "write the Open Referral export")
 
 
 def _no_progress(stage: str) -> None:

@@ -16,6 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..data.catalogue import Catalogue
+from ..hsds import export as hsds_export
+from ..hsds.source import Source
 from ..search import facets
 from ..search import index as search
 from .database import write_database, write_document_numbers
@@ -43,10 +45,19 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
     final = builds / work.name[1:]
     try:
         on_stage("write database and index")
-        # Side by side: the database in a thread while Whoosh's processes index.
+        # The geocoder's options may hold an API key; nothing served needs them.
+        site = {key: value for key, value in catalogue.site.items() if key != "geocoder"}
+
+        def database_then_export():
+            write_database(catalogue, work / DATABASE)
+            write_hsds(work, site)  # reads only what write_database wrote
+
+        # Side by side: the database, then the HSDS export, in a thread while Whoosh's
+        # processes index.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            database = pool.submit(write_database, catalogue, work / DATABASE)
+            database = pool.submit(database_then_export)
             search.write_index(work / INDEX, index_documents(catalogue))
+            on_stage("write the Open Referral export")  # pipeline.STAGES; may be done already
             database.result()
         facets.write_facets(work / DATABASE, work / INDEX)  # needs the index's document numbers
         write_document_numbers(work / DATABASE, work / INDEX)
@@ -55,8 +66,7 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "fingerprint": data_fingerprint,
             "counts": catalogue.counts(),
-            # The geocoder's options may hold an API key; nothing served needs them.
-            "site": {key: value for key, value in catalogue.site.items() if key != "geocoder"},
+            "site": site,
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
         work.rename(final)
@@ -72,6 +82,14 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
 
 
 
+def write_hsds(folder: Path, site: dict) -> None:
+    """The HSDS 3.0 export (``hsds/``) of the database just written, for the site to serve."""
+    db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro", uri=True)
+    db.row_factory = sqlite3.Row
+    try:
+        hsds_export.write_build_export(folder, Source(db, site))
+    finally:
+        db.close()
 
 
 def index_documents(catalogue: Catalogue):

@@ -16,6 +16,7 @@ from ..build import pipeline
 from ..build.layout import BuildError, current_path
 from ..data import stale
 from ..geo import geocoder
+from ..hsds import export as hsds_export
 from ..records.problems import Report
 from ..review import diff, report_formats, revisions
 from ..review import unmet as unmet_report
@@ -422,5 +423,66 @@ def unmet_command(since, output_format, counts_file, output):
     click.echo(f"wrote {len(report.rows)} rows to {output}", err=True)
 
 
+@click.group("export")
+def export_group():
+    """Write the served build in an exchange format (Open Referral HSDS 3.0).
+
+    \b
+    Examples:
+      directory export hsds -o hsds/
+      directory export hsds --format json -o -
+    """
+
+
+@export_group.command("hsds")
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("hsds"),
+              show_default=True,
+              help="The folder to write into; with --format json, - writes to standard output.")
+@click.option("--format", "output_format", type=click.Choice(hsds_export.FORMATS),
+              default="datapackage", show_default=True,
+              help="datapackage: CSV files and datapackage.json; json: services.json, an "
+                   "array of fully nested services.")
+@with_appcontext
+def export_hsds_command(output, output_format):
+    """Export the current build as Open Referral HSDS 3.0, as the site's /api/export gives it.
+
+    Reads the build the site serves (run `directory build` first). Ids are UUID v5 of
+    hsds_namespace in site.yaml and each listing's id, so they never change between exports.
+
+    \b
+    Examples:
+      directory export hsds -o hsds/                      # datapackage.json + CSVs
+      directory export hsds --format json -o - > services.json
+    """
+    from ..build.layout import NoBuild, open_current
+    from ..hsds.source import Source
+
+    started = time.perf_counter()
+    try:
+        build = open_current(Path(current_app.instance_path))
+    except NoBuild as error:
+        raise click.ClickException(str(error)) from None
+    db = build.connect()
+    try:
+        source = Source(db, build.site)
+        if output_format == "json":
+            if str(output) == "-":
+                count = hsds_export.write_json(source, sys.stdout)
+                return
+            output.mkdir(parents=True, exist_ok=True)
+            with (output / hsds_export.JSON_NAME).open("w", encoding="utf-8") as out:
+                count = hsds_export.write_json(source, out)
+            written = f"{output / hsds_export.JSON_NAME}: {count} services"
+        else:
+            files = hsds_export.write_datapackage(source, output)
+            written = (f"{len(files)} files in {output}/ "
+                       f"(datapackage.json and {len(files) - 1} CSVs)")
+    except OSError as error:
+        raise click.ClickException(f"cannot write {output}: {error}") from None
+    finally:
+        db.close()
+    click.echo(f"wrote {written} from build {build.id} in {time.perf_counter() - started:.1f}s")
+
+
 COMMANDS = [validate_command, build_command, geocode_command, diff_command, stale_command,
-            sheet_command, install_build_command, report_group]
+            sheet_command, install_build_command, report_group, export_group]

@@ -6,6 +6,8 @@ documents the same fields; ``tests/test_docs.py`` keeps the two in step.
 
 from __future__ import annotations
 
+import uuid
+
 import phonenumbers
 
 from ..geo.geocoder import check_settings as check_geocoder
@@ -56,6 +58,16 @@ COORDINATES = {"latitude": Field(LATITUDE, required=True),
                "longitude": Field(LONGITUDE, required=True)}
 
 
+def namespace_uuid(value) -> str:
+    """A UUID (the namespace of this directory's HSDS ids), written in its usual form."""
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise Invalid(f"{value!r} is not a UUID (expected e.g. "
+                      "5b6f0a34-2d9e-4a8e-9a43-0f1f3a0c6a11; make one with "
+                      "`python -c 'import uuid; print(uuid.uuid4())'`)") from None
+
+
 def phone(country: str):
     return mapping({
         "number": Field(simple(phone_number(country)), required=True),
@@ -90,6 +102,7 @@ def site(country: str):
         "contact_email": Field(simple(email)),
         "quick_exit_url": Field(simple(url)),
         "geocoder": Field(check_geocoder),
+        "hsds_namespace": Field(simple(namespace_uuid)),
         "crisis_lines": Field(some(list_of(mapping({
             "name": REQUIRED_TEXT,
             "description": TEXT,

@@ -65,12 +65,14 @@ class Finding:
 def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, *, page: int,
          per_page: int, now: dt.datetime, categories: list[dict],
          nearest: list[int] | None = None,
-         crisis: crisis_terms.CrisisTerms | None = None) -> Finding:
+         crisis: crisis_terms.CrisisTerms | None = None, among: int | None = None) -> Finding:
     """Run one search; ``categories`` are the taxonomy rows (for related kinds of help).
 
     ``nearest``: the documents within a near search's radius, nearest first; the results are
     then only those, in that order (the words decide what matches, distance the order).
     ``crisis``: the build's crisis terms; a search with one of them puts crisis services first.
+    ``among``: a mask of the only documents that may match (the HSDS API's filters the site
+    has no facet for, e.g. ``organization_id``); the ranking is unchanged.
     """
     size = facet_index.size
     start = (page - 1) * per_page
@@ -93,6 +95,8 @@ def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, 
         if nearest is not None:  # those with no place are in the "Call, text or chat" block
             first &= mask_of(nearest, size)
         matches |= first
+    if among is not None:
+        matches &= among
     final = reduce(int.__and__, masks.values(), matches)
     count = start + per_page
     # The crisis services (all of them come before the rest), as deep as the page needs.

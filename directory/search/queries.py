@@ -11,6 +11,7 @@ import sqlite3
 from collections import defaultdict
 
 JSON_COLUMNS = ("names", "synonyms", "remote", "accessibility", "aliases")
+CHUNK = 500  # ids per query: well under SQLite's limit on parameters
 
 
 def _row(row: sqlite3.Row | None) -> dict | None:
@@ -300,11 +301,14 @@ def docnum(db, service_id: str) -> int | None:
 
 def service_ids(db, docnums: list[int]) -> dict[int, str]:
     """Service ids of Whoosh document numbers."""
-    if not docnums:
-        return {}
-    return dict(db.execute(
-        f"select docnum, service_id from search_documents where docnum in ({_marks(docnums)})",
-        list(docnums)).fetchall())
+    found: dict[int, str] = {}
+    docnums = list(docnums)
+    for start in range(0, len(docnums), CHUNK):  # all of them, for the HSDS API's lists
+        chunk = docnums[start:start + CHUNK]
+        found.update(db.execute(
+            f"select docnum, service_id from search_documents where docnum in ({_marks(chunk)})",
+            chunk).fetchall())
+    return found
 
 
 def docnums_with_phone(db, digits: str, exact: bool = False) -> list[int]:
@@ -385,3 +389,112 @@ def volunteer_roles(db, organization_id: str | None = None) -> list[dict]:
         row["languages"] = json.loads(row["languages"] or "[]")
         row["locations"] = places.get(row["id"], [])
     return rows
+
+
+# --- everything, for Open Referral HSDS (the export and the API) ------------------------
+
+def _chunks(ids: list[str]):
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def all_service_ids(db) -> list[str]:
+    """Every service, active or not, by organization then id: the export's order."""
+    return [row[0] for row in db.execute("select id from services order by organization_id, id")]
+
+
+def all_organization_ids(db) -> list[str]:
+    return [row[0] for row in db.execute("select id from organizations order by name, id")]
+
+
+def all_location_ids(db) -> list[str]:
+    return [row[0] for row in db.execute("select id from locations order by id")]
+
+
+def services_in_bulk(db, ids: list[str]) -> list[dict]:
+    """``services`` for any number of ids, in their order."""
+    out = []
+    for chunk in _chunks(ids):
+        out += services(db, chunk)
+    return out
+
+
+def organizations_in_bulk(db, ids: list[str]) -> dict[str, dict]:
+    """Organization rows with their phones, by id."""
+    found: dict[str, dict] = {}
+    for chunk in _chunks(list(dict.fromkeys(ids))):
+        marks = _marks(chunk)
+        for org in _rows(db.execute(f"select * from organizations where id in ({marks})", chunk)):
+            org["phones"] = []
+            found[org["id"]] = org
+        for phone in _rows(db.execute(
+                f"""select * from phones where organization_id in ({marks})
+                    order by organization_id, position""", chunk)):
+            found[phone["organization_id"]]["phones"].append(phone)
+    return found
+
+
+def locations_in_bulk(db, ids: list[str]) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for chunk in _chunks(list(dict.fromkeys(ids))):
+        for loc in _rows(db.execute(f"select * from locations where id in ({_marks(chunk)})",
+                                    chunk)):
+            found[loc["id"]] = loc
+    return found
+
+
+def organization_locations(db, organization_id: str) -> list[dict]:
+    return _rows(db.execute("select * from locations where organization_id = ? order by id",
+                            [organization_id]))
+
+
+def organization_service_ids(db, organization_id: str) -> list[str]:
+    return [row[0] for row in db.execute(
+        "select id from services where organization_id = ? order by name, id",
+        [organization_id])]
+
+
+def service_areas(db, ids: list[str]) -> dict[str, list[str]]:
+    """The ``service_area`` names of services, by service id, in the order written."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for chunk in _chunks(ids):
+        for service_id, area in db.execute(
+                f"""select service_id, area from service_areas
+                    where service_id in ({_marks(chunk)}) order by service_id, position""",
+                chunk):
+            grouped[service_id].append(area)
+    return grouped
+
+
+def service_locations(db) -> list[tuple[str, str]]:
+    """Every (service id, location id) of service_at_location, active services first."""
+    return db.execute("""select sl.service_id, sl.location_id from service_at_location sl
+                         join services s on s.id = sl.service_id
+                         order by s.status != 'active', sl.service_id, sl.position""").fetchall()
+
+
+def _docnums_where(db, condition: str, values: list) -> list[int]:
+    """Document numbers of searchable services matching a fixed condition on ``s`` (services)
+    or ``l`` (their locations); only this module writes conditions."""
+    return [row[0] for row in db.execute(
+        f"""select distinct d.docnum from search_documents d join services s
+            on s.id = d.service_id {condition}""", values)]
+
+
+def docnums_of_organization(db, organization_id: str) -> list[int]:
+    return _docnums_where(db, "where s.organization_id = ?", [organization_id])
+
+
+def docnums_verified_since(db, day: str) -> list[int]:
+    return _docnums_where(db, "where s.last_verified >= ?", [day])
+
+
+def docnums_in_postcode(db, postcode: str) -> list[int]:
+    """Services at a location with this postal code, or without a location and serving an
+    area of that name (``service_area``)."""
+    return _docnums_where(
+        db, """where exists (select 1 from service_at_location sl join locations l
+                             on l.id = sl.location_id
+                             where sl.service_id = s.id and l.postal_code = ?)
+               or exists (select 1 from service_areas a
+                          where a.service_id = s.id and a.area = ?)""", [postcode, postcode])

@@ -10,6 +10,7 @@ baseline. Prints a Markdown table and whether the targets are met at the largest
     scripts/bench --sizes 5k,20k --repeat 50
     scripts/bench --validate-only      # just `directory validate` on 5,000 services
     scripts/bench --relevance          # just success@3 of tests/relevance over data/ (seconds)
+    scripts/bench --api --sizes 50k    # the HSDS API and export (``bench_api``)
 
 Searches are timed through the site's own path (``finder.find``: ranking, filters and every
 facet count). Near searches (a keyword and a place from places.csv, within a radius, nearest
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import ROOT
-from . import fts5
+from . import bench_api, fts5
 
 DEFAULT_SIZES = "1000,10000,50000"
 QUICK_SIZES = "200,1000"
@@ -368,7 +369,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --peer: concurrent keep-alive connections (default 10)")
     parser.add_argument("--relevance", action="store_true",
                         help="only success@3 of the relevance set over the demo data")
+    parser.add_argument("--api", action="store_true",
+                        help="time the HSDS API against the HTML search, and the export")
     parser.add_argument("--build-only", nargs=2, metavar=("DATA_DIR", "INSTANCE"),
+                        type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--export-only", nargs=2, metavar=("BUILD", "OUT"),
                         type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.build_only:
@@ -377,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
         from . import peer
 
         return peer.main(args.services, args.seconds, args.connections, args.seed)
+    if args.export_only:
+        return bench_api.export_only(*args.export_only)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     if args.relevance:
@@ -390,6 +397,12 @@ def main(argv: list[str] | None = None) -> int:
         print(line)
         return 1 if args.strict and not ok else 0
     sizes = args.sizes or parse_sizes(QUICK_SIZES if args.quick else DEFAULT_SIZES)
+    if args.api:
+        rows = [bench_api.bench_size(size, args.repeat, args.seed, run_build=run_build, log=log)
+                for size in sizes]
+        text, ok = bench_api.report(rows)
+        print(text)
+        return 1 if args.strict and not ok else 0
 
     rows = [bench_size(size, args.repeat, args.seed) for size in sizes]
     print(table(rows))

@@ -8,6 +8,7 @@ from flask import Flask
 
 from .. import ROOT
 from . import (
+    api,
     carry,
     current,
     distance,
@@ -72,5 +73,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     events.init_app(app)
     volunteer.init_app(app)
     unmet.init_app(app)
+    api.init_app(app)
     pagecache.init_app(app)
     return app

@@ -30,8 +30,8 @@ from .sheets import add_url
 from .store import get_build
 
 CACHED = {"site.home", "site.search", "site.remote_services", "site.service",
-          "site.organization", "site.category", "site.about", "sheets.referral", "sheets.street",
-          "sheets.referral_pdf", "sheets.street_pdf", "events.listing",
+          "site.organization", "site.category", "site.about", "site.api_page", "sheets.referral",
+          "sheets.street", "sheets.referral_pdf", "sheets.street_pdf", "events.listing",
           "volunteer.listing"}
 DEFAULT_BYTES = 32 * 2**20  # per worker
 CARDS = 4096  # result cards kept per worker

@@ -13,6 +13,14 @@ from ..data import schema
 from ..search.filters import MAX_AGE, ORDER, PLACE, Filters
 
 
+class BadParameter(BadRequest):
+    """A 400 that knows which query parameter was wrong (the API names it in its JSON)."""
+
+    def __init__(self, parameter: str, description: str):
+        super().__init__(description)
+        self.parameter = parameter
+
+
 def _clean(value: str) -> str:
     """Drop control characters (NUL, escapes) that no person types; keep every letter."""
     return "".join(ch for ch in value if unicodedata.category(ch)[0] != "C" or ch in "\t ").strip()
@@ -23,10 +31,10 @@ def text(name: str, limit: int | None = None) -> str:
     limit = limit or current_app.config["MAX_QUERY_LENGTH"]
     if len(value) > limit:
         if name == "q":
-            raise BadRequest(_("The search is %(length)d characters long; please keep it under "
-                               "%(limit)d.", length=len(value), limit=limit))
-        raise BadRequest(_("%(name)s= is %(length)d characters long; please keep it under "
-                           "%(limit)d.", name=name, length=len(value), limit=limit))
+            raise BadParameter(name, _("The search is %(length)d characters long; please keep "
+                                       "it under %(limit)d.", length=len(value), limit=limit))
+        raise BadParameter(name, _("%(name)s= is %(length)d characters long; please keep it "
+                                   "under %(limit)d.", name=name, length=len(value), limit=limit))
     return value
 
 
@@ -46,8 +54,9 @@ def page() -> int:
     limit = current_app.config["MAX_PAGE"]
     number = digits(raw)
     if number is None or not 1 <= number <= limit:
-        raise BadRequest(_('"%(value)s" is not a page number; use a whole number from 1 to '
-                           "%(limit)d.", value=_clean(raw)[:20], limit=limit))
+        raise BadParameter(
+            "page", _('"%(value)s" is not a page number; use a whole number from 1 to '
+                      "%(limit)d.", value=_clean(raw)[:20], limit=limit))
     return number
 
 
@@ -57,7 +66,8 @@ def choice(name: str, choices: dict[str, str], what: str) -> str | None:
     if not value:
         return None
     if value not in choices:
-        raise BadRequest(_('"%(value)s" is not a known %(what)s. Choose one of: %(choices)s.',
+        raise BadParameter(
+            name, _('"%(value)s" is not a known %(what)s. Choose one of: %(choices)s.',
                            value=value[:60], what=what, choices=", ".join(choices.values())))
     return value
 
@@ -72,7 +82,8 @@ def flag(name: str, what: str) -> bool:
         return True
     if value in FALSE:
         return False
-    raise BadRequest(_('"%(value)s" is not a value for %(what)s; use %(name)s=1 to turn it on '
+    raise BadParameter(
+        name, _('"%(value)s" is not a value for %(what)s; use %(name)s=1 to turn it on '
                        "or leave it out.", value=value[:20], what=what, name=name))
 
 
@@ -83,7 +94,8 @@ def whole_number(name: str, low: int, high: int, what: str) -> int | None:
         return None
     number = digits(raw)
     if number is None or not low <= number <= high:
-        raise BadRequest(_('"%(value)s" is not %(what)s; use a whole number from %(low)d to '
+        raise BadParameter(
+            name, _('"%(value)s" is not %(what)s; use a whole number from %(low)d to '
                            "%(high)d.", value=raw[:20], what=what, low=low, high=high))
     return number
 
@@ -96,7 +108,8 @@ def language(name: str) -> str | None:
     try:
         Locale.parse(value.replace("-", "_"))
     except (ValueError, UnknownLocaleError):
-        raise BadRequest(_('"%(value)s" is not a language code; use a code such as en, es or zh.',
+        raise BadParameter(
+            name, _('"%(value)s" is not a language code; use a code such as en, es or zh.',
                            value=value[:20])) from None
     return value
 

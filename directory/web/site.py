@@ -18,8 +18,8 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-from ..search import crisis, finder, nearby, queries, reading, spelling
-from . import clock, params, unmet, where
+from ..search import crisis, nearby, queries
+from . import clock, params, searching, unmet, where
 from .carry import carried_place
 from .current import all_categories, current_facets, current_index, current_stretch
 from .i18n import localized
@@ -66,11 +66,11 @@ def search():
     page = params.page()
     per_page = current_app.config["PER_PAGE"]
     place = where.from_request()
-    words = _reading(q, chosen)
+    words = searching.read_words(q, chosen)
     if words.filters:
         # "free counselling" is /search?q=counselling&cost=free: a chip the person can remove.
         text = " ".join(filter(None, [words.text, words.place_phrase]))
-        args = {k: v for k, v in request.args.items() if k not in ("q", "page")}
+        args = {k: v for k, v in request.args.items() if k != "q"}  # the page stays
         return redirect(url_for("site.search", q=text or None, **args,
                                 **dict(words.filters)))
     ask_place = words.ask_place and place is None
@@ -98,15 +98,6 @@ def search():
         where=place, remote=remote, ask_place=ask_place)
 
 
-def _reading(q: str, chosen) -> reading.Reading:
-    """The filters and place a search's words ask for; none in a crisis search."""
-    if not q or crisis.for_build(get_build(), get_db()).match(q):
-        return reading.Reading(q)
-    facets = current_facets()
-    return reading.for_build(get_build(), get_db()).read(
-        q, lambda name, value: reading.available(facets, name, value), set(chosen.names()))
-
-
 def _without_empty_fields():
     """A form's untouched fields (``category=&cost=&…``) dropped from the address: the same
     search at a URL a person can read, share and bookmark; works without JavaScript."""
@@ -117,15 +108,12 @@ def _without_empty_fields():
 
 def _find(q, chosen, category, page, per_page, place, categories, now):
     """One search's answer: the finding, the distances of the page shown, the remote block."""
-    points = nearby.points(get_build(), get_db(), current_index())
-    near = nearby.within_radius(points, place.point, place.radius_km) if place else None
-    speller = spelling.for_build(get_build(), get_db())
-    hits = finder.find(current_index(), current_facets(), speller, get_db(),
-                       q, chosen, page=page, per_page=per_page, now=now,
-                       categories=categories, nearest=near.docnums if near else None,
-                       crisis=crisis.for_build(get_build(), get_db()))
+    hits, near = searching.find(q, chosen, page, per_page, categories, now,
+                                centre=place.point if place else None,
+                                radius_km=place.radius_km if place else None)
     if near is None:
         return hits, None, None
+    points = nearby.points(get_build(), get_db(), current_index())
     km = near.distances(hits.docnums)
     distances = dict(zip(hits.ids, (km[d] for d in hits.docnums), strict=False))
     # Hotlines in sight: the few lines serving the area, open now first (crisis lines
@@ -216,6 +204,13 @@ def category(category_id: str):
 @bp.get("/about")
 def about():
     return render_template("about.html", counts=queries.counts(get_db()), build=get_build())
+
+
+@bp.get("/about/api")
+def api_page():
+    """How to use the open data: the downloads and the HSDS API, with curl examples."""
+    return render_template("api.html", build=get_build(),
+                           example=queries.all_service_ids(get_db())[:1])
 
 
 @bp.get("/privacy")

@@ -10,13 +10,13 @@ nothing here logs them.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from werkzeug.exceptions import BadRequest
 
 from ..geo import distance as geo
 from ..geo.places import Gazetteer
 from ..search import nearby
 from ..search.nearby import Where
 from . import params
+from .params import BadParameter
 from .store import get_build, get_db
 
 
@@ -38,15 +38,16 @@ def from_request() -> Where | None:
     where = Where(typed=near, radius=radius, unit=unit())
     if lat or lon:
         if not (lat and lon):
-            raise BadRequest(_("lat and lon go together: give both, e.g. lat=41.882&lon=-87.648, "
-                               "or type a place instead."))
+            raise BadParameter("lon" if lat else "lat", _(
+                "lat and lon go together: give both, e.g. lat=41.882&lon=-87.648, "
+                "or type a place instead."))
         where.point = _point(lat, lon, f"{lat},{lon}", site)
         where.label = _("your location")
     elif near:
         try:
             where.point = geo.parse_point(near)
         except geo.BadPoint as error:
-            raise BadRequest(_bad_point(near, error, site)) from None
+            raise BadParameter("near", _bad_point(near, error, site)) from None
         if where.point:
             # Show back only what the site kept: the point rounded to ~100 m.
             where.typed = f"{where.point.latitude},{where.point.longitude}"
@@ -73,7 +74,8 @@ def _radius(unit_name: str) -> int:
         return int(raw)
     choices = ", ".join(str(r) for r in geo.RADII)
     units = _("miles") if unit_name == "mi" else _("kilometres")
-    raise BadRequest(_('"%(value)s" is not a distance you can choose; use one of %(choices)s '
+    raise BadParameter(
+        "radius", _('"%(value)s" is not a distance you can choose; use one of %(choices)s '
                        "(%(units)s).", value=raw, choices=choices, units=units))
 
 
@@ -81,7 +83,7 @@ def _point(lat: str, lon: str, shown: str, site: dict) -> geo.Point:
     try:
         return geo.make_point(lat, lon)
     except geo.BadPoint as error:
-        raise BadRequest(_bad_point(shown, error, site)) from None
+        raise BadParameter("lat", _bad_point(shown, error, site)) from None
 
 
 def _bad_point(shown: str, error: geo.BadPoint, site: dict) -> str:

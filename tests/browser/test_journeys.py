@@ -80,7 +80,8 @@ PAGES = ["/", "/search?q=counselling", "/search?q=skydiving", "/services/harbour
          "/categories/counselling", "/referral?ids=harbour-youth-drop-in,northside-warmline",
          "/search?q=kill+myself", "/search?near=Northside",
          "/events", "/events?category=nope", "/volunteer",
-         "/organizations/harbour-youth-trust", "/services/harbour-parent-group"]
+         "/organizations/harbour-youth-trust", "/services/harbour-parent-group",
+         "/about/api"]
 
 
 @pytest.mark.parametrize("path", PAGES)
