@@ -45,22 +45,19 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
     final = builds / work.name[1:]
     try:
         on_stage("write database and index")
-        # The geocoder's options may hold an API key; nothing served needs them.
-        site = {key: value for key, value in catalogue.site.items() if key != "geocoder"}
-
-        def database_then_export():
-            write_database(catalogue, work / DATABASE)
-            write_hsds(work, site)  # reads only what write_database wrote
-
-        # Side by side: the database, then the HSDS export, in a thread while Whoosh's
-        # processes index.
+        # Side by side: the database in a thread while Whoosh's processes index.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            database = pool.submit(database_then_export)
+            database = pool.submit(write_database, catalogue, work / DATABASE)
             search.write_index(work / INDEX, index_documents(catalogue))
-            on_stage("write the Open Referral export")  # pipeline.STAGES; may be done already
             database.result()
         facets.write_facets(work / DATABASE, work / INDEX)  # needs the index's document numbers
         write_document_numbers(work / DATABASE, work / INDEX)
+        # The geocoder's options may hold an API key; nothing served needs them.
+        site = {key: value for key, value in catalogue.site.items() if key != "geocoder"}
+        # After the rest, not beside the indexing: in a thread it fights the indexing for the
+        # interpreter lock, in a process for the cores; both were slower (README, Performance).
+        on_stage("write the Open Referral export")  # pipeline.STAGES
+        write_hsds(work, site)
         manifest = {
             "id": final.name,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
