@@ -43,6 +43,10 @@ ID = Field(simple(slug), required=True)
 LATITUDE = simple(number(-90, 90, "a latitude"))
 LONGITUDE = simple(number(-180, 180, "a longitude"))
 HOURS = Field(simple(hours.check_hours))
+# Where an imported record came from (``directory import hsds``): the source system's name and
+# the record's id there. A re-import of the same system updates exactly these records; a record
+# without ``source`` was written by hand and is never touched by an import.
+SOURCE = Field(mapping({"system": REQUIRED_TEXT, "id": REQUIRED_TEXT}, "a source"))
 COORDINATES = {"latitude": Field(LATITUDE, required=True),
                "longitude": Field(LONGITUDE, required=True)}
 
@@ -117,6 +121,7 @@ def organization(country: str, categories: list[str], audiences: list[str]):
         "phones": phones,
         "locations": Field(list_of(location(country), scalars=False)),
         "services": Field(list_of(service(country, categories, audiences), scalars=False)),
+        "source": SOURCE,
     }, "an organization")
 
 
@@ -141,6 +146,7 @@ def location(country: str):
         "accessibility": Field(list_of(simple(one_of(ACCESSIBILITY, "accessibility feature")))),
         "transportation": TEXT,
         "description": TEXT,
+        "source": SOURCE,
     }, "a location")
 
 
@@ -172,6 +178,7 @@ def service_fields(country: str, categories: list[str], audiences: list[str]) ->
         "status": Field(simple(one_of(STATUSES, "status"))),
         # Checked against places.csv in validate (places.check_service_areas).
         "service_area": Field(list_of(simple(text))),
+        "source": SOURCE,
     }
 
 

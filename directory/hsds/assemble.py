@@ -1,0 +1,518 @@
+"""``Tables`` → this directory's records: organizations with their locations and services.
+
+Joins the HSDS tables (service_at_location, phones, schedules, languages, taxonomy terms...)
+and cleans every value on the way (``cleaning``, ``schedules``). The records carry HSDS ids,
+not our ids yet: ``importer`` gives them ids (kept from an earlier import, or made from
+names) and writes the files. Every row that cannot be joined, every duplicate id and every
+staff contact is a report line; nothing here raises on messy input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..data import schema
+from . import cleaning, schedules
+from .cleaning import Place
+from .notes import ImportReport
+from .tables import Row, Tables
+from .taxonomy_map import TaxonomyMap, top_level
+
+STATUSES = {"active": "active", "inactive": "inactive", "temporarily closed": "inactive",
+            "temporarily_closed": "inactive", "closed": "inactive", "pending": "inactive"}
+PHONE_TYPES = {"voice": "voice", "text": "text", "sms": "text", "fax": "fax", "cell": "voice",
+               "mobile": "voice", "video": "video", "textphone": "textphone", "tty": "textphone",
+               "tdd": "textphone", "hotline": "voice", "main": "voice", "": None}
+ACCESSIBILITY_WORDS = [
+    ("wheelchair", "wheelchair"), ("ramp", "wheelchair"), ("step-free", "wheelchair"),
+    ("restroom", "accessible-restroom"), ("toilet", "accessible-restroom"),
+    ("elevator", "elevator"), ("lift", "elevator"), ("hearing loop", "hearing-loop"),
+    ("induction loop", "hearing-loop"), ("sign language", "sign-language"),
+    ("asl", "sign-language"), ("braille", "braille"), ("service animal", "service-animals"),
+]
+# Values our data format holds nowhere: said in the report when they are filled in.
+UNHELD = ("alternate_name", "interpretation_services", "wait_time", "accreditations",
+          "licenses", "alert")
+SLUG_KEYS = ("slug", "directory_id", "x_directory_id", "x-directory-id")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+_WORDS = {"cost": schema.COSTS, "access": schema.ACCESS, "remote": schema.REMOTE}
+
+
+@dataclass
+class Options:
+    country: str = "US"
+    bounds: dict | None = None
+    fix_case: bool = False
+    include_all: bool = False
+    taxonomy: TaxonomyMap = field(default_factory=TaxonomyMap)
+    categories: set[str] = field(default_factory=set)  # ids in the target taxonomy.yaml
+    audiences: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Imported:
+    """What the tables hold in this directory's shape, keyed by source ids."""
+
+    organizations: list[dict] = field(default_factory=list)  # each with locations, services
+    new_categories: dict[str, str] = field(default_factory=dict)  # id → name (with --all)
+
+
+def assemble(tables: Tables, options: Options, report: ImportReport) -> Imported:
+    return _Assembler(tables, options, report).run()
+
+
+class _Assembler:
+    def __init__(self, tables: Tables, options: Options, report: ImportReport):
+        self.t, self.o, self.r = tables, options, report
+        self.rows = {name: self._unique(name, rows) for name, rows in tables.rows.items()
+                     if name in ("organizations", "services", "locations", "taxonomy_terms")}
+        # table → link column → id → rows
+        self.by = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+        for table in ("addresses", "phones", "schedules", "service_at_location", "languages",
+                      "accessibility", "service_terms", "eligibility"):
+            for row in tables.rows.get(table, []):
+                for column in ("service_id", "location_id", "organization_id",
+                               "service_at_location_id"):
+                    if row.text(column):
+                        self.by[table][column][row.text(column)].append(row)
+        self.out = Imported()
+        self.orgs: dict[str, dict] = {}
+        self.locations: dict[str, dict | None] = {}
+
+    def place(self, row: Row) -> Place:
+        return Place(self.r, row.file, row.row)
+
+    def _unique(self, table: str, rows: list[Row]) -> dict[str, Row]:
+        kept: dict[str, Row] = {}
+        for row in rows:
+            key = row.text("id")
+            if not key:
+                self.r.note("unjoined", row.file, row.row, "id",
+                            f"a {table[:-1]} row without an id; left out")
+            elif key in kept:
+                first = kept[key]
+                self.r.note("duplicate-id", row.file, row.row, "id",
+                            f'"{key}" is already used at {first.file}:{first.row}; this row '
+                            "is left out")
+            else:
+                kept[key] = row
+        return kept
+
+    # --- the walk ------------------------------------------------------------------------
+
+    def run(self) -> Imported:
+        self._count_contacts()
+        self._check_links()
+        for row in self.rows["services"].values():
+            self._service(row)
+        self.out.organizations = list(self.orgs.values())
+        return self.out
+
+    def _count_contacts(self) -> None:
+        for row in self.t.rows.get("contacts", []):
+            self.r.note("contact-skipped", row.file, row.row, "contacts",
+                        "a named staff contact; people's names and work emails are not "
+                        "public listings, so it is not imported")
+        for row in self.t.rows.get("phones", []):
+            if row.text("contact_id"):
+                self.r.note("contact-skipped", row.file, row.row, "phones",
+                            "a staff contact's phone; not imported")
+
+    def _check_links(self) -> None:
+        services, locations = self.rows["services"], self.rows["locations"]
+        checks = [("service_at_location", "service_id", services),
+                  ("service_at_location", "location_id", locations),
+                  ("phones", "service_id", services), ("schedules", "service_id", services),
+                  ("languages", "service_id", services), ("addresses", "location_id", locations),
+                  ("service_terms", "service_id", services)]
+        for table, column, known in checks:
+            for key, rows in self.by[table][column].items():
+                if key not in known:
+                    for row in rows:
+                        self.r.note("unjoined", row.file, row.row, column,
+                                    f'"{key}" is not a {column[:-3]} in this export; the '
+                                    f"{table} row is left out")
+
+    def _service(self, row: Row) -> None:
+        place, key = self.place(row), row.text("id")
+        status = self._status(row, place)
+        if status is None:
+            return
+        terms = [self.rows["taxonomy_terms"].get(link.text("term_id"))
+                 for link in self.by["service_terms"]["service_id"][key]]
+        for link in self.by["service_terms"]["service_id"][key]:
+            if link.text("term_id") not in self.rows["taxonomy_terms"]:
+                self.r.note("unjoined", link.file, link.row, "taxonomy_term_id",
+                            f'"{link.text("term_id")}" is not a taxonomy term in this export')
+        terms = [term for term in terms if term is not None]
+        fields = self._fields_from_terms(terms)
+        categories = fields.pop("categories")
+        if not categories and self.o.include_all:
+            categories = self._created_categories(terms)
+        if not categories:
+            top = top_level(terms[0], self.rows["taxonomy_terms"]) if terms else \
+                "(no taxonomy term)"
+            self.r.left_out_by_term[top] += 1
+            self.r.note("no-category", row.file, row.row, "taxonomy",
+                        f'"{row.text("name")}" has no term in the taxonomy map (top-level term: '
+                        f"{top}); left out (use --all or --taxonomy-map to import it)")
+            return
+        org = self._organization_for(row, place)
+        service = {"source_id": key, "slug": _slug_hint(row),
+                   "name": cleaning.name(row.get("name"), place, "name", self.o.fix_case)
+                   or cleaning.text(row.get("alternate_name"), place, "alternate_name")
+                   or f"Service {key}"}
+        service["description"] = cleaning.text(row.get("description"), place, "description")
+        service["categories"] = categories
+        service.update(self._where(row, org))
+        service.update(self._hours(row, service))
+        service["phones"] = self._phones(
+            self.by["phones"]["service_id"][key]
+            + [phone for link in self.by["service_at_location"]["service_id"][key]
+               for phone in self.by["phones"]["service_at_location_id"][link.text("id")]],
+            service_level=True)
+        service["email"] = cleaning.email(row.get("email"), place, "email")
+        service["url"] = cleaning.web_address(row.get("url"), place, "url")
+        service["languages"] = self._languages(key)
+        service["audience"] = fields.get("audience", []) + self._eligibility(key, service)
+        for column in ("minimum_age", "maximum_age"):
+            service[column] = cleaning.age(row.get(column), place, column)
+        if service["minimum_age"] is not None and service["maximum_age"] is not None and \
+                service["minimum_age"] > service["maximum_age"]:
+            place.note("age-dropped", "maximum_age",
+                       f"{service['maximum_age']} is below minimum_age; both dropped")
+            service["minimum_age"] = service["maximum_age"] = None
+        service["fees_description"] = cleaning.text(row.get("fees_description") or
+                                                    row.get("fees"), place, "fees_description")
+        service["cost"] = fields.get("cost")
+        if not service["cost"] and _cost_from(service["fees_description"]):
+            service["cost"] = _cost_from(service["fees_description"])
+            place.note("cost-read", "fees_description",
+                       f"{cleaning.show(service['fees_description'])} → cost: {service['cost']}")
+        service["access"] = fields.get("access")
+        service["application_process"] = cleaning.text(row.get("application_process"), place,
+                                                        "application_process")
+        service["eligibility_description"] = _join(
+            cleaning.text(row.get("eligibility_description"), place, "eligibility_description"),
+            service.pop("eligibility_text", None))
+        service["remote"] = fields.get("remote", [])
+        service["last_verified"] = _date(row.text("assured_date"))
+        service["status"] = status if status != "active" else None
+        for column in UNHELD:
+            if row.text(column):
+                place.note("value-dropped", column,
+                           f"{cleaning.show(row.text(column))}: this directory has no {column}")
+        org["services"].append(service)
+
+    def _status(self, row: Row, place: Place) -> str | None:
+        raw = row.text("status").lower()
+        if raw == "defunct":
+            place.note("defunct", "status", f'"{row.text("name")}" is defunct; left out')
+            return None
+        status = STATUSES.get(raw.replace("-", " "), "active" if not raw else None)
+        if status is None:
+            place.note("status-changed", "status", f"{cleaning.show(raw)} read as active")
+            return "active"
+        if raw and raw != status:
+            place.note("status-changed", "status", f"{cleaning.show(raw)} read as {status}")
+        return status
+
+    # --- organizations and locations ------------------------------------------------------
+
+    def _organization_for(self, row: Row, place: Place) -> dict:
+        key = row.text("organization_id")
+        if key in self.orgs:
+            return self.orgs[key]
+        source = self.rows["organizations"].get(key)
+        if source is None:
+            made_key = key or f"service-{row.text('id')}"
+            name = f"{row.text('name')} (organization {key})" if key else row.text("name")
+            place.note("organization-made", "organization_id",
+                       f'"{key or "(empty)"}" is not an organization in this export; the '
+                       f'service is listed under a new organization "{name}"')
+            org = {"source_id": made_key, "slug": None, "name": cleaning.text(name, place, "name"),
+                   "locations": [], "services": []}
+            self.orgs[key or made_key] = org
+            return org
+        where = self.place(source)
+        org = {"source_id": key, "slug": _slug_hint(source, self._identifier_slug(key)),
+               "name": cleaning.name(source.get("name"), where, "name", self.o.fix_case)
+               or f"Organization {key}",
+               "alternate_name": cleaning.text(source.get("alternate_name"), where,
+                                               "alternate_name"),
+               "description": cleaning.text(source.get("description"), where, "description"),
+               "url": cleaning.web_address(source.get("website") or source.get("url"), where,
+                                           "website"),
+               "email": cleaning.email(source.get("email"), where, "email"),
+               "phones": self._phones([phone for phone in
+                                       self.by["phones"]["organization_id"][key]
+                                       if not (phone.text("service_id") or
+                                               phone.text("location_id") or
+                                               phone.text("service_at_location_id"))]),
+               "locations": [], "services": []}
+        self.orgs[key] = org
+        return org
+
+    def _identifier_slug(self, org_key: str) -> str | None:
+        for row in self.t.rows.get("organization_identifiers", []):
+            if row.text("organization_id") == org_key and \
+                    row.text("identifier_type").lower() in ("slug", "directory id"):
+                return row.text("identifier")
+        return None
+
+    def _where(self, row: Row, org: dict) -> dict:
+        """``at``: the service's locations, each added to its organization once."""
+        at = []
+        for link in self.by["service_at_location"]["service_id"][row.text("id")]:
+            key = link.text("location_id")
+            if key not in self.rows["locations"]:
+                continue  # said in _check_links
+            if key not in self.locations:
+                self.locations[key] = self._location(self.rows["locations"][key])
+                if self.locations[key] is not None:
+                    org["locations"].append(self.locations[key])
+            elif self.locations[key] is not None and self.locations[key] not in org["locations"]:
+                org["locations"].append(self.locations[key])
+            if self.locations[key] is not None and key not in at:
+                at.append(key)
+        return {"at": at}
+
+    def _location(self, row: Row) -> dict | None:
+        place, key = self.place(row), row.text("id")
+        if row.text("location_type").lower() == "virtual":
+            return None
+        addresses = self.by["addresses"]["location_id"][key]
+        physical = [a for a in addresses if a.text("address_type").lower() != "postal"] or \
+            addresses
+        address = self._address(physical[0]) if physical else None
+        if address is None:
+            place.note("address-incomplete", "address",
+                       f'"{row.text("name") or key}" has no street address and city; the '
+                       "location is left out (services there keep their phones)")
+            return None
+        location = {"source_id": key, "slug": _slug_hint(row), "address": address,
+                    "name": cleaning.name(row.get("name"), place, "name", self.o.fix_case)}
+        point = cleaning.coordinates(row.get("latitude"), row.get("longitude"), self.o.bounds,
+                                     place)
+        if point:
+            location["latitude"], location["longitude"] = point
+        else:
+            place.note("no-coordinates", "latitude",
+                       "no usable coordinates; directory geocode will place the address")
+        features, notes = [], []
+        for feature in self.by["accessibility"]["location_id"][key]:
+            words = " ".join(filter(None, (feature.text("description"),
+                                           feature.text("details")))).lower()
+            found = [value for word, value in ACCESSIBILITY_WORDS if word in words]
+            if found:
+                features.extend(value for value in found if value not in features)
+            elif words:
+                notes.append(cleaning.text(feature.text("description") or
+                                           feature.text("details"), place, "accessibility"))
+                self.place(feature).note("accessibility-kept-as-text", "accessibility",
+                                         f"{cleaning.show(words)} names no known feature; "
+                                         "kept in the location's description")
+        location["accessibility"] = features
+        location["transportation"] = cleaning.text(row.get("transportation"), place,
+                                                   "transportation")
+        location["description"] = _join(cleaning.text(row.get("description"), place,
+                                                      "description"),
+                                        *(f"Accessibility: {note}" for note in notes if note))
+        return location
+
+    def _address(self, row: Row) -> dict | None:
+        place = self.place(row)
+        street = cleaning.text(row.get("address_1"), place, "address_1")
+        city = cleaning.text(row.get("city"), place, "city")
+        if not street or not city:
+            return None
+        address = {"address_1": street,
+                   "address_2": cleaning.text(row.get("address_2"), place, "address_2"),
+                   "city": city,
+                   "state_province": cleaning.code(row.get("state_province"), place,
+                                                   "state_province"),
+                   "postal_code": self._postcode(row, place),
+                   "country": self._country(row, place)}
+        return address
+
+    def _postcode(self, row: Row, place: Place) -> str | None:
+        value = cleaning.code(row.get("postal_code"), place, "postal_code")
+        if value is None:
+            return None
+        if value.isdigit() and len(value) == 4 and self.o.country == "US":
+            place.note("code-trimmed", "postal_code", f'"{value}" → "0{value}" (a spreadsheet '
+                       "dropped the leading zero)")
+            value = "0" + value
+        try:
+            return schema.postcode(self.o.country)(value)
+        except schema.Invalid:
+            place.note("value-dropped", "postal_code",
+                       f'"{value}" is not a postal code for {self.o.country}; dropped')
+            return None
+
+    def _country(self, row: Row, place: Place) -> str | None:
+        value = cleaning.code(row.get("country"), place, "country")
+        if value is None:
+            return None
+        code = {"USA": "US", "UNITED STATES": "US", "CAN": "CA", "CANADA": "CA", "GBR": "GB",
+                "UK": "GB"}.get(value.upper(), value.upper())
+        if len(code) != 2 or not code.isalpha():
+            place.note("value-dropped", "country", f'"{value}" is not a country code; dropped')
+            return None
+        if code != value:
+            place.note("code-trimmed", "country", f'"{value}" → "{code}"')
+        return code
+
+    # --- the rest of a service ------------------------------------------------------------
+
+    def _phones(self, rows: list[Row], service_level: bool = False) -> list[dict]:
+        phones, seen = [], set()
+        for row in rows:
+            if row.text("contact_id"):
+                continue  # counted in _count_contacts
+            place = self.place(row)
+            number = cleaning.phone(row.get("number"), row.get("extension"), self.o.country,
+                                    place, "number")
+            if number is None or number in seen:
+                continue
+            seen.add(number)
+            kind_raw = row.text("type").lower()
+            kind = PHONE_TYPES.get(kind_raw, "unknown")
+            if kind == "unknown":
+                place.note("value-dropped", "type", f'"{kind_raw}" is not a phone type; the '
+                           "number is kept as a voice line")
+                kind = None
+            phone = {"number": number}
+            if kind and kind != "voice":
+                phone["type"] = kind
+            elif kind == "voice":
+                phone["type"] = "voice"
+            description = cleaning.text(row.get("description"), place, "description")
+            if description:
+                phone["description"] = description
+            phones.append(phone)
+        return phones
+
+    def _hours(self, row: Row, service: dict) -> dict:
+        key = row.text("id")
+        rows = list(self.by["schedules"]["service_id"][key])
+        for link in self.by["service_at_location"]["service_id"][key]:
+            rows += [r for r in self.by["schedules"]["service_at_location_id"][link.text("id")]
+                     if r not in rows]
+        if not rows:  # the hours of the place, when the service has none of its own
+            for location in service["at"]:
+                rows += self.by["schedules"]["location_id"][location]
+        read = schedules.opening(rows, self.place)
+        notes = read.as_text
+        if not read.hours and row.text("hours"):
+            read.hours, note = schedules.free_text(row.text("hours"), self.place(row), "hours")
+            notes = notes + ([note] if note else [])
+        if notes:
+            service["description"] = _join(service.get("description"),
+                                           "Hours: " + "; ".join(notes))
+        return {"hours": read.hours, "closed": read.closed,
+                "special": {day: read.special[day] for day in sorted(read.special)}}
+
+    def _languages(self, key: str) -> list[str]:
+        codes = []
+        for row in self.by["languages"]["service_id"][key]:
+            place = self.place(row)
+            found = cleaning.language(row.text("code"), place, "code") if row.text("code") \
+                else cleaning.language(row.text("name"), place, "name")
+            if not found and row.text("code") and row.text("name"):
+                found = cleaning.language(row.text("name"), place, "name")
+            codes.extend(code for code in found if code not in codes)
+        return codes
+
+    def _eligibility(self, key: str, service: dict) -> list[str]:
+        audiences, texts = [], []
+        for row in self.by["eligibility"]["service_id"][key]:
+            value = row.text("eligibility")
+            audience = self.o.taxonomy.audience_of(value)
+            if audience and audience in self.o.audiences:
+                audiences.append(audience)
+            elif value:
+                texts.append(value)
+        if texts:
+            service["eligibility_text"] = "; ".join(texts)
+        return audiences
+
+    def _fields_from_terms(self, terms: list[Row]) -> dict:
+        """Categories (through the map) and, from this directory's own vocabularies in an
+        export of it, cost, access, remote and audience."""
+        out: dict = {"categories": [], "audience": [], "remote": []}
+        known = self.o.categories
+        for term in terms:
+            vocabulary = term.text("taxonomy").lower()
+            code = term.text("code") or term.text("name")
+            field_name = next((name for name in ("cost", "access", "remote", "audience")
+                               if vocabulary.endswith(name)), None)
+            if field_name == "audience" and code in self.o.audiences:
+                out["audience"].append(code)
+                continue
+            if field_name in _WORDS and code in _WORDS[field_name]:
+                if field_name == "remote":
+                    out["remote"].append(code)
+                else:
+                    out[field_name] = code
+                continue
+            if code in known:
+                mapped = [code]
+            else:
+                mapped = [category for category in
+                          self.o.taxonomy.categories_of(term, self.rows["taxonomy_terms"])
+                          if category in known]
+            out["categories"].extend(c for c in mapped if c not in out["categories"])
+        return out
+
+    def _created_categories(self, terms: list[Row]) -> list[str]:
+        if not terms:  # --all and not even a term: one catch-all category holds them
+            if "other" not in self.o.categories:
+                self.out.new_categories.setdefault("other", "Other services")
+            return ["other"]
+        made = []
+        for term in terms:
+            name = term.text("name") or term.text("code")
+            category = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+            if not category:
+                continue
+            if category not in self.o.categories:
+                self.out.new_categories.setdefault(category, name)
+            if category not in made:
+                made.append(category)
+        return made
+
+
+def _slug_hint(row: Row, fallback: str | None = None) -> str | None:
+    """The id this directory gave a record, when an export of it carries one."""
+    for key in SLUG_KEYS:
+        if row.text(key):
+            return row.text(key)
+    if fallback:
+        return fallback
+    key = row.text("id")
+    if re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)+$", key) and re.search(r"[a-z]", key) and \
+            not _UUID.match(key):
+        return key
+    return None
+
+
+def _join(*parts) -> str | None:
+    kept = [part for part in parts if part]
+    return "\n\n".join(kept) if kept else None
+
+
+def _cost_from(fees: str | None) -> str | None:
+    text = (fees or "").lower()
+    if re.match(r"^(free|no cost|no charge|no fee)", text):
+        return "free"
+    if "sliding" in text:
+        return "sliding-scale"
+    return None
+
+
+def _date(text: str) -> str | None:
+    match = re.match(r"^\d{4}-\d{2}-\d{2}", text)
+    return match[0] if match else None
