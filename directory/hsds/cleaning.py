@@ -16,7 +16,8 @@ from functools import lru_cache
 import phonenumbers
 from babel import Locale
 
-from ..records.fields import EMAIL, SHORT_CODE, Invalid, url as check_url
+from ..records.fields import EMAIL, SHORT_CODE, Invalid
+from ..records.fields import url as check_url
 from .notes import ImportReport
 
 

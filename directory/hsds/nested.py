@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from .notes import ImportReport
-from .tables import Row, Tables
+from .tables import Row, SourceError, Tables
 
 _NESTED = {"organization", "phones", "schedules", "languages", "attributes", "contacts",
            "service_at_locations", "location", "addresses", "accessibility", "locations",
@@ -26,8 +26,6 @@ def read_json_file(path: Path, report: ImportReport) -> Tables:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as error:
-        from .reader import SourceError
-
         raise SourceError(f"{name} is not valid JSON: {error}") from None
     tables = Tables(version="3.0")
     report.version = "3.0"

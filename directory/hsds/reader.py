@@ -21,7 +21,9 @@ from pathlib import Path
 
 from . import nested, paging
 from .notes import ImportReport
-from .tables import Row, Tables
+from .tables import Row, SourceError, Tables
+
+__all__ = ["SourceError", "read_source", "detect_version"]
 
 # File name → (table, how to turn a row of it into that table's shape).
 _SAME = None
@@ -61,10 +63,6 @@ V1_FILES = {
 V1_ONLY = {"physical_addresses.csv", "regular_schedules.csv", "holiday_schedules.csv",
            "services_taxonomy.csv", "services_at_location.csv",
            "accessibility_for_disabilities.csv", "taxonomy.csv"}
-
-
-class SourceError(Exception):
-    """The source cannot be read at all (no such folder, not a data package, bad JSON)."""
 
 
 def read_source(source: str, report: ImportReport, *, system: str = "",

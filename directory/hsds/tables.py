@@ -17,6 +17,10 @@ TABLES = ("organizations", "services", "locations", "addresses", "phones", "sche
           "service_terms", "eligibility", "organization_identifiers")
 
 
+class SourceError(Exception):
+    """The source cannot be read at all (no such folder, not a data package, bad JSON)."""
+
+
 class Row(dict):
     """One record of a source: its fields, and where it was read (file, row number)."""
 
