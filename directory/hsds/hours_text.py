@@ -65,8 +65,14 @@ def span_text(opens: int, closes: int) -> str:
 
 def rules_text(by_days: dict[tuple[int, ...], list[tuple[int, int]]]) -> str:
     """``{(0,1,2,3,4): [(540, 1020)]}`` → ``"Mo-Fr 09:00-17:00"`` in the project's syntax."""
+    # Rows with the same times become one rule: 1.x exports write a row per weekday, and
+    # "Mo 09:00-17:00; Tu 09:00-17:00; ..." should read "Mo-Fr 09:00-17:00".
+    by_spans: dict[tuple, set[int]] = {}
+    for days, spans in by_days.items():
+        by_spans.setdefault(tuple(sorted(set(spans))), set()).update(days)
+    merged = {tuple(sorted(days)): list(spans) for spans, days in by_spans.items()}
     rules = []
-    for days, spans in sorted(by_days.items(), key=lambda item: (item[0][0], item[0])):
+    for days, spans in sorted(merged.items(), key=lambda item: (item[0][0], item[0])):
         times = ",".join(span_text(*span) for span in sorted(set(spans)))
         rules.append(f"{days_text(days)} {times}")
     return "; ".join(rules)

@@ -99,7 +99,7 @@ def _service(tables: Tables, service: dict, here, seen) -> None:
             extra = {"taxonomy": detail.get("name")} if isinstance(detail, dict) and \
                 not term.get("taxonomy") else {}
             tables.add("taxonomy_terms", _row(term, here, **extra))
-        tables.add("service_terms", Row(service_id=key, term_id=term_id,
+        tables.add("service_terms", Row({"service_id": key, "term_id": term_id},
                                         file=here[0], row=here[1]))
     for link in _list(service.get("service_at_locations")):
         location = link.get("location")
