@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..data import schema
+from ..hours import syntax
 from . import cleaning, schedules
 from .cleaning import Place
 from .notes import ImportReport
@@ -49,6 +50,7 @@ class Options:
     taxonomy: TaxonomyMap = field(default_factory=TaxonomyMap)
     categories: set[str] = field(default_factory=set)  # ids in the target taxonomy.yaml
     audiences: set[str] = field(default_factory=set)
+    places: dict[str, str] = field(default_factory=dict)  # lowercase name → places.csv name
 
 
 @dataclass
@@ -71,13 +73,16 @@ class _Assembler:
         # table → link column → id → rows
         self.by = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
         for table in ("addresses", "phones", "schedules", "service_at_location", "languages",
-                      "accessibility", "service_terms", "eligibility"):
+                      "accessibility", "service_terms", "eligibility", "service_areas"):
             for row in tables.rows.get(table, []):
                 for column in ("service_id", "location_id", "organization_id",
                                "service_at_location_id"):
                     if row.text(column):
                         self.by[table][column][row.text(column)].append(row)
         self.out = Imported()
+        # An export of this directory says cost itself (cost:free terms): nothing to infer.
+        self.own_vocabulary = any(term.text("code").startswith("cost:")
+                                  for term in self.rows["taxonomy_terms"].values())
         self.orgs: dict[str, dict] = {}
         self.locations: dict[str, dict | None] = {}
 
@@ -187,7 +192,8 @@ class _Assembler:
         service["fees_description"] = cleaning.text(row.get("fees_description") or
                                                     row.get("fees"), place, "fees_description")
         service["cost"] = fields.get("cost")
-        if not service["cost"] and _cost_from(service["fees_description"]):
+        if not service["cost"] and not self.own_vocabulary and \
+                _cost_from(service["fees_description"]):
             service["cost"] = _cost_from(service["fees_description"])
             place.note("cost-read", "fees_description",
                        f"{cleaning.show(service['fees_description'])} → cost: {service['cost']}")
@@ -198,6 +204,7 @@ class _Assembler:
             cleaning.text(row.get("eligibility_description"), place, "eligibility_description"),
             service.pop("eligibility_text", None))
         service["remote"] = fields.get("remote", [])
+        service["service_area"] = self._areas(key)
         service["last_verified"] = _date(row.text("assured_date"))
         service["status"] = status if status != "active" else None
         for column in UNHELD:
@@ -242,7 +249,7 @@ class _Assembler:
                or f"Organization {key}",
                "alternate_name": cleaning.text(source.get("alternate_name"), where,
                                                "alternate_name"),
-               "description": cleaning.text(source.get("description"), where, "description"),
+               "description": self._org_description(source, where),
                "url": cleaning.web_address(source.get("website") or source.get("url"), where,
                                            "website"),
                "email": cleaning.email(source.get("email"), where, "email"),
@@ -255,10 +262,18 @@ class _Assembler:
         self.orgs[key] = org
         return org
 
+    def _org_description(self, source: Row, where: Place) -> str | None:
+        description = cleaning.text(source.get("description"), where, "description")
+        if description and description == source.text("name"):
+            # HSDS requires a description, so exports repeat the name: it says nothing more.
+            where.note("value-dropped", "description", "repeats the name; dropped")
+            return None
+        return description
+
     def _identifier_slug(self, org_key: str) -> str | None:
         for row in self.t.rows.get("organization_identifiers", []):
-            if row.text("organization_id") == org_key and \
-                    row.text("identifier_type").lower() in ("slug", "directory id"):
+            kind = row.text("identifier_type").lower().replace(" ", "_")
+            if row.text("organization_id") == org_key and kind in ("slug", "directory_id"):
                 return row.text("identifier")
         return None
 
@@ -292,7 +307,9 @@ class _Assembler:
                        f'"{row.text("name") or key}" has no street address and city; the '
                        "location is left out (services there keep their phones)")
             return None
-        location = {"source_id": key, "slug": _slug_hint(row), "address": address,
+        own = row.text("external_identifier") if row.text("external_identifier_type").lower() \
+            .replace(" ", "_") in ("slug", "directory_id") else None
+        location = {"source_id": key, "slug": _slug_hint(row, own), "address": address,
                     "name": cleaning.name(row.get("name"), place, "name", self.o.fix_case)}
         point = cleaning.coordinates(row.get("latitude"), row.get("longitude"), self.o.bounds,
                                      place)
@@ -305,7 +322,9 @@ class _Assembler:
         for feature in self.by["accessibility"]["location_id"][key]:
             words = " ".join(filter(None, (feature.text("description"),
                                            feature.text("details")))).lower()
-            found = [value for word, value in ACCESSIBILITY_WORDS if word in words]
+            found = [feature.text("details")] if feature.text("details") in \
+                schema.ACCESSIBILITY else \
+                [value for word, value in ACCESSIBILITY_WORDS if re.search(rf"\b{word}", words)]
             if found:
                 features.extend(value for value in found if value not in features)
             elif words:
@@ -390,8 +409,11 @@ class _Assembler:
             elif kind == "voice":
                 phone["type"] = "voice"
             description = cleaning.text(row.get("description"), place, "description")
+            description, hours = _phone_hours(description)
             if description:
                 phone["description"] = description
+            if hours:
+                phone["hours"] = hours
             phones.append(phone)
         return phones
 
@@ -414,6 +436,24 @@ class _Assembler:
                                            "Hours: " + "; ".join(notes))
         return {"hours": read.hours, "closed": read.closed,
                 "special": {day: read.special[day] for day in sorted(read.special)}}
+
+    def _areas(self, key: str) -> list[str]:
+        """``region``, and the names of places.csv, that the service's areas name."""
+        areas = []
+        for row in self.by["service_areas"]["service_id"][key]:
+            name = row.text("name")
+            if row.text("extent_type").lower() == "region":
+                area = "region"
+            elif name.lower() in self.o.places:
+                area = self.o.places[name.lower()]
+            else:
+                self.place(row).note("value-dropped", "service_area",
+                                     f"{cleaning.show(name)} is not a place in places.csv; "
+                                     "dropped (add it there to keep it)")
+                continue
+            if area not in areas:
+                areas.append(area)
+        return areas
 
     def _languages(self, key: str) -> list[str]:
         codes = []
@@ -445,6 +485,19 @@ class _Assembler:
         out: dict = {"categories": [], "audience": [], "remote": []}
         known = self.o.categories
         for term in terms:
+            own = re.match(r"^(category|audience|access|remote|cost):([a-z0-9-]+)$",
+                           term.text("code"))
+            if own:  # an export of a directory like this one: facet:value codes
+                facet, value = own[1], own[2]
+                if facet == "category" and value in known:
+                    out["categories"].append(value)
+                elif facet == "audience" and value in self.o.audiences:
+                    out["audience"].append(value)
+                elif facet == "remote" and value in schema.REMOTE:
+                    out["remote"].append(value)
+                elif facet in ("cost", "access") and value in _WORDS[facet]:
+                    out[facet] = value
+                continue
             vocabulary = term.text("taxonomy").lower()
             code = term.text("code") or term.text("name")
             field_name = next((name for name in ("cost", "access", "remote", "audience")
@@ -465,6 +518,7 @@ class _Assembler:
                           self.o.taxonomy.categories_of(term, self.rows["taxonomy_terms"])
                           if category in known]
             out["categories"].extend(c for c in mapped if c not in out["categories"])
+        out["categories"] = list(dict.fromkeys(out["categories"]))
         return out
 
     def _created_categories(self, terms: list[Row]) -> list[str]:
@@ -497,6 +551,23 @@ def _slug_hint(row: Row, fallback: str | None = None) -> str | None:
             not _UUID.match(key):
         return key
     return None
+
+
+_PHONE_HOURS = re.compile(r"(?:^|(?<=\.)\s+)Hours:\s*(?P<hours>.+)$")
+
+
+def _phone_hours(description: str | None) -> tuple[str | None, str | None]:
+    """``"Text line. Hours: Mo-Su 12:00-24:00"`` → the description and the line's own hours,
+    as an export of this directory writes them (HSDS 3.0 phones have no schedules)."""
+    match = _PHONE_HOURS.search(description or "")
+    if not match:
+        return description, None
+    try:
+        syntax.parse(match["hours"])
+    except Exception:  # noqa: BLE001 - words after "Hours:" that are not hours stay as words
+        return description, None
+    rest = description[:match.start()].strip()
+    return (rest[:-1] if rest.endswith(".") else rest) or None, match["hours"]
 
 
 def _join(*parts) -> str | None:

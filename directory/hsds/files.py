@@ -16,8 +16,8 @@ ADDRESS = ("address_1", "address_2", "city", "state_province", "postal_code", "c
 SERVICE = ("id", "name", "description", "categories", "at", "hours", "closed", "special",
            "phones", "email", "url", "languages", "audience", "minimum_age", "maximum_age",
            "cost", "fees_description", "access", "application_process", "eligibility_description",
-           "remote", "last_verified", "status", "source")
-PHONE = ("number", "type", "description")
+           "remote", "service_area", "last_verified", "status", "source")
+PHONE = ("number", "type", "description", "hours")
 SOURCE = ("system", "id")
 HEADER = ("# Imported by `directory import hsds` from {system}. A re-import of {system} rewrites\n"
           "# this file: correct the listing in the source system, or remove `source:` lines to\n"

@@ -64,18 +64,22 @@ def span_text(opens: int, closes: int) -> str:
 
 
 def rules_text(by_days: dict[tuple[int, ...], list[tuple[int, int]]]) -> str:
-    """``{(0,1,2,3,4): [(540, 1020)]}`` → ``"Mo-Fr 09:00-17:00"`` in the project's syntax."""
-    # Rows with the same times become one rule: 1.x exports write a row per weekday, and
-    # "Mo 09:00-17:00; Tu 09:00-17:00; ..." should read "Mo-Fr 09:00-17:00".
-    by_spans: dict[tuple, set[int]] = {}
+    """``{(0,1,2,3,4): [(540, 1020)]}`` → ``"Mo-Fr 09:00-17:00"`` in the project's syntax.
+
+    Each day's spans are gathered first and days with the same spans become one rule: 1.x
+    exports write a row per weekday ("Mo 09:00-17:00; Tu 09:00-17:00" reads "Mo-Tu ..."), and
+    the syntax gives each day its hours once.
+    """
+    per_day: dict[int, set] = {}
     for days, spans in by_days.items():
-        by_spans.setdefault(tuple(sorted(set(spans))), set()).update(days)
-    merged = {tuple(sorted(days)): list(spans) for spans, days in by_spans.items()}
-    rules = []
-    for days, spans in sorted(merged.items(), key=lambda item: (item[0][0], item[0])):
-        times = ",".join(span_text(*span) for span in sorted(set(spans)))
-        rules.append(f"{days_text(days)} {times}")
-    return "; ".join(rules)
+        for day in days:
+            per_day.setdefault(day, set()).update(spans)
+    grouped: dict[tuple, list[int]] = {}
+    for day in sorted(per_day):
+        grouped.setdefault(tuple(sorted(per_day[day])), []).append(day)
+    rules = sorted(grouped.items(), key=lambda item: item[1][0])
+    return "; ".join(f"{days_text(days)} {','.join(span_text(*span) for span in spans)}"
+                     for spans, days in rules)
 
 
 def days_text(days) -> str:
@@ -88,7 +92,7 @@ def days_text(days) -> str:
         following = ordered[index + 1] if index + 1 < len(ordered) else None
         if following != day + 1:
             names = syntax.DAYS[start] if start == day else \
-                f"{syntax.DAYS[start]}{',' if day == start + 1 else '-'}{syntax.DAYS[day]}"
+                f"{syntax.DAYS[start]}-{syntax.DAYS[day]}"
             parts.append(names)
             start = None
     return ",".join(parts)

@@ -70,7 +70,8 @@ def run(settings: Settings) -> Outcome:
         fix_case=settings.fix_case, include_all=settings.include_all,
         taxonomy=load_map(settings.taxonomy_map),
         categories={c.get("id") for c in taxonomy.get("categories") or [] if isinstance(c, dict)},
-        audiences={a.get("id") for a in taxonomy.get("audiences") or [] if isinstance(a, dict)})
+        audiences={a.get("id") for a in taxonomy.get("audiences") or [] if isinstance(a, dict)},
+        places=_place_names(into / "places.csv"))
     tables = reader.read_source(settings.source, report, system=settings.system,
                                 delay=settings.delay)
     system = tables.system or "hsds"
@@ -94,6 +95,21 @@ def _yaml(path: Path) -> dict:
     except (OSError, yaml.YAMLError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _place_names(path: Path) -> dict[str, str]:
+    """places.csv names and aliases (lowercase) → the name, for services' areas."""
+    if not path.is_file():
+        return {}
+    import csv
+
+    names = {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            name = (row.get("name") or "").strip()
+            if name:
+                names[name.lower()] = name
+    return names
 
 
 SITE = """\

@@ -65,7 +65,7 @@ def add_items(tables: Tables, items: list, file: str, report: ImportReport,
 def _seen(tables: Tables) -> dict:
     # Kept on the tables so API pages read one after another share one view of what is known.
     if not hasattr(tables, "_nested_seen"):
-        tables._nested_seen = {"organizations": set(), "locations": set()}
+        tables._nested_seen = {"organizations": set(), "locations": set(), "terms": set()}
     return tables._nested_seen
 
 
@@ -98,7 +98,9 @@ def _service(tables: Tables, service: dict, here, seen) -> None:
             detail = term.get("taxonomy_detail")
             extra = {"taxonomy": detail.get("name")} if isinstance(detail, dict) and \
                 not term.get("taxonomy") else {}
-            tables.add("taxonomy_terms", _row(term, here, **extra))
+            if term_id not in seen["terms"]:  # the same term under many services: once
+                seen["terms"].add(term_id)
+                tables.add("taxonomy_terms", _row(term, here, **extra))
         tables.add("service_terms", Row({"service_id": key, "term_id": term_id},
                                         file=here[0], row=here[1]))
     for link in _list(service.get("service_at_locations")):
@@ -151,3 +153,6 @@ def _common(tables: Tables, owner: dict, here, **links) -> None:
             tables.add("languages", _row(language, here, **links))
     for contact in _list(owner.get("contacts")):
         tables.add("contacts", _row(contact, here, **links))
+    if "service_id" in links and "service_at_location_id" not in links:
+        for area in _list(owner.get("service_areas")):
+            tables.add("service_areas", _row(area, here, **links))

@@ -42,6 +42,7 @@ V3_FILES = {
     "taxonomy_terms.csv": ("taxonomy_terms", _SAME),
     "attributes.csv": ("service_terms", "attribute"),
     "organization_identifiers.csv": ("organization_identifiers", _SAME),
+    "service_areas.csv": ("service_areas", _SAME),
 }
 V1_FILES = {
     "organizations.csv": ("organizations", _SAME),
@@ -59,6 +60,7 @@ V1_FILES = {
     "taxonomy.csv": ("taxonomy_terms", "taxonomy_1x"),
     "services_taxonomy.csv": ("service_terms", "service_taxonomy_1x"),
     "eligibility.csv": ("eligibility", _SAME),
+    "service_area.csv": ("service_areas", _SAME),
 }
 V1_ONLY = {"physical_addresses.csv", "regular_schedules.csv", "holiday_schedules.csv",
            "services_taxonomy.csv", "services_at_location.csv",

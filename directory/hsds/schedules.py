@@ -33,6 +33,7 @@ class Opening:
 def opening(rows: list[Row], place_of) -> Opening:
     """Read all schedule rows of one service; ``place_of(row)`` gives each row's Place."""
     weekly: dict[tuple[int, ...], list] = {}
+    written: list[str] = []  # the rules as the export wrote them (HSDS description)
     appointment = False
     texts: list[str] = []
     out = Opening()
@@ -52,6 +53,7 @@ def opening(rows: list[Row], place_of) -> Opening:
             continue
         if days and opens is not None and closes is not None:
             weekly.setdefault(days, []).append((opens, closes))
+            written.append(description)
         elif not days and opens is None and closes is None:
             if description.lower().strip(". ") in ("by appointment", "by appointment only"):
                 appointment = True
@@ -61,7 +63,9 @@ def opening(rows: list[Row], place_of) -> Opening:
             place.note("schedule-dropped", "opens_at", "a schedule row with days but no times "
                        "(or times but no day); dropped")
     if weekly:
-        out.hours = hours_text.rules_text(weekly)
+        out.hours = _as_written(written) or hours_text.rules_text(weekly)
+        if not _same_periods(out.hours, hours_text.rules_text(weekly)):
+            out.hours = hours_text.rules_text(weekly)
     for description, place in texts:
         read = hours_text.read_free_text(description)
         if read and not out.hours:
@@ -82,6 +86,28 @@ def opening(rows: list[Row], place_of) -> Opening:
             del out.special[day]  # a closed day wins over special hours the same day
     out.closed = sorted(set(out.closed))
     return out
+
+
+def _as_written(descriptions: list[str]) -> str | None:
+    """The rules' own words when every weekly row carries them (an export of this directory
+    writes each rule as it was typed: "Fr-Sa 20:00-02:00", "24/7")."""
+    if not descriptions or not all(descriptions):
+        return None
+    try:
+        rules = sorted(dict.fromkeys(descriptions),
+                       key=lambda text: syntax.parse(text).rules[0].days[0])
+        joined = "; ".join(rules)
+        syntax.parse(joined)
+    except Exception:  # noqa: BLE001 - free words in a description: use the rows themselves
+        return None
+    return joined
+
+
+def _same_periods(one: str, other: str) -> bool:
+    try:
+        return syntax.parse(one).periods() == syntax.parse(other).periods()
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def free_text(text: str, place: Place, field_name: str) -> tuple[str | None, str | None]:
@@ -146,6 +172,8 @@ def _time(row: Row, key: str, place: Place) -> int | None:
     raw = row.text(key)
     if not raw:
         return None
+    if key == "closes_at" and raw == "23:59:59":
+        return 24 * 60  # how HSDS writes closing at midnight, the end of the day
     minutes = hours_text.clock(raw)
     if minutes is None:
         place.note("schedule-dropped", key, f"{show(raw)} is not a time; ignored")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 TABLES = ("organizations", "services", "locations", "addresses", "phones", "schedules",
           "service_at_location", "languages", "accessibility", "contacts", "taxonomy_terms",
-          "service_terms", "eligibility", "organization_identifiers")
+          "service_terms", "eligibility", "organization_identifiers", "service_areas")
 
 
 class SourceError(Exception):
