@@ -73,7 +73,8 @@ class _Assembler:
         # table → link column → id → rows
         self.by = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
         for table in ("addresses", "phones", "schedules", "service_at_location", "languages",
-                      "accessibility", "service_terms", "eligibility", "service_areas"):
+                      "accessibility", "service_terms", "eligibility", "service_areas",
+                      "organization_identifiers"):
             for row in tables.rows.get(table, []):
                 for column in ("service_id", "location_id", "organization_id",
                                "service_at_location_id"):
@@ -271,9 +272,9 @@ class _Assembler:
         return description
 
     def _identifier_slug(self, org_key: str) -> str | None:
-        for row in self.t.rows.get("organization_identifiers", []):
+        for row in self.by["organization_identifiers"]["organization_id"][org_key]:
             kind = row.text("identifier_type").lower().replace(" ", "_")
-            if row.text("organization_id") == org_key and kind in ("slug", "directory_id"):
+            if kind in ("slug", "directory_id"):
                 return row.text("identifier")
         return None
 

@@ -99,9 +99,17 @@ def title_case(value: str) -> str:
         elif index and bare.lower() in _SMALL:
             out.append(word.lower())
         else:
-            out.append(re.sub(r"[A-Za-z][A-Za-z']*",
-                              lambda m: m[0][0] + m[0][1:].lower(), word))
+            out.append(re.sub(r"[A-Za-z][A-Za-z']*", _capitalised, word))
     return "".join(out)
+
+
+def _capitalised(match: re.Match) -> str:
+    # O'BRIEN → O'Brien, but CHILDREN'S → Children's.
+    head, _, tail = match[0].partition("'")
+    word = head[0] + head[1:].lower()
+    if not tail:
+        return word
+    return f"{word}'{tail[0] + tail[1:].lower() if len(head) == 1 else tail.lower()}"
 
 
 def code(value, place: Place, field: str) -> str | None:

@@ -47,7 +47,7 @@ def ordered(record: dict, keys: tuple[str, ...]) -> dict:
     return out
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     """Short lists of plain values on one line, long texts as blocks, dates unquoted."""
 
 

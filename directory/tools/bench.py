@@ -9,6 +9,7 @@ baseline. Prints a Markdown table and whether the targets are met at the largest
     scripts/bench --quick              # sizes 200, 1000
     scripts/bench --sizes 5k,20k --repeat 50
     scripts/bench --validate-only      # just `directory validate` on 5,000 services
+    scripts/bench --import             # `directory import hsds` of 5,000 and 50,000 services
 
 Searches are timed through the site's own path (``finder.find``: ranking, filters and every
 facet count). Near searches (a keyword and a place from places.csv, within a radius, nearest
@@ -350,7 +351,15 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"only time `directory validate` on {VALIDATE_SIZE} services")
     parser.add_argument("--build-only", nargs=2, metavar=("DATA_DIR", "INSTANCE"),
                         type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--import", dest="hsds_import", action="store_true",
+                        help="time `directory import hsds` on synthetic HSDS exports instead "
+                             "(see directory/tools/import_bench.py)")
     args = parser.parse_args(argv)
+    if args.hsds_import:
+        from . import import_bench
+
+        extra = (["--sizes", ",".join(str(size) for size in args.sizes)] if args.sizes else [])
+        return import_bench.main(extra + (["--strict"] if args.strict else []))
     if args.build_only:
         return build_only(*args.build_only)
     if args.repeat < 1:
