@@ -51,6 +51,7 @@ def test_weekdays_as_names_codes_or_iso_numbers(written, day):
     ("Daily 8am-8pm", "Mo-Su 08:00-20:00"),
     ("Mon-Fri 9am-12pm, 1pm-5pm", "Mo-Fr 09:00-12:00,13:00-17:00"),
     ("Fri 8pm-2am", "Fr 20:00-02:00"),
+    ("Open Monday through Friday from 9:00 a.m. to 5:00 p.m.", "Mo-Fr 09:00-17:00"),
     ("24 hours", "24/7"), ("Open 24 hours", "24/7"), ("By appointment only", "by appointment"),
 ])
 def test_free_text_hours_that_can_be_read(text, hours):

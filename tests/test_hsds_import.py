@@ -125,6 +125,8 @@ def test_3_0_report_counts_every_quirk_with_file_and_row(tmp_path, target):
     report = report_of(tmp_path, FIXTURES / "v3", target)
     counts = report["counts"]
     assert counts["missing-file"] == 1 and counts["duplicate-id"] == 1
+    assert lines(report, "extra-column") == [
+        "services.csv:1 legacy_code: is not an HSDS column; its values are not imported"]
     assert counts["contact-skipped"] == 2  # the contact and their direct line
     assert counts["defunct"] == 1 and counts["no-category"] == 1
     assert report["left_out_by_top_level_term"] == {"Tax Organizations and Services": 1}

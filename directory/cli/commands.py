@@ -333,6 +333,9 @@ def _addresses(count: int) -> str:
     return f"{count} address" if count == 1 else f"{count} addresses"
 
 
+PRINTED_LINES = 500  # a big import's report lines go to --report FILE, not all to the terminal
+
+
 @click.group("import")
 def import_group():
     """Bring in listings from another system's export (see README, "Moving your data in")."""
@@ -392,8 +395,12 @@ def import_hsds_command(source, into, taxonomy_map, include_all, fix_case, repor
     except OSError as error:
         raise click.ClickException(f"could not write into {settings.into}: {error}") from None
     report = outcome.report
-    for line in report.lines:
+    for line in report.lines[:PRINTED_LINES]:
         click.echo(str(line), err=True)
+    if len(report.lines) > PRINTED_LINES:
+        click.echo(f"... and {len(report.lines) - PRINTED_LINES} more lines"
+                   + ("" if report_file else "; --report FILE writes every one of them"),
+                   err=True)
     click.echo(report.summary())
     if report_file:
         text = report.to_json() if report_file.suffix.lower() == ".json" else \

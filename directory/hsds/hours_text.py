@@ -132,7 +132,7 @@ def read_free_text(text: str) -> str | None:
     # only belong together.
     pending_days: list[int] = []
     pending_spans: list = []
-    for part in re.split(r"\s*[;\n]\s*|\.\s+|,\s*(?=[A-Za-z])", value):
+    for part in re.split(r"\s*[;\n]\s*|(?<![ap]\.m)\.\s+|,\s*(?=[A-Za-z])", value):
         if not part.strip():
             continue
         rule = _read_part(part)

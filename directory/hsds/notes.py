@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 KINDS = {
     "missing-file": "a file listed in datapackage.json is not there",
     "unreadable": "a file or page that could not be read at all",
+    "extra-column": "a column HSDS does not have; its values are not imported",
     "duplicate-id": "a second row with an id already seen; the first is kept",
     "unjoined": "a row pointing at a record that does not exist; left out",
     "organization-made": "a service whose organization is missing; grouped under one made for it",

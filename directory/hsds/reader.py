@@ -128,6 +128,27 @@ def _read_package(files: dict, read_bytes, report: ImportReport) -> Tables:
     return tables
 
 
+# Every column name of the HSDS 3.0 and 1.x tables (and this directory's own directory_id):
+# anything else in a file is said once, since its values are not imported.
+KNOWN_COLUMNS = set("""
+id name alternate_name description email website url tax_status tax_id year_incorporated
+legal_status logo uri parent_organization_id organization_id program_id status
+interpretation_services application_process fees_description wait_time fees accreditations
+eligibility_description minimum_age maximum_age assured_date assurer_email licenses alert
+last_modified link_id taxonomy_term_id link_type link_entity value service_id location_id
+location_type transportation latitude longitude external_identifier external_identifier_type
+contact_id service_at_location_id number extension type title department attention address_1
+address_2 city region state_province postal_code country address_type valid_from valid_to
+dtstart timezone until count wkst freq interval byday byweekno bymonthday byyearday opens_at
+closes_at schedule_link attending_type notes source extent extent_type document phone_id code
+note details parent_id taxonomy language taxonomy_id term_uri resource_id resource_type
+last_action_date last_action_type field_name previous_value replacement_value updated_by
+character_set option currency amount amount_description identifier_scheme identifier_type
+identifier version weekday closed start_date end_date vocabulary parent_name taxonomy_detail
+accessibility eligibility phone_number hours directory_id slug
+""".split())
+
+
 def detect_version(package: dict, names: set[str]) -> str | None:
     """``"3.0"`` or ``"1.x"`` from datapackage.json and the file names; None if not HSDS."""
     declared = " ".join(str(package.get(key) or "") for key in ("version", "profile", "name"))
@@ -148,6 +169,10 @@ def _csv_rows(name: str, data: bytes, report: ImportReport) -> Iterator[Row]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [column.strip().lower() for column in next(reader, [])]
+        for column in header:
+            if column and column not in KNOWN_COLUMNS:
+                report.note("extra-column", name, 1, column,
+                            "is not an HSDS column; its values are not imported")
         line = reader.line_num
         for values in reader:
             start, line = line + 1, reader.line_num
