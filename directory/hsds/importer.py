@@ -12,6 +12,7 @@ and files of other systems are never touched.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import re
@@ -110,10 +111,9 @@ def _yaml(path: Path) -> dict:
 
 
 def _place_names(path: Path) -> dict[str, str]:
-    """places.csv names and aliases (lowercase) → the name, for services' areas."""
+    """places.csv names (lowercase) → the name, for services' areas."""
     if not path.is_file():
         return {}
-    import csv
 
     names = {}
     with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -187,6 +187,13 @@ class _Existing:
                 for kind, record in _records(org):
                     found.taken[kind].add(str(record.get("id")))
                 found.taken["organizations"].add(path.stem)  # the file name is taken too
+        sheet = into / "services.csv"  # the spreadsheet's services and organizations
+        if sheet.is_file():
+            with sheet.open(encoding="utf-8-sig", newline="") as handle:
+                for row in csv.DictReader(handle):
+                    found.taken["services"].add((row.get("id") or "").strip())
+                    found.taken["organizations"].add((row.get("organization") or "").strip())
+                    found.taken["locations"].add(f"{(row.get('id') or '').strip()}-location")
         retired = _yaml(found.retired_file)
         for kind in KINDS:
             for entry in retired.get(kind) or []:
