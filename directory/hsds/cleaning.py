@@ -203,9 +203,14 @@ _QUALIFIER = re.compile(r"\s*[\(\[].*?[\)\]]\s*|\s*-\s*(?:limited|some|fluent|in
 
 
 @lru_cache(maxsize=1)
+def _codes() -> dict[str, str]:
+    return dict(Locale("en").languages)
+
+
+@lru_cache(maxsize=1)
 def _names() -> dict[str, str]:
     names = {}
-    for code_, label in Locale("en").languages.items():
+    for code_, label in _codes().items():
         if len(code_) == 2:
             names.setdefault(label.lower(), code_)
     return names
@@ -234,9 +239,9 @@ def language(value, place: Place, field: str) -> list[str]:
 def language_code(text_value: str) -> str | None:
     value = text_value.strip()
     lower = value.lower()
-    if len(lower) == 2 and lower.isalpha() and lower in Locale("en").languages:
+    if len(lower) == 2 and lower.isalpha() and lower in _codes():
         return lower
-    if "-" in lower and len(lower) <= 6 and lower[:2] in Locale("en").languages:
+    if "-" in lower and len(lower) <= 6 and lower[:2] in _codes():
         return lower[:2]  # en-US
     if len(lower) == 3 and lower.isalpha() and lower in THREE_LETTER:
         return THREE_LETTER[lower]
