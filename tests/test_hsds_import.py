@@ -449,3 +449,17 @@ def test_markdown_report_explains_each_kind(tmp_path, target):
     assert "| Tax Organizations and Services | 1 |" in text
     assert '- `phones.csv:4` number: "call us" is not a phone number; dropped (phone-dropped)' \
         in text
+
+
+def test_a_location_shared_by_two_organizations_is_written_once(tmp_path, target):
+    shared = tmp_path / "shared"
+    shutil.copytree(FIXTURES / "v3", shared)
+    links = shared / "service_at_location.csv"
+    links.write_text(links.read_text() + "sal-5,svc-warmline,loc-uptown,\n")
+    import_hsds(tmp_path, shared, target)
+    validate(tmp_path, target)
+    warmline = services(target)["svc-warmline"]
+    assert warmline["at"] == ["loc-uptown"]
+    owners = [org["id"] for org in organizations(target).values()
+              if any(location["id"] == "loc-uptown" for location in org.get("locations", []))]
+    assert owners == ["org-lakeside"]

@@ -286,11 +286,11 @@ class _Assembler:
             if key not in self.rows["locations"]:
                 continue  # said in _check_links
             if key not in self.locations:
+                # A location is written once, in the file of the first organization whose
+                # service is there; other organizations' services point at it by id.
                 self.locations[key] = self._location(self.rows["locations"][key])
                 if self.locations[key] is not None:
                     org["locations"].append(self.locations[key])
-            elif self.locations[key] is not None and self.locations[key] not in org["locations"]:
-                org["locations"].append(self.locations[key])
             if self.locations[key] is not None and key not in at:
                 at.append(key)
         return {"at": at}

@@ -221,8 +221,9 @@ def _give_ids(organizations: list[dict], existing: _Existing, system: str) -> li
             for record in org[kind]:
                 record["id"] = _id(kind, record, existing, used, prefix=org["id"])
     by_source = {}
+    by_location = {location["source_id"]: location["id"]
+                   for org in organizations for location in org["locations"]}
     for org in organizations:
-        by_location = {location["source_id"]: location["id"] for location in org["locations"]}
         for service in org["services"]:
             service["at"] = [by_location[key] for key in service["at"] if key in by_location]
         for kind in ("locations", "services"):
