@@ -22,7 +22,7 @@ from .tables import Tables
 PER_PAGE = 100
 MAX_PAGES = 100_000  # a server whose total_pages never ends is not followed forever
 USER_AGENT = "community-directory-importer (+https://openreferral.org/)"
-_FULL_KEYS = ("service_at_locations", "phones", "schedules", "organization")
+_FULL_KEYS = ("service_at_locations", "phones", "schedules", "attributes")
 
 
 class ApiError(Exception):
