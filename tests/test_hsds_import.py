@@ -275,10 +275,18 @@ class _Api(BaseHTTPRequestHandler):
 
     services: list[dict] = []
     requests: list[str] = []
+    busy_once = False  # answer the first request with 429 Retry-After: 0
 
     def do_GET(self):  # noqa: N802 - the name http.server calls
         parts = urlsplit(self.path)
         self.requests.append(self.path)
+        if _Api.busy_once:
+            _Api.busy_once = False
+            self.send_response(429)
+            self.send_header("Retry-After", "0")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         by_id = {service["id"]: service for service in self.services}
         if parts.path == "/api/services":
             page = int(parse_qs(parts.query).get("page", ["1"])[0])
@@ -329,10 +337,11 @@ def api(monkeypatch):
 
 
 def test_3_0_api_is_paged_through_and_each_full_service_fetched(tmp_path, target, api):
+    _Api.busy_once = True  # and a "slow down" is waited out, not an error
     report = report_of(tmp_path, api, target)
     validate(tmp_path, target)
     pages = [path for path in _Api.requests if path.startswith("/api/services?")]
-    assert len(pages) == 3 and "page=3" in pages[-1]
+    assert len(pages) == 4 and pages[0] == pages[1] and "page=3" in pages[-1]
     assert sum(path.startswith("/api/services/") for path in _Api.requests) == 3
     assert set(services(target)) == {"harborview-crisis-text-line", "edgewater-peer-drop-in"}
     assert services(target)["edgewater-peer-drop-in"]["source"]["system"] == "127-0-0-1"

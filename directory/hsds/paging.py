@@ -4,7 +4,8 @@ The API answers ``GET {base}/services?page=N&per_page=M`` with a ``Page`` envelo
 (``total_items``, ``total_pages``, ``page_number``, ``size``, ``contents``...). When the items
 of a page are the short list form (no ``service_at_locations``, ``phones``...), each service is
 fetched from ``{base}/services/{id}``. Requests go one at a time, ``delay`` seconds apart, with
-a User-Agent naming this project; a page that fails is a report line, not a traceback.
+a User-Agent naming this project; a 429 or 503 is retried after its ``Retry-After``; a page that
+fails is a report line, not a traceback.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .tables import Tables
 
 PER_PAGE = 100
 MAX_PAGES = 100_000  # a server whose total_pages never ends is not followed forever
+MAX_WAIT = 60  # seconds: the longest Retry-After honoured
 USER_AGENT = "community-directory-importer (+https://openreferral.org/)"
 _FULL_KEYS = ("service_at_locations", "phones", "schedules", "attributes")
 
@@ -34,7 +36,7 @@ def read_api(base: str, report: ImportReport, *, delay: float = 0.5,
     base = base.rstrip("/")
     tables = Tables(version="3.0")
     report.version = "3.0"
-    page, total_pages, number = 1, 1, 1
+    page, total_pages = 1, 1
     while page <= min(total_pages, MAX_PAGES):
         url = f"{base}/services?" + urllib.parse.urlencode({"page": page, "per_page": per_page})
         label = f"services?page={page}"
@@ -62,20 +64,23 @@ def read_api(base: str, report: ImportReport, *, delay: float = 0.5,
                                 f"{error}; the short form from the list is imported")
             full.append(item)
         nested.add_items(tables, full, label, report, first=1)
-        number += len(full)
         if not items:
             break
         page += 1
     return tables
 
 
-def _get(url: str, timeout: float):
+def _get(url: str, timeout: float, retries: int = 3):
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT,
                                                    "Accept": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             return json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as error:
+        if error.code in (429, 503) and retries:
+            # Asked to slow down: wait as long as the server says (within reason), then retry.
+            time.sleep(min(_int(error.headers.get("Retry-After"), 5), MAX_WAIT))
+            return _get(url, timeout, retries - 1)
         raise ApiError(f"{url} answered {error.code} {error.reason}") from None
     except (urllib.error.URLError, OSError) as error:
         raise ApiError(f"{url} could not be reached ({getattr(error, 'reason', error)})") \
