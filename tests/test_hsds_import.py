@@ -137,8 +137,13 @@ def test_3_0_report_counts_every_quirk_with_file_and_row(tmp_path, target):
     assert lines(report, "organization-made")[0].startswith(
         'services.csv:4 organization_id: "org-gone" is not an organization in this export')
     assert lines(report, "unjoined") == [
+        'phones.csv:9 location_id: "loc-nowhere" is not a location in this export; the phones '
+        "row is left out",
         'service_at_location.csv:5 service_id: "svc-missing" is not a service in this export; '
         "the service_at_location row is left out"]
+    grief = services(target)["svc-grief"]  # at loc-uptown: its reception phone too
+    assert [phone["number"] for phone in grief["phones"]] == ["+1 773-555-0111 ext. 22",
+                                                              "+1 773-555-0118"]
     assert lines(report, "hours-kept-as-text") == [
         'schedules.csv:7 description: "call for hours" is not hours this directory can read; '
         "kept in the description"]
@@ -348,6 +353,7 @@ def test_3_0_api_is_paged_through_and_each_full_service_fetched(tmp_path, target
     assert report["rows_read"] == {"services?page=1": 1, "services?page=2": 1,
                                    "services?page=3": 1}
     assert "Edgewater peer drop-in" in search(tmp_path, target, "q=peer+supporter")
+    assert "Edgewater peer drop-in" in search(tmp_path, target, "near=41.9837,-87.6600&radius=1")
 
 
 def test_an_api_that_cannot_be_reached_is_one_clear_line(tmp_path, target, api):

@@ -128,7 +128,10 @@ class _Assembler:
 
     def _check_links(self) -> None:
         services, locations = self.rows["services"], self.rows["locations"]
-        checks = [("service_at_location", "service_id", services),
+        orgs = self.rows["organizations"]
+        checks = [("phones", "organization_id", orgs), ("phones", "location_id", locations),
+                  ("accessibility", "location_id", locations),
+                  ("service_at_location", "service_id", services),
                   ("service_at_location", "location_id", locations),
                   ("phones", "service_id", services), ("schedules", "service_id", services),
                   ("languages", "service_id", services), ("addresses", "location_id", locations),
@@ -177,8 +180,11 @@ class _Assembler:
         service["phones"] = self._phones(
             self.by["phones"]["service_id"][key]
             + [phone for link in self.by["service_at_location"]["service_id"][key]
-               for phone in self.by["phones"]["service_at_location_id"][link.text("id")]],
-            service_level=True)
+               for phone in self.by["phones"]["service_at_location_id"][link.text("id")]]
+            # A place's own phone (no service named) reaches the services there.
+            + [phone for location in service["at"]
+               for phone in self.by["phones"]["location_id"][location]
+               if not (phone.text("service_id") or phone.text("service_at_location_id"))])
         service["email"] = cleaning.email(row.get("email"), place, "email")
         service["url"] = cleaning.web_address(row.get("url"), place, "url")
         service["languages"] = self._languages(key)
@@ -387,7 +393,7 @@ class _Assembler:
 
     # --- the rest of a service ------------------------------------------------------------
 
-    def _phones(self, rows: list[Row], service_level: bool = False) -> list[dict]:
+    def _phones(self, rows: list[Row]) -> list[dict]:
         phones, seen = [], set()
         for row in rows:
             if row.text("contact_id"):
