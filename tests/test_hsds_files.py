@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 
 from directory.hsds import files
 
-
 # Texts made mostly of the characters YAML gives meaning to.
 TRICKY = st.text(alphabet=st.sampled_from(list("ab1 :#-,[]{}'\"\\|>!&*?%@`\n\t.")),
                  max_size=30)
