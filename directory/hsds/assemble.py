@@ -13,32 +13,18 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..data import schema
-from ..hours import syntax
-from . import cleaning, schedules
-from .cleaning import Place
+from . import cleaning, locations, phones, schedules
+from . import terms as terms_of
+from .cleaning import Place, join_texts
 from .notes import ImportReport
-from .tables import Row, Tables
+from .tables import Row, Tables, slug_hint
 from .taxonomy_map import TaxonomyMap, top_level
 
 STATUSES = {"active": "active", "inactive": "inactive", "temporarily closed": "inactive",
             "temporarily_closed": "inactive", "closed": "inactive", "pending": "inactive"}
-PHONE_TYPES = {"voice": "voice", "text": "text", "sms": "text", "fax": "fax", "cell": "voice",
-               "mobile": "voice", "video": "video", "textphone": "textphone", "tty": "textphone",
-               "tdd": "textphone", "hotline": "voice", "main": "voice", "": None}
-ACCESSIBILITY_WORDS = [
-    ("wheelchair", "wheelchair"), ("ramp", "wheelchair"), ("step-free", "wheelchair"),
-    ("restroom", "accessible-restroom"), ("toilet", "accessible-restroom"),
-    ("elevator", "elevator"), ("lift", "elevator"), ("hearing loop", "hearing-loop"),
-    ("induction loop", "hearing-loop"), ("sign language", "sign-language"),
-    ("asl", "sign-language"), ("braille", "braille"), ("service animal", "service-animals"),
-]
 # Values our data format holds nowhere: said in the report when they are filled in.
 UNHELD = ("alternate_name", "interpretation_services", "wait_time", "accreditations",
           "licenses", "alert")
-SLUG_KEYS = ("slug", "directory_id", "x_directory_id", "x-directory-id")
-_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
-_WORDS = {"cost": schema.COSTS, "access": schema.ACCESS, "remote": schema.REMOTE}
 
 
 @dataclass
@@ -156,10 +142,10 @@ class _Assembler:
                 self.r.note("unjoined", link.file, link.row, "taxonomy_term_id",
                             f'"{link.text("term_id")}" is not a taxonomy term in this export')
         terms = [term for term in terms if term is not None]
-        fields = self._fields_from_terms(terms)
+        fields = terms_of.fields(terms, self.rows["taxonomy_terms"], self.o)
         categories = fields.pop("categories")
         if not categories and self.o.include_all:
-            categories = self._created_categories(terms)
+            categories = terms_of.created_categories(terms, self.o, self.out.new_categories)
         if not categories:
             top = top_level(terms[0], self.rows["taxonomy_terms"]) if terms else \
                 "(no taxonomy term)"
@@ -169,7 +155,7 @@ class _Assembler:
                         f"{top}); left out (use --all or --taxonomy-map to import it)")
             return
         org = self._organization_for(row, place)
-        service = {"source_id": key, "slug": _slug_hint(row),
+        service = {"source_id": key, "slug": slug_hint(row),
                    "name": cleaning.name(row.get("name"), place, "name", self.o.fix_case)
                    or cleaning.text(row.get("alternate_name"), place, "alternate_name")
                    or f"Service {key}"}
@@ -177,7 +163,7 @@ class _Assembler:
         service["categories"] = categories
         service.update(self._where(row, org))
         service.update(self._hours(row, service))
-        service["phones"] = self._phones(
+        service["phones"] = self._phone_list(
             self.by["phones"]["service_id"][key]
             + [phone for link in self.by["service_at_location"]["service_id"][key]
                for phone in self.by["phones"]["service_at_location_id"][link.text("id")]]
@@ -207,7 +193,7 @@ class _Assembler:
         service["access"] = fields.get("access")
         service["application_process"] = cleaning.text(row.get("application_process"), place,
                                                         "application_process")
-        service["eligibility_description"] = _join(
+        service["eligibility_description"] = join_texts(
             cleaning.text(row.get("eligibility_description"), place, "eligibility_description"),
             service.pop("eligibility_text", None))
         service["remote"] = fields.get("remote", [])
@@ -251,7 +237,7 @@ class _Assembler:
             self.orgs[key or made_key] = org
             return org
         where = self.place(source)
-        org = {"source_id": key, "slug": _slug_hint(source, self._identifier_slug(key)),
+        org = {"source_id": key, "slug": slug_hint(source, self._identifier_slug(key)),
                "name": cleaning.name(source.get("name"), where, "name", self.o.fix_case)
                or f"Organization {key}",
                "alternate_name": cleaning.text(source.get("alternate_name"), where,
@@ -260,7 +246,7 @@ class _Assembler:
                "url": cleaning.web_address(source.get("website") or source.get("url"), where,
                                            "website"),
                "email": cleaning.email(source.get("email"), where, "email"),
-               "phones": self._phones([phone for phone in
+               "phones": self._phone_list([phone for phone in
                                        self.by["phones"]["organization_id"][key]
                                        if not (phone.text("service_id") or
                                                phone.text("location_id") or
@@ -294,135 +280,20 @@ class _Assembler:
             if key not in self.locations:
                 # A location is written once, in the file of the first organization whose
                 # service is there; other organizations' services point at it by id.
-                self.locations[key] = self._location(self.rows["locations"][key])
+                row = self.rows["locations"][key]
+                self.locations[key] = locations.location(
+                    row, self.by["addresses"]["location_id"][key],
+                    self.by["accessibility"]["location_id"][key], self.o, self.place)
                 if self.locations[key] is not None:
                     org["locations"].append(self.locations[key])
             if self.locations[key] is not None and key not in at:
                 at.append(key)
         return {"at": at}
 
-    def _location(self, row: Row) -> dict | None:
-        place, key = self.place(row), row.text("id")
-        if row.text("location_type").lower() == "virtual":
-            return None
-        addresses = self.by["addresses"]["location_id"][key]
-        physical = [a for a in addresses if a.text("address_type").lower() != "postal"] or \
-            addresses
-        address = self._address(physical[0]) if physical else None
-        if address is None:
-            place.note("address-incomplete", "address",
-                       f'"{row.text("name") or key}" has no street address and city; the '
-                       "location is left out (services there keep their phones)")
-            return None
-        own = row.text("external_identifier") if row.text("external_identifier_type").lower() \
-            .replace(" ", "_") in ("slug", "directory_id") else None
-        location = {"source_id": key, "slug": _slug_hint(row, own), "address": address,
-                    "name": cleaning.name(row.get("name"), place, "name", self.o.fix_case)}
-        point = cleaning.coordinates(row.get("latitude"), row.get("longitude"), self.o.bounds,
-                                     place)
-        if point:
-            location["latitude"], location["longitude"] = point
-        else:
-            place.note("no-coordinates", "latitude",
-                       "no usable coordinates; directory geocode will place the address")
-        features, notes = [], []
-        for feature in self.by["accessibility"]["location_id"][key]:
-            words = " ".join(filter(None, (feature.text("description"),
-                                           feature.text("details")))).lower()
-            found = [feature.text("details")] if feature.text("details") in \
-                schema.ACCESSIBILITY else \
-                [value for word, value in ACCESSIBILITY_WORDS if re.search(rf"\b{word}", words)]
-            if found:
-                features.extend(value for value in found if value not in features)
-            elif words:
-                notes.append(cleaning.text(feature.text("description") or
-                                           feature.text("details"), place, "accessibility"))
-                self.place(feature).note("accessibility-kept-as-text", "accessibility",
-                                         f"{cleaning.show(words)} names no known feature; "
-                                         "kept in the location's description")
-        location["accessibility"] = features
-        location["transportation"] = cleaning.text(row.get("transportation"), place,
-                                                   "transportation")
-        location["description"] = _join(cleaning.text(row.get("description"), place,
-                                                      "description"),
-                                        *(f"Accessibility: {note}" for note in notes if note))
-        return location
-
-    def _address(self, row: Row) -> dict | None:
-        place = self.place(row)
-        street = cleaning.text(row.get("address_1"), place, "address_1")
-        city = cleaning.text(row.get("city"), place, "city")
-        if not street or not city:
-            return None
-        address = {"address_1": street,
-                   "address_2": cleaning.text(row.get("address_2"), place, "address_2"),
-                   "city": city,
-                   "state_province": cleaning.code(row.get("state_province"), place,
-                                                   "state_province"),
-                   "postal_code": self._postcode(row, place),
-                   "country": self._country(row, place)}
-        return address
-
-    def _postcode(self, row: Row, place: Place) -> str | None:
-        value = cleaning.code(row.get("postal_code"), place, "postal_code")
-        if value is None:
-            return None
-        if value.isdigit() and len(value) == 4 and self.o.country == "US":
-            place.note("code-trimmed", "postal_code", f'"{value}" → "0{value}" (a spreadsheet '
-                       "dropped the leading zero)")
-            value = "0" + value
-        try:
-            return schema.postcode(self.o.country)(value)
-        except schema.Invalid:
-            place.note("value-dropped", "postal_code",
-                       f'"{value}" is not a postal code for {self.o.country}; dropped')
-            return None
-
-    def _country(self, row: Row, place: Place) -> str | None:
-        value = cleaning.code(row.get("country"), place, "country")
-        if value is None:
-            return None
-        code = {"USA": "US", "UNITED STATES": "US", "CAN": "CA", "CANADA": "CA", "GBR": "GB",
-                "UK": "GB"}.get(value.upper(), value.upper())
-        if len(code) != 2 or not code.isalpha():
-            place.note("value-dropped", "country", f'"{value}" is not a country code; dropped')
-            return None
-        if code != value:
-            place.note("code-trimmed", "country", f'"{value}" → "{code}"')
-        return code
-
     # --- the rest of a service ------------------------------------------------------------
 
-    def _phones(self, rows: list[Row]) -> list[dict]:
-        phones, seen = [], set()
-        for row in rows:
-            if row.text("contact_id"):
-                continue  # counted in _count_contacts
-            place = self.place(row)
-            number = cleaning.phone(row.get("number"), row.get("extension"), self.o.country,
-                                    place, "number")
-            if number is None or number in seen:
-                continue
-            seen.add(number)
-            kind_raw = row.text("type").lower()
-            kind = PHONE_TYPES.get(kind_raw, "unknown")
-            if kind == "unknown":
-                place.note("value-dropped", "type", f'"{kind_raw}" is not a phone type; the '
-                           "number is kept as a voice line")
-                kind = None
-            phone = {"number": number}
-            if kind and kind != "voice":
-                phone["type"] = kind
-            elif kind == "voice":
-                phone["type"] = "voice"
-            description = cleaning.text(row.get("description"), place, "description")
-            description, hours = _phone_hours(description)
-            if description:
-                phone["description"] = description
-            if hours:
-                phone["hours"] = hours
-            phones.append(phone)
-        return phones
+    def _phone_list(self, rows: list[Row]) -> list[dict]:
+        return phones.phones(rows, self.o.country, self.place)
 
     def _hours(self, row: Row, service: dict) -> dict:
         key = row.text("id")
@@ -439,7 +310,7 @@ class _Assembler:
             read.hours, note = schedules.free_text(row.text("hours"), self.place(row), "hours")
             notes = notes + ([note] if note else [])
         if notes:
-            service["description"] = _join(service.get("description"),
+            service["description"] = join_texts(service.get("description"),
                                            "Hours: " + "; ".join(notes))
         return {"hours": read.hours, "closed": read.closed,
                 "special": {day: read.special[day] for day in sorted(read.special)}}
@@ -485,102 +356,6 @@ class _Assembler:
         if texts:
             service["eligibility_text"] = "; ".join(texts)
         return audiences
-
-    def _fields_from_terms(self, terms: list[Row]) -> dict:
-        """Categories (through the map) and, from this directory's own vocabularies in an
-        export of it, cost, access, remote and audience."""
-        out: dict = {"categories": [], "audience": [], "remote": []}
-        known = self.o.categories
-        for term in terms:
-            own = re.match(r"^(category|audience|access|remote|cost):([a-z0-9-]+)$",
-                           term.text("code"))
-            if own:  # an export of a directory like this one: facet:value codes
-                facet, value = own[1], own[2]
-                if facet == "category" and value in known:
-                    out["categories"].append(value)
-                elif facet == "audience" and value in self.o.audiences:
-                    out["audience"].append(value)
-                elif facet == "remote" and value in schema.REMOTE:
-                    out["remote"].append(value)
-                elif facet in ("cost", "access") and value in _WORDS[facet]:
-                    out[facet] = value
-                continue
-            vocabulary = term.text("taxonomy").lower()
-            code = term.text("code") or term.text("name")
-            field_name = next((name for name in ("cost", "access", "remote", "audience")
-                               if vocabulary.endswith(name)), None)
-            if field_name == "audience" and code in self.o.audiences:
-                out["audience"].append(code)
-                continue
-            if field_name in _WORDS and code in _WORDS[field_name]:
-                if field_name == "remote":
-                    out["remote"].append(code)
-                else:
-                    out[field_name] = code
-                continue
-            if code in known:
-                mapped = [code]
-            else:
-                mapped = [category for category in
-                          self.o.taxonomy.categories_of(term, self.rows["taxonomy_terms"])
-                          if category in known]
-            out["categories"].extend(c for c in mapped if c not in out["categories"])
-        out["categories"] = list(dict.fromkeys(out["categories"]))
-        return out
-
-    def _created_categories(self, terms: list[Row]) -> list[str]:
-        if not terms:  # --all and not even a term: one catch-all category holds them
-            if "other" not in self.o.categories:
-                self.out.new_categories.setdefault("other", "Other services")
-            return ["other"]
-        made = []
-        for term in terms:
-            name = term.text("name") or term.text("code")
-            category = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-            if not category:
-                continue
-            if category not in self.o.categories:
-                self.out.new_categories.setdefault(category, name)
-            if category not in made:
-                made.append(category)
-        return made
-
-
-def _slug_hint(row: Row, fallback: str | None = None) -> str | None:
-    """The id this directory gave a record, when an export of it carries one."""
-    for key in SLUG_KEYS:
-        if row.text(key):
-            return row.text(key)
-    if fallback:
-        return fallback
-    key = row.text("id")
-    if re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)+$", key) and re.search(r"[a-z]", key) and \
-            not _UUID.match(key):
-        return key
-    return None
-
-
-_PHONE_HOURS = re.compile(r"(?:^|(?<=\.)\s+)Hours:\s*(?P<hours>.+)$")
-
-
-def _phone_hours(description: str | None) -> tuple[str | None, str | None]:
-    """``"Text line. Hours: Mo-Su 12:00-24:00"`` → the description and the line's own hours,
-    as an export of this directory writes them (HSDS 3.0 phones have no schedules)."""
-    match = _PHONE_HOURS.search(description or "")
-    if not match:
-        return description, None
-    try:
-        syntax.parse(match["hours"])
-    except Exception:  # noqa: BLE001 - words after "Hours:" that are not hours stay as words
-        return description, None
-    rest = description[:match.start()].strip()
-    return (rest[:-1] if rest.endswith(".") else rest) or None, match["hours"]
-
-
-def _join(*parts) -> str | None:
-    kept = [part for part in parts if part]
-    return "\n\n".join(kept) if kept else None
-
 
 def _cost_from(fees: str | None) -> str | None:
     text = (fees or "").lower()

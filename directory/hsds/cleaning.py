@@ -61,6 +61,12 @@ def text(value, place: Place, field: str) -> str | None:
     return cleaned or None
 
 
+def join_texts(*parts) -> str | None:
+    """Texts as paragraphs of one, leaving out the empty ones; None when all are."""
+    kept = [part for part in parts if part]
+    return "\n\n".join(kept) if kept else None
+
+
 # Words kept as written when fixing an UPPER CASE name: acronyms, numerals, places' codes.
 ACRONYMS = {"YMCA", "YWCA", "LGBT", "LGBTQ", "LGBTQIA", "NAMI", "HIV", "AIDS", "USA", "US", "VA",
             "DV", "CBT", "DBT", "EMDR", "ADHD", "PTSD", "ACT", "AA", "NA", "ALANON", "II", "III",

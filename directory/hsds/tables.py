@@ -10,8 +10,12 @@ Two tables are this importer's own, because 1.x and nested JSON spell them diffe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+# Where an export of this directory (or a system that keeps them) carries our own ids.
+SLUG_KEYS = ("slug", "directory_id", "x_directory_id", "x-directory-id")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 TABLES = ("organizations", "services", "locations", "addresses", "phones", "schedules",
           "service_at_location", "languages", "accessibility", "contacts", "taxonomy_terms",
           "service_terms", "eligibility", "organization_identifiers", "service_areas")
@@ -49,3 +53,18 @@ class Tables:
 
     def add(self, table: str, row: Row) -> None:
         self.rows.setdefault(table, []).append(row)
+
+
+def slug_hint(row: Row, fallback: str | None = None) -> str | None:
+    """The id this directory gave a record, when the export carries one (``directory_id``), or
+    the source's own id when it already reads like one of ours (``lakeside-walk-in``)."""
+    for key in SLUG_KEYS:
+        if row.text(key):
+            return row.text(key)
+    if fallback:
+        return fallback
+    key = row.text("id")
+    if re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)+$", key) and re.search(r"[a-z]", key) and \
+            not _UUID.match(key):
+        return key
+    return None
