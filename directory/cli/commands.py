@@ -380,7 +380,7 @@ def import_hsds_command(source, into, taxonomy_map, include_all, fix_case, repor
       directory import hsds export/ --into new-data/ --region "Lake County" \\
           --timezone America/Chicago
     """
-    from ..hsds import importer, reader
+    from ..hsds import importer, reader, target
     from ..hsds.paging import ApiError
     from ..hsds.taxonomy_map import MapError
 
@@ -390,7 +390,7 @@ def import_hsds_command(source, into, taxonomy_map, include_all, fix_case, repor
         timezone=timezone, today=_pretend_today(), delay=delay)
     try:
         outcome = importer.run(settings)
-    except (reader.SourceError, ApiError, MapError, importer.ImportFailure) as error:
+    except (reader.SourceError, ApiError, MapError, target.ImportFailure) as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
         raise click.ClickException(f"could not write into {settings.into}: {error}") from None
