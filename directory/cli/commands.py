@@ -338,7 +338,12 @@ PRINTED_LINES = 500  # a big import's report lines go to --report FILE, not all 
 
 @click.group("import")
 def import_group():
-    """Bring in listings from another system's export (see README, "Moving your data in")."""
+    """Bring in listings from another system's export (see README, "Moving your data in").
+
+    \b
+    Example:
+      directory import hsds export.zip --into data/ --report import-report.md
+    """
 
 
 @import_group.command("hsds")
