@@ -478,3 +478,34 @@ def test_a_location_shared_by_two_organizations_is_written_once(tmp_path, target
     owners = [org["id"] for org in organizations(target).values()
               if any(location["id"] == "loc-uptown" for location in org.get("locations", []))]
     assert owners == ["org-lakeside"]
+
+
+# --- messy input never crashes -----------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+VALUES = st.one_of(st.none(), st.text(max_size=20), st.integers(-5, 200),
+                   st.floats(allow_nan=True), st.booleans(), st.lists(st.text(max_size=5),
+                                                                     max_size=2))
+KEYS = ["id", "name", "description", "status", "phones", "number", "schedules", "byday",
+        "opens_at", "closes_at", "valid_from", "valid_to", "organization", "languages", "code",
+        "attributes", "taxonomy_term", "service_at_locations", "location", "addresses",
+        "address_1", "city", "latitude", "longitude", "minimum_age", "url", "email"]
+NESTED = st.recursive(st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=6),
+                      lambda inner: st.dictionaries(st.sampled_from(KEYS),
+                                                    st.one_of(inner, st.lists(inner, max_size=2)),
+                                                    max_size=6), max_leaves=12)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(NESTED, max_size=4))
+def test_any_json_shape_is_imported_or_reported_never_a_traceback(tmp_path, target, items):
+    from directory.hsds import importer
+
+    source = tmp_path / "messy.json"
+    source.write_text(json.dumps(items, default=str))
+    outcome = importer.run(importer.Settings(source=str(source), into=target,
+                                             include_all=True))
+    assert not outcome.validation.errors, [str(p) for p in outcome.validation.errors]

@@ -228,7 +228,8 @@ class _Assembler:
         source = self.rows["organizations"].get(key)
         if source is None:
             made_key = key or f"service-{row.text('id')}"
-            name = f"{row.text('name')} (organization {key})" if key else row.text("name")
+            label = row.text("name") or f"Service {row.text('id')}"
+            name = f"{label} (organization {key})" if key else label
             place.note("organization-made", "organization_id",
                        f'"{key or "(empty)"}" is not an organization in this export; the '
                        f'service is listed under a new organization "{name}"')

@@ -45,7 +45,7 @@ def items_of(data) -> list:
 def add_items(tables: Tables, items: list, file: str, report: ImportReport,
               first: int = 1) -> None:
     """Flatten items (services, or organizations with services) numbered from ``first``."""
-    seen = _seen(tables)
+    seen = tables.seen
     for number, item in enumerate(items, start=first):
         if not isinstance(item, dict):
             report.note("unreadable", file, number, "", "is not an HSDS object; skipped")
@@ -56,17 +56,18 @@ def add_items(tables: Tables, items: list, file: str, report: ImportReport,
             _organization(tables, item, here, seen)
             for service in item["services"]:
                 if isinstance(service, dict):
-                    service.setdefault("organization_id", item.get("id"))
+                    service.setdefault("organization_id", _id(item, "id"))
                     _service(tables, service, here, seen)
         else:
             _service(tables, item, here, seen)
 
 
-def _seen(tables: Tables) -> dict:
-    # Kept on the tables so API pages read one after another share one view of what is known.
-    if not hasattr(tables, "_nested_seen"):
-        tables._nested_seen = {"organizations": set(), "locations": set(), "terms": set()}
-    return tables._nested_seen
+def _id(obj: dict, key: str, default=None) -> str | None:
+    """An id as text; an id that is a list or an object (it happens) is no id."""
+    value = obj.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return default if isinstance(default, str) else None
+    return str(value).strip() or None
 
 
 def _row(values: dict, here, **links) -> Row:
@@ -82,19 +83,19 @@ def _list(value) -> list[dict]:
 
 def _service(tables: Tables, service: dict, here, seen) -> None:
     organization = service.get("organization")
-    org_id = service.get("organization_id")
+    org_id = _id(service, "organization_id")
     if isinstance(organization, dict):
-        org_id = organization.get("id", org_id)
+        org_id = _id(organization, "id", org_id)
         _organization(tables, organization, here, seen)
     row = _row(service, here, organization_id=org_id)
     tables.add("services", row)
-    key = service.get("id")
+    key = _id(service, "id")
     _common(tables, service, here, service_id=key)
     for attribute in _list(service.get("attributes")):
         term = attribute.get("taxonomy_term")
-        term_id = attribute.get("taxonomy_term_id")
+        term_id = _id(attribute, "taxonomy_term_id")
         if isinstance(term, dict):
-            term_id = term.get("id", term_id)
+            term_id = _id(term, "id", term_id)
             detail = term.get("taxonomy_detail")
             extra = {"taxonomy": detail.get("name")} if isinstance(detail, dict) and \
                 not term.get("taxonomy") else {}
@@ -105,18 +106,18 @@ def _service(tables: Tables, service: dict, here, seen) -> None:
                                         file=here[0], row=here[1]))
     for link in _list(service.get("service_at_locations")):
         location = link.get("location")
-        location_id = link.get("location_id")
+        location_id = _id(link, "location_id")
         if isinstance(location, dict):
-            location_id = location.get("id", location_id)
+            location_id = _id(location, "id", location_id)
             _location(tables, location, here, seen, org_id)
         tables.add("service_at_location", _row(link, here, service_id=key,
                                                location_id=location_id))
-        _common(tables, link, here, service_id=key, service_at_location_id=link.get("id"),
+        _common(tables, link, here, service_id=key, service_at_location_id=_id(link, "id"),
                 location_id=location_id)
 
 
 def _organization(tables: Tables, organization: dict, here, seen) -> None:
-    key = organization.get("id")
+    key = _id(organization, "id")
     if key in seen["organizations"]:
         return
     seen["organizations"].add(key)
@@ -129,7 +130,7 @@ def _organization(tables: Tables, organization: dict, here, seen) -> None:
 
 
 def _location(tables: Tables, location: dict, here, seen, org_id) -> None:
-    key = location.get("id")
+    key = _id(location, "id")
     if key in seen["locations"]:
         return
     seen["locations"].add(key)

@@ -179,6 +179,10 @@ def _csv_rows(name: str, data: bytes, report: ImportReport) -> Iterator[Row]:
             if not any(value.strip() for value in values):
                 continue
             report.rows_read[name] += 1
+            if len(values) > len(header) and any(value.strip() for value in values[len(header):]):
+                report.note("value-dropped", name, start, "",
+                            f"has {len(values)} cells but the header has {len(header)} "
+                            "columns; the cells past the last column are not imported")
             yield Row(zip(header, values, strict=False), file=name, row=start)
     except csv.Error as error:
         report.note("unreadable", name, reader.line_num, "",

@@ -50,6 +50,9 @@ class Tables:
     version: str = ""  # "3.0" or "1.x"
     system: str = ""  # a name for the source system, for the records' ``source``
     rows: dict[str, list[Row]] = field(default_factory=lambda: {name: [] for name in TABLES})
+    # Ids already flattened out of nested JSON (the same organization under many services).
+    seen: dict[str, set] = field(default_factory=lambda: {"organizations": set(),
+                                                          "locations": set(), "terms": set()})
 
     def add(self, table: str, row: Row) -> None:
         self.rows.setdefault(table, []).append(row)
