@@ -509,3 +509,31 @@ def test_any_json_shape_is_imported_or_reported_never_a_traceback(tmp_path, targ
     outcome = importer.run(importer.Settings(source=str(source), into=target,
                                              include_all=True))
     assert not outcome.validation.errors, [str(p) for p in outcome.validation.errors]
+
+
+CELLS = st.text(alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"),
+                max_size=25)
+FILES = ["services.csv", "phones.csv", "schedules.csv", "locations.csv", "addresses.csv",
+         "languages.csv", "attributes.csv", "taxonomy_terms.csv", "service_at_location.csv"]
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.sampled_from(FILES), st.integers(0, 5), st.lists(CELLS, min_size=1, max_size=12))
+def test_any_cell_of_a_csv_export_is_imported_or_reported(tmp_path, target, name, row, cells):
+    import csv
+
+    from directory.hsds import importer
+
+    export = tmp_path / "export"
+    shutil.rmtree(export, ignore_errors=True)
+    shutil.copytree(FIXTURES / "v3", export)
+    with (export / name).open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    index = 1 + row % (len(rows) - 1)
+    rows[index] = [cells[i % len(cells)] if i % 2 == row % 2 else cell
+                   for i, cell in enumerate(rows[index])]
+    with (export / name).open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    outcome = importer.run(importer.Settings(source=str(export), into=target))
+    assert not outcome.validation.errors, [str(p) for p in outcome.validation.errors]
