@@ -484,5 +484,94 @@ def export_hsds_command(output, output_format):
     click.echo(f"wrote {written} from build {build.id} in {time.perf_counter() - started:.1f}s")
 
 
+PRINTED_LINES = 500  # a big import's report lines go to --report FILE, not all to the terminal
+
+
+@click.group("import")
+def import_group():
+    """Bring in listings from another system's export (see README, "Moving your data in").
+
+    \b
+    Example:
+      directory import hsds export.zip --into data/ --report import-report.md
+    """
+
+
+@import_group.command("hsds")
+@click.argument("source")
+@click.option("--into", "into", type=click.Path(file_okay=False, path_type=Path),
+              help="The data folder to write into (default: the configured data folder).")
+@click.option("--taxonomy-map", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A YAML map of taxonomy codes and names to category ids; extends the "
+                   "shipped map, or replaces it when the file says replace: true.")
+@click.option("--all", "include_all", is_flag=True,
+              help="Also import services with no mapped term, with categories made from the "
+                   "source's own terms (added to taxonomy.yaml).")
+@click.option("--fix-case", is_flag=True,
+              help="Write UPPER CASE names in title case (acronyms such as YMCA stay).")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the full report to this file: .json for tools, else Markdown.")
+@click.option("--system", default="",
+              help="The source system's name kept in each record's source: (default: from "
+                   "datapackage.json, the file or folder name, or the API's host).")
+@click.option("--region", default="", help="For a new data folder: the region's name.")
+@click.option("--timezone", default="", help="For a new data folder: e.g. America/Chicago.")
+@click.option("--delay", type=click.FloatRange(0, 60), default=0.5, show_default=True,
+              help="Seconds between requests to an API.")
+@with_appcontext
+def import_hsds_command(source, into, taxonomy_map, include_all, fix_case, report_file, system,
+                        region, timezone, delay):
+    """Import an Open Referral HSDS export into organization files that pass validation.
+
+    SOURCE is a folder or .zip of an HSDS tabular data package (3.0 or 1.x, detected), a
+    .json file of HSDS 3.0 services, or the base URL of an HSDS 3.0 API. Records keep their
+    origin in source:, so importing a newer export of the same system updates those files,
+    moves what disappeared to retired.yaml, and never touches hand-written listings.
+
+    \b
+    Examples:
+      directory import hsds export.zip --into data/ --report import-report.md
+      directory import hsds hsds-1.x-folder/ --fix-case
+      directory import hsds https://api.example.org/hsds --system example-211
+      directory import hsds export/ --into new-data/ --region "Lake County" \\
+          --timezone America/Chicago
+    """
+    from ..hsds import importer, reader, target
+    from ..hsds.paging import ApiError
+    from ..hsds.taxonomy_map import MapError
+
+    settings = importer.Settings(
+        source=source, into=into or _data_dir(None), taxonomy_map=taxonomy_map,
+        include_all=include_all, fix_case=fix_case, system=system, region=region,
+        timezone=timezone, today=_pretend_today(), delay=delay)
+    try:
+        outcome = importer.run(settings)
+    except (reader.SourceError, ApiError, MapError, target.ImportFailure) as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"could not write into {settings.into}: {error}") from None
+    report = outcome.report
+    for line in report.lines[:PRINTED_LINES]:
+        click.echo(str(line), err=True)
+    if len(report.lines) > PRINTED_LINES:
+        click.echo(f"... and {len(report.lines) - PRINTED_LINES} more lines"
+                   + ("" if report_file else "; --report FILE writes every one of them"),
+                   err=True)
+    click.echo(report.summary())
+    if report_file:
+        text = report.to_json() if report_file.suffix.lower() == ".json" else \
+            report.to_markdown()
+        report_file.write_text(text, encoding="utf-8")
+        click.echo(f"report written to {report_file}")
+    validation = outcome.validation
+    if validation.errors:
+        _print_report(Report(validation.errors))
+        raise click.ClickException(
+            f"directory validate finds {len(validation.errors)} errors in {settings.into}; "
+            "fix them above (the import report says where each value came from)")
+    click.echo(f"directory validate: 0 errors ({len(validation.warnings)} warnings) in "
+               f"{settings.into}; next: directory geocode, then directory build")
+
+
 COMMANDS = [validate_command, build_command, geocode_command, diff_command, stale_command,
-            sheet_command, install_build_command, report_group, export_group]
+            sheet_command, install_build_command, report_group, export_group, import_group]

@@ -13,6 +13,8 @@ Errors stop the build; warnings are shown but do not. What is which, and why:
   listings. The same phone number listed by two organizations: warning, since a shared line
   is possible but a number copied into the wrong file is more likely.
 - An id from ``retired.yaml`` used again: error (see ``retired``).
+- Two records of one kind with the same ``source`` (system and id): error, since a re-import
+  of that system could update only one of them.
 """
 
 from __future__ import annotations
@@ -40,8 +42,27 @@ def check_catalogue(catalogue: Catalogue, sources: Sources, report: Report,
     _check_phones(catalogue, report)
     _check_bounds(catalogue, report)
     _check_duplicate_services(catalogue, report)
+    _check_sources(catalogue, report)
     retired.check_reuse(sources, catalogue, report)
     _note_repository_paths(catalogue, sources)
+
+
+def _check_sources(catalogue: Catalogue, report: Report) -> None:
+    for kind in ("organizations", "locations", "services"):
+        seen: dict[tuple, Located] = {}
+        for record in getattr(catalogue, kind):
+            source = record.get("source")
+            if not source or "system" not in source or "id" not in source:
+                continue
+            key = (source["system"], source["id"])
+            if key in seen:
+                first = seen[key]
+                report.error(record.file, record.line_of("source"), field_path(record, "source"),
+                             f'{source["system"]} id "{source["id"]}" is also the source of '
+                             f'"{first.get("id")}" ({first.file}:{first.line_of("source")}); '
+                             "one record per source record, so a re-import updates the right one")
+            else:
+                seen[key] = record
 
 
 def field_path(record: Located, name: str) -> str:

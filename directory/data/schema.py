@@ -54,6 +54,10 @@ ID = Field(simple(slug), required=True)
 LATITUDE = simple(number(-90, 90, "a latitude"))
 LONGITUDE = simple(number(-180, 180, "a longitude"))
 HOURS = Field(simple(hours.check_hours))
+# Where an imported record came from (``directory import hsds``): the source system's name and
+# the record's id there. A re-import of the same system updates exactly these records; a record
+# without ``source`` was written by hand and is never touched by an import.
+SOURCE = Field(mapping({"system": REQUIRED_TEXT, "id": REQUIRED_TEXT}, "a source"))
 COORDINATES = {"latitude": Field(LATITUDE, required=True),
                "longitude": Field(LONGITUDE, required=True)}
 
@@ -247,6 +251,7 @@ def organization(country: str, categories: list[str], audiences: list[str]):
         "locations": Field(list_of(location(country), scalars=False)),
         "services": Field(list_of(service(country, categories, audiences), scalars=False)),
         "volunteer": Field(list_of(volunteer_role(country, categories), scalars=False)),
+        "source": SOURCE,
     }, "an organization")
 
 
@@ -321,6 +326,7 @@ def location(country: str):
         "accessibility": Field(list_of(simple(one_of(ACCESSIBILITY, "accessibility feature")))),
         "transportation": TEXT,
         "description": TEXT,
+        "source": SOURCE,
     }, "a location")
 
 
@@ -353,6 +359,7 @@ def service_fields(country: str, categories: list[str], audiences: list[str]) ->
         "status": Field(simple(one_of(STATUSES, "status"))),
         # Checked against places.csv in validate (places.check_service_areas).
         "service_area": Field(list_of(simple(text))),
+        "source": SOURCE,
     }
 
 

@@ -132,9 +132,10 @@ def _check_taxonomy(sources: Sources, catalogue: Catalogue, languages, report: R
 def _csv_fields(country: str, categories: list[str], audiences: list[str]) -> dict:
     """The sheet's columns: the service fields, plus its organization, location and phones."""
     service = schema.service_fields(country, categories, audiences)
-    # Sessions are lists of mappings, which a cell cannot hold: they live in the YAML files.
+    # Sessions are lists of mappings, which a cell cannot hold: they live in the YAML files;
+    # so does an imported record's source.
     fields = {name: spec for name, spec in service.items()
-              if name not in ("at", "phones", "sessions")}
+              if name not in ("at", "phones", "sessions", "source")}
     for name in LIST_COLUMNS:  # cells hold lists as counselling;drop-in
         inner = service[name].check
         fields[name] = Field(lambda value, at, report, inner=inner:

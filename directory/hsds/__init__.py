@@ -1,1 +1,2 @@
-"""Open Referral HSDS 3.0: a build as HSDS objects (the export, the API) and HSDS files back."""
+"""Open Referral HSDS 3.0: a build → HSDS objects and files (the export and the API), and
+HSDS exports (3.0 and 1.x, tabular, JSON or an API) → this directory's data files."""

@@ -47,7 +47,7 @@ MAX_EMAIL = 254  # RFC 5321
 SHOWN = 80  # a bad value is quoted in its message up to this many characters
 # C0 and C1 controls, and the bidirectional overrides that make text display in another
 # order than it is stored ("Trojan Source"): never needed in a listing, harmful in a log.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class Invalid(Exception):
@@ -78,7 +78,7 @@ def show(value) -> str:
     if isinstance(value, str):
         # Escaped and cut: a control character would rewrite the terminal or CI log it is
         # printed in, and a megabyte-long value would bury every other message.
-        shown = _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}" if m.group() > "\xff"
+        shown = CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}" if m.group() > "\xff"
                              else f"\\x{ord(m.group()):02x}", value[:SHOWN + 1])
         shown = shown.replace("\n", "\\n")
         return f'"{shown[:SHOWN]}…" ({len(value):,} characters)' if len(value) > SHOWN \
@@ -123,7 +123,7 @@ def text(value) -> str:
     if len(value) > MAX_TEXT:
         raise Invalid(f"is {len(value):,} characters long, over the limit of {MAX_TEXT:,}; "
                       "shorten it (link to a page for the details)")
-    control = _CONTROL.search(value)
+    control = CONTROL.search(value)
     if control:
         raise Invalid(f"holds the control character U+{ord(control.group()):04X}; delete it "
                       "(it is often invisible)")
@@ -154,7 +154,7 @@ def url(value) -> str:
     except ValueError:  # e.g. "https://[oops/": an unclosed IPv6 bracket
         parts = None
     if not parts or parts.scheme not in ("http", "https") or "." not in parts.netloc \
-            or _CONTROL.search(value) or any(char.isspace() for char in value):
+            or CONTROL.search(value) or any(char.isspace() for char in value):
         raise Invalid(f"{show(value)} is not a web address (expected e.g. https://example.org/page)")
     return value
 

@@ -87,10 +87,25 @@ def compare(base: Catalogue, head: Catalogue, base_errors: int = 0,
     """Compare two validated catalogues record by record, matched by id."""
     owners = {o["id"]: o.get("name") for o in base.organizations} | \
              {o["id"]: o.get("name") for o in head.organizations}
-    kinds = {kind: _compare_kind(getattr(base, kind), getattr(head, kind), owners)
+    kinds = {kind: _compare_kind(_with_defaults(getattr(base, kind), base.site),
+                                 _with_defaults(getattr(head, kind), head.site), owners)
              for kind in KINDS}
     return DataDiff(kinds=kinds, site=_changes(base.site, head.site),
                     base_errors=base_errors, head_errors=head_errors)
+
+
+def _with_defaults(records, site: dict) -> list[dict]:
+    """Records as they read: a service without ``status`` is active, an address without
+    ``country`` is in the site's country. Writing the default out is no change."""
+    out = []
+    for record in records:
+        address = record.get("address")
+        if isinstance(address, dict) and not address.get("country") and site.get("country"):
+            record = {**record, "address": {**address, "country": site["country"]}}
+        if "categories" in record and record.get("status") == "active":
+            record = {key: value for key, value in record.items() if key != "status"}
+        out.append(record)
+    return out
 
 
 def _compare_kind(old_records, new_records, owners: dict) -> KindDiff:

@@ -11,6 +11,7 @@ baseline. Prints a Markdown table and whether the targets are met at the largest
     scripts/bench --validate-only      # just `directory validate` on 5,000 services
     scripts/bench --relevance          # just success@3 of tests/relevance over data/ (seconds)
     scripts/bench --api --sizes 50k    # the HSDS API and export (``bench_api``)
+    scripts/bench --import             # `directory import hsds` of 5,000 and 50,000 services
 
 Searches are timed through the site's own path (``finder.find``: ranking, filters and every
 facet count). Near searches (a keyword and a place from places.csv, within a radius, nearest
@@ -375,7 +376,15 @@ def main(argv: list[str] | None = None) -> int:
                         type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--export-only", nargs=2, metavar=("BUILD", "OUT"),
                         type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--import", dest="hsds_import", action="store_true",
+                        help="time `directory import hsds` on synthetic HSDS exports instead "
+                             "(see directory/tools/import_bench.py)")
     args = parser.parse_args(argv)
+    if args.hsds_import:
+        from . import import_bench
+
+        extra = (["--sizes", ",".join(str(size) for size in args.sizes)] if args.sizes else [])
+        return import_bench.main(extra + (["--strict"] if args.strict else []))
     if args.build_only:
         return build_only(*args.build_only)
     if args.peer:

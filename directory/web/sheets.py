@@ -75,7 +75,7 @@ def carried_list() -> list[str]:
     if not has_request_context():
         return []
     ids = _id_list(request.args.get("list", "")[:MAX_SERVICES * 101])
-    return [i for i in ids if SERVICE_ID.match(i)][:MAX_SERVICES]
+    return [i for i in ids if SERVICE_ID.fullmatch(i)][:MAX_SERVICES]
 
 
 # --- links -----------------------------------------------------------------------------
@@ -133,7 +133,7 @@ def referral_context() -> dict:
     """Everything the referral sheet shows, from the request's ``ids``, ``note`` and ``paper``."""
     ids, note, paper = requested_ids(), requested_note(), requested_paper()
     db = get_db()
-    found = {s["id"]: s for s in queries.services(db, [i for i in ids if SERVICE_ID.match(i)])}
+    found = {s["id"]: s for s in queries.services(db, [i for i in ids if SERVICE_ID.fullmatch(i)])}
     listed = _with_phones(db, [found[i] for i in ids
                                if i in found and found[i]["status"] == "active"])
     kept = [s["id"] for s in listed]
@@ -255,7 +255,7 @@ def referral_filename() -> str:
 
 def street_filename() -> str:
     category = request.args.get("category", "")
-    label = category if SERVICE_ID.match(category) else "all"
+    label = category if SERVICE_ID.fullmatch(category) else "all"
     return f"street-sheet-{label}-{today().isoformat()}.pdf"
 
 
