@@ -127,7 +127,7 @@ def test_sheet_shows_what_a_client_needs(client):
             "Come in after school and talk with a counsellor.",
             "Where: 12 Quay Street, Testville, IL 60607",
             "Phone: Call (312) 555-0101 · Text (312) 555-0102",
-            "Hours: Mo-Fr 15:00-19:00; Sa 12:00-16:00",
+            "Hours: Mon–Fri 3 PM–7 PM; Sat 12 PM–4 PM",
             "How to get in: Walk in, no appointment needed", "Cost: Free",
             "Languages: English, Spanish", "Checked: Oct 1, 2026",
             "2. Individual counseling", "Cost: Sliding scale. $10-$60 per session",

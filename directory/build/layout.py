@@ -27,7 +27,8 @@ KEEP_BUILDS = 3
 # Raise when the tables a build holds change, so `build --if-changed` rebuilds data that did
 # not change for code that needs the new tables. 2: schedules, filter masks (hours, filters);
 # places, near_points, search_documents (near search). 3: both of those together.
-FORMAT = 3
+# 4: translations of listings, descriptions per language, index fields per language.
+FORMAT = 4
 
 
 class BuildError(Exception):

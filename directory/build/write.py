@@ -13,7 +13,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..data.catalogue import Catalogue
+from ..data.catalogue import Catalogue, synonym_words
 from ..search import facets
 from ..search import index as search
 from .database import english, write_database, write_document_numbers
@@ -33,7 +33,8 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
         # Side by side: the database in a thread while Whoosh's processes index.
         with ThreadPoolExecutor(max_workers=1) as pool:
             database = pool.submit(write_database, catalogue, work / DATABASE)
-            search.write_index(work / INDEX, index_documents(catalogue))
+            search.write_index(work / INDEX, index_documents(catalogue),
+                               languages=catalogue.site.get("languages") or ["en"])
             database.result()
         facets.write_facets(work / DATABASE, work / INDEX)  # needs the index's document numbers
         write_document_numbers(work / DATABASE, work / INDEX)
@@ -59,10 +60,12 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
 
 
 def index_documents(catalogue: Catalogue):
-    """One Whoosh document per active service, with category words and ancestors folded in."""
+    """One Whoosh document per active service, with category words and ancestors folded in:
+    the English fields, and one set per other language of the site (``name_es``...)."""
     categories = {c["id"]: c for c in catalogue.categories}
-    audiences = {a["id"]: english(a["name"]) for a in catalogue.audiences}
+    audiences = {a["id"]: a["name"] for a in catalogue.audiences}
     organizations = {o["id"]: o for o in catalogue.organizations}
+    others = [code for code in catalogue.site.get("languages") or ["en"] if code != "en"]
 
     def lineage(category_id):
         while category_id in categories:
@@ -73,18 +76,44 @@ def index_documents(catalogue: Catalogue):
         if service.get("status", "active") != "active":
             continue
         chain = [c for cid in service.get("categories", []) for c in lineage(cid)]
-        topics = " ".join(
-            " ".join([*c["name"].values(), *c.get("synonyms", [])]) for c in chain)
         org = organizations.get(service["organization_id"], {})
-        words = [service.get(key) or "" for key in
-                 ("description", "eligibility_description", "application_process")]
-        words += [audiences.get(a, "") for a in service.get("audience", [])]
-        yield {
+        document = {
             "id": service["id"],
-            "name": service["name"],
-            "topics": topics,
-            "organization": " ".join(filter(None, [org.get("name"), org.get("alternate_name")])),
-            "description": " ".join(words),
+            **_words(service, org, chain, service.get("audience", []), audiences, "en"),
             "category": ",".join(dict.fromkeys(c["id"] for c in chain)),
             "sort_name": service["name"].casefold(),
         }
+        for code in others:
+            document |= {search.field_name(field, code): text for field, text in
+                         _words(service, org, chain, service.get("audience", []), audiences,
+                                code).items()}
+        yield document
+
+
+def _words(service, org, chain, audience, audiences, language: str) -> dict[str, str]:
+    """A service's words in one language: its translation where it has one, else its text as
+    written; category names and synonyms of that language (and English's, which people
+    type on any page: "counselling" on a Spanish page still finds counselling)."""
+    def text(record, key):
+        translated = ((record.get("translations") or {}).get(language) or {}).get(key)
+        return translated or record.get(key) or ""
+
+    def named(names):
+        return (names or {}).get(language) or english(names) or ""
+
+    topics = []
+    for category in chain:
+        topics += [*category["name"].values(),
+                   *synonym_words(category.get("synonyms"), language)]
+        if language != "en":
+            topics += synonym_words(category.get("synonyms"), "en")
+    words = [text(service, key) for key in
+             ("description", "eligibility_description", "application_process")]
+    words += [named(audiences.get(a)) for a in audience]
+    return {
+        search.field_name("name", language): text(service, "name"),
+        search.field_name("topics", language): " ".join(topics),
+        search.field_name("organization", language):
+            " ".join(filter(None, [text(org, "name"), text(org, "alternate_name")])),
+        search.field_name("description", language): " ".join(words),
+    }

@@ -14,6 +14,7 @@ from ..records.fields import (
     date,
     email,
     integer,
+    is_mapping,
     language,
     list_of,
     mapping,
@@ -27,6 +28,7 @@ from ..records.fields import (
     url,
     url_pattern,
 )
+from ..records.load import Located
 
 PHONE_TYPES = ["voice", "text", "fax", "textphone", "video"]
 COSTS = ["free", "sliding-scale", "paid"]
@@ -36,6 +38,10 @@ STATUSES = ["active", "inactive"]
 ACCESSIBILITY = ["wheelchair", "accessible-restroom", "elevator", "hearing-loop",
                  "sign-language", "braille", "service-animals"]
 DISTANCE_UNITS = ["km", "mi"]
+# The text fields a listing may carry in other languages (``translations: {es: {...}}``).
+SERVICE_TEXTS = ["name", "description", "application_process", "eligibility_description",
+                 "fees_description"]
+ORGANIZATION_TEXTS = ["name", "alternate_name", "description"]
 
 TEXT = Field(simple(text))
 REQUIRED_TEXT = Field(simple(text), required=True)
@@ -56,11 +62,14 @@ def phone(country: str):
     }, "a phone")
 
 
-def site(country: str):
-    """``site.yaml``: settings of the whole site; ``country`` is read first to parse phones."""
+def site(country: str, languages: list[str] | None = None):
+    """``site.yaml``: settings of the whole site; ``country`` (and ``languages``, which the
+    texts may be written in) are read first."""
+    languages = languages or ["en"]
+    words = Field(_localized(languages))
     return mapping({
         "name": REQUIRED_TEXT,
-        "tagline": TEXT,
+        "tagline": words,
         "region": REQUIRED_TEXT,
         "country": Field(simple(one_of_country), required=True),
         "timezone": Field(simple(hours.timezone), required=True),
@@ -79,8 +88,8 @@ def site(country: str):
         "quick_exit_url": Field(simple(url)),
         "geocoder": Field(check_geocoder),
         "crisis_lines": Field(list_of(mapping({
-            "name": REQUIRED_TEXT,
-            "description": TEXT,
+            "name": Field(_localized(languages), required=True),
+            "description": words,
             "url": Field(simple(url)),
             "phones": Field(list_of(phone(country), scalars=False), required=True),
         }, "a crisis line"), scalars=False), required=True),
@@ -95,7 +104,7 @@ def taxonomy(languages: list[str]):
             "name": localized,
             "description": Field(_localized(languages)),
             "parent": Field(simple(slug)),
-            "synonyms": Field(list_of(simple(text))),
+            "synonyms": Field(_synonyms(languages)),
         }, "a category"), scalars=False), required=True),
         "audiences": Field(list_of(mapping({
             "id": ID,
@@ -104,9 +113,11 @@ def taxonomy(languages: list[str]):
     }, "a taxonomy")
 
 
-def organization(country: str, categories: list[str], audiences: list[str]):
-    """One ``organizations/<id>.yaml`` file."""
+def organization(country: str, categories: list[str], audiences: list[str],
+                 languages: list[str] | None = None):
+    """One ``organizations/<id>.yaml`` file; ``languages``: the site's (for translations)."""
     phones = Field(list_of(phone(country), scalars=False))
+    languages = languages or ["en"]
     return mapping({
         "id": ID,
         "name": REQUIRED_TEXT,
@@ -116,7 +127,9 @@ def organization(country: str, categories: list[str], audiences: list[str]):
         "email": Field(simple(email)),
         "phones": phones,
         "locations": Field(list_of(location(country), scalars=False)),
-        "services": Field(list_of(service(country, categories, audiences), scalars=False)),
+        "services": Field(list_of(service(country, categories, audiences, languages),
+                                  scalars=False)),
+        "translations": Field(translations(languages, ORGANIZATION_TEXTS)),
     }, "an organization")
 
 
@@ -175,8 +188,42 @@ def service_fields(country: str, categories: list[str], audiences: list[str]) ->
     }
 
 
-def service(country: str, categories: list[str], audiences: list[str]):
-    return mapping(service_fields(country, categories, audiences), "a service")
+def service(country: str, categories: list[str], audiences: list[str],
+            languages: list[str] | None = None):
+    fields = service_fields(country, categories, audiences)
+    fields["translations"] = Field(translations(languages or ["en"], SERVICE_TEXTS))
+    return mapping(fields, "a service")
+
+
+def translations(languages: list[str], texts: list[str]):
+    """``translations: {es: {name: ..., description: ...}}``: a listing's text in the site's
+    other languages. A language the site does not offer, or a field that is not text the
+    site shows, is an error at its line: a translation that would never show is a mistake."""
+    others = languages[1:]
+    fields = mapping({name: TEXT for name in texts}, "a translation")
+
+    def check(value, at, report):
+        if not is_mapping(value, at, report, "translations",
+                          "expected e.g. es: {name: ..., description: ...}"):
+            return None
+        line_of = getattr(value, "line_of", lambda key: at.line)
+        out = Located(file=at.file, line=at.line)
+        for code, raw in value.items():
+            here = at.key(str(code), line_of(code))
+            if code not in others:
+                offered = ", ".join(others) if others else "none besides " + languages[0]
+                report.error(here.file, here.line, here.path,
+                             f'"{code}" is not one of the site\'s other languages '
+                             f"(site.yaml languages: {', '.join(languages)}; translations "
+                             f"can be in: {offered})")
+                continue
+            checked = fields(raw, here, report)
+            if checked:
+                out[code] = dict(checked)
+                out.lines[code] = here.line
+        return out
+
+    return check
 
 
 def one_of_country(value) -> str:
@@ -190,6 +237,22 @@ def boolean(value) -> bool:
     if isinstance(value, bool):
         return value
     raise Invalid(f"{value!r} is not true or false")
+
+
+def _synonyms(languages: list[str]):
+    """Search words for a category: a list (in the site's first language) or a list per
+    language, ``{en: [therapy], es: [terapia, consejería]}``."""
+    words = list_of(simple(text))
+    per_language = mapping({code: Field(words) for code in dict.fromkeys([*languages, "en"])},
+                           "synonyms per language")
+
+    def check(value, at, report):
+        if isinstance(value, dict):
+            return per_language(value, at, report)
+        checked = words(value, at, report)
+        return None if checked is None else {languages[0] if languages else "en": checked}
+
+    return check
 
 
 def _localized(languages: list[str]):

@@ -39,14 +39,19 @@ def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue,
         country = schema.one_of_country(raw_site.get("country", "US"))
     except Invalid:  # e.g. "USA": the site check below reports it with its line
         country = "US"
+    # The texts in site.yaml may come per language: read which ones first (checked below).
+    offered = raw_site.get("languages")
+    offered = [str(c) for c in offered if isinstance(c, str)] if isinstance(offered, list) \
+        else []
     if sources.site is not None:
-        catalogue.site = schema.site(country)(sources.site, At(site_file, 1), report) or {}
+        catalogue.site = schema.site(country, offered or None)(
+            sources.site, At(site_file, 1), report) or {}
     languages = catalogue.site.get("languages") or ["en"]
     _check_taxonomy(sources, catalogue, languages, report)
     category_ids = [c["id"] for c in catalogue.categories]
     audience_ids = [a["id"] for a in catalogue.audiences]
 
-    check_org = schema.organization(country, category_ids, audience_ids)
+    check_org = schema.organization(country, category_ids, audience_ids, languages)
     for file, raw in sources.organizations:
         org = check_org(raw, At(file, 1), report)
         if org is None:

@@ -5,6 +5,7 @@ Whoosh returns service ids in rank order; SQLite supplies the rows (``queries``)
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import threading
@@ -15,44 +16,67 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, plugins
 from whoosh.query import And, Every, NullQuery, Or, Term
 
+from .languages import analyzer, fold_accents
 from .masks import first_in, mask_of, to_array, to_mask
 from .ranking import Ranker
 
 # English stemming folds counselling/counseling/counsel and groups/group into one term.
-ANALYZER = StemmingAnalyzer()
+ANALYZER = analyzer("en")
 
-SCHEMA = Schema(
-    # The only stored field: everything shown comes from SQLite.
-    id=ID(stored=True, unique=True),
+# The words fields, by weight. English text goes in these names; each other language of the
+# site has its own copy (``name_es``...), analysed with that language's stemmer, holding the
+# listing's translation (or its text as written, so untranslated listings are still found).
+TEXT_FIELDS = {
     # A match in the name is the strongest sign a service is what was asked for.
-    name=TEXT(analyzer=ANALYZER, field_boost=4.0),
+    "name": 4.0,
     # Category names and their synonyms ("someone to talk to" → counselling), ancestors too.
-    topics=TEXT(analyzer=ANALYZER, field_boost=2.0),
+    "topics": 2.0,
     # People search for an organization they were told about.
-    organization=TEXT(analyzer=ANALYZER, field_boost=1.5),
+    "organization": 1.5,
     # Description, eligibility and audience words: recall, at the base weight.
-    description=TEXT(analyzer=ANALYZER),
-    # Exact category ids, ancestors included, for filters and synonym hits.
-    category=KEYWORD(commas=True),
-    # Alphabetical order when browsing without keywords.
-    sort_name=ID(sortable=True),
-)
-SEARCH_FIELDS = ["name", "topics", "organization", "description"]
+    "description": 1.0,
+}
+SEARCH_FIELDS = list(TEXT_FIELDS)
+
+
+def field_name(field: str, language: str) -> str:
+    """'name', 'es' → 'name_es'; English text lives in the plain names."""
+    return field if language == "en" else f"{field}_{language}"
+
+
+def schema_for(languages=("en",)) -> Schema:
+    """The index schema of a site offering ``languages``: the English fields always (the
+    words of any page whose language has no fields of its own), one set per other language."""
+    fields = dict(
+        # The only stored field: everything shown comes from SQLite.
+        id=ID(stored=True, unique=True),
+        # Exact category ids, ancestors included, for filters and synonym hits.
+        category=KEYWORD(commas=True),
+        # Alphabetical order when browsing without keywords.
+        sort_name=ID(sortable=True),
+    )
+    for language in dict.fromkeys(["en", *languages]):
+        for field, boost in TEXT_FIELDS.items():
+            fields[field_name(field, language)] = TEXT(analyzer=analyzer(language),
+                                                       field_boost=boost)
+    return Schema(**fields)
+
+
+SCHEMA = schema_for()
 SYNONYM_BOOST = 3.0
 # Catalogues this large are indexed by several processes (``write_index``), at most these.
 PARALLEL_FROM = 1000
 MAX_PROCS = 4
 
 
-def write_index(path: Path, documents) -> None:
+def write_index(path: Path, documents, languages=("en",)) -> None:
     """Write every document into a new index folder (the build writes into a temporary place)."""
     path.mkdir(parents=True)
-    ix = whoosh_index.create_in(str(path), SCHEMA)
+    ix = whoosh_index.create_in(str(path), schema_for(languages))
     documents = list(documents)
     # A large memory budget keeps Whoosh from writing many small segments on big data sets.
     options = {"limitmb": 512}
@@ -85,10 +109,16 @@ class Hits:
 
 
 class Index:
-    """A read-only view of one build's index and the synonym phrases of its taxonomy."""
+    """A read-only view of one build's index and the synonym phrases of its taxonomy.
+
+    Words are read as English unless a view in another language is asked for
+    (``in_language``); views share the index, its ranking arrays and its order by name."""
 
     def __init__(self, path: Path, synonyms: dict[str, list[str]]):
         self._ix = whoosh_index.open_dir(str(path), readonly=True)
+        self._base = self
+        self._views: dict[str, Index] = {}
+        self.language = "en"
         self._lock = threading.Lock()
         self._scores: Ranker | None = None
         self._by_name: np.ndarray | None = None
@@ -97,14 +127,38 @@ class Index:
             ((normalise(p), category) for category, ps in synonyms.items() for p in ps),
             key=lambda item: -len(item[0]),
         )
+        self._parsers = self._make_parsers("en")
+
+    def _make_parsers(self, language: str) -> list[MultifieldParser]:
+        schema = self._ix.schema
+        fields = [field_name(f, language) for f in SEARCH_FIELDS]
+        if any(f not in schema for f in fields):  # a language this build has no fields for
+            fields = SEARCH_FIELDS
         # Every word must match (in any field); when nothing does, any word is enough.
-        self._parsers = [MultifieldParser(SEARCH_FIELDS, SCHEMA, group=group)
-                         for group in (AndGroup, OrGroup.factory(0.9))]
+        parsers = [MultifieldParser(fields, schema, group=group)
+                   for group in (AndGroup, OrGroup.factory(0.9))]
         # Residents type words, not query syntax: no field:, wildcards, ranges or boosts.
-        for parser in self._parsers:
+        for parser in parsers:
             for plugin in (plugins.FieldsPlugin, plugins.WildcardPlugin, plugins.RangePlugin,
                            plugins.BoostPlugin, plugins.OperatorsPlugin, plugins.GroupPlugin):
                 parser.remove_plugin_class(plugin)
+        return parsers
+
+    def in_language(self, language: str | None) -> Index:
+        """This index reading the words of a search as ``language`` (its stemmer, its
+        fields); made once per language and shared, like the index itself."""
+        base = self._base
+        language = language or "en"
+        if language == base.language:
+            return base
+        with base._lock:
+            view = base._views.get(language)
+            if view is None:
+                view = copy.copy(base)
+                view.language = language
+                view._parsers = base._make_parsers(language)
+                base._views[language] = view
+            return view
 
     def searcher(self):
         """A Whoosh searcher over this index; use it in a ``with`` block."""
@@ -173,20 +227,22 @@ class Index:
 
     def _ranker(self) -> Ranker:
         # Made on first use: opening the index for a throwaway check should stay cheap.
-        with self._lock:
-            if self._scores is None:
-                self._scores = Ranker(self._ix)
-            return self._scores
+        base = self._base
+        with base._lock:
+            if base._scores is None:
+                base._scores = Ranker(base._ix)
+            return base._scores
 
     def by_name(self) -> np.ndarray:
         """Every document number in alphabetical order of name: how browsing lists them."""
-        with self._lock:
-            if self._by_name is None:
-                with self._ix.searcher() as searcher:
+        base = self._base
+        with base._lock:
+            if base._by_name is None:
+                with base._ix.searcher() as searcher:
                     names = list(searcher.reader().column_reader("sort_name"))
-                self._by_name = np.array(sorted(range(len(names)), key=names.__getitem__),
+                base._by_name = np.array(sorted(range(len(names)), key=names.__getitem__),
                                          dtype=np.int64)
-            return self._by_name
+            return base._by_name
 
     def _filtered(self, query, category: str | None, within: int | None) -> int:
         mask = self.matches(query)
@@ -235,5 +291,6 @@ def match_mask(searcher, query, size: int) -> int:
 
 
 def normalise(text: str) -> str:
-    """Lowercase words separated by single spaces: 'Walk-In' → 'walk in'."""
-    return " ".join(re.findall(r"[\w+]+", text.lower()))
+    """Lowercase words without accents, separated by single spaces: 'Walk-In' → 'walk in',
+    'Consejería' → 'consejeria' (people type Spanish on phones without accents)."""
+    return " ".join(re.findall(r"[\w+]+", fold_accents(text.lower())))

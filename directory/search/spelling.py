@@ -20,6 +20,7 @@ from collections import Counter
 
 from whoosh.spelling import ListCorrector
 
+from ..data.catalogue import synonym_words
 from . import queries
 from .index import ANALYZER, SEARCH_FIELDS, normalise
 
@@ -43,7 +44,8 @@ def vocabulary(catalogue) -> Counter:
         for category_id in service.get("categories") or []:
             while category_id in categories:  # the category and its ancestors, as indexed
                 category = categories[category_id]
-                texts += [*category["name"].values(), *category.get("synonyms", [])]
+                texts += [*category["name"].values(),
+                          *synonym_words(category.get("synonyms"))]
                 category_id = category.get("parent")
         counts.update({word for text in texts for word in normalise(text).split()
                        if word.isalpha()})

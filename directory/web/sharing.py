@@ -14,8 +14,6 @@ from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from .i18n import ui_languages
-
 
 def public_url(endpoint: str, **args) -> str:
     """An absolute address of this site, for QR codes and shared links.
@@ -23,9 +21,8 @@ def public_url(endpoint: str, **args) -> str:
     ``PUBLIC_URL`` (``DIRECTORY_PUBLIC_URL``) names the address people reach the site at, for
     sites behind a proxy and for PDFs made on the command line; otherwise the request's host.
     """
-    lang = request.args.get("lang")
-    if lang and lang in ui_languages():
-        args["lang"] = lang  # a shared list opens in the language it was made in
+    # A shared list opens in the language it was made in: ``i18n.keep_language`` puts the
+    # page's (or the sheet's) language on the address.
     public = current_app.config.get("PUBLIC_URL")
     if not public:
         return url_for(endpoint, _external=True, **args)
