@@ -61,7 +61,7 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
 
 def index_documents(catalogue: Catalogue):
     """One Whoosh document per active service, with category words and ancestors folded in:
-    the English fields, and one set per other language of the site (``name_es``...)."""
+    the English fields, and one set per other language of the site (``name_in_es``...)."""
     categories = {c["id"]: c for c in catalogue.categories}
     audiences = {a["id"]: a["name"] for a in catalogue.audiences}
     organizations = {o["id"]: o for o in catalogue.organizations}
@@ -84,9 +84,8 @@ def index_documents(catalogue: Catalogue):
             "sort_name": service["name"].casefold(),
         }
         for code in others:
-            document |= {search.field_name(field, code): text for field, text in
-                         _words(service, org, chain, service.get("audience", []), audiences,
-                                code).items()}
+            document |= _words(service, org, chain, service.get("audience", []), audiences,
+                               code)
         yield document
 
 

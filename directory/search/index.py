@@ -28,7 +28,7 @@ from .ranking import Ranker
 ANALYZER = analyzer("en")
 
 # The words fields, by weight. English text goes in these names; each other language of the
-# site has its own copy (``name_es``...), analysed with that language's stemmer, holding the
+# site has its own copy (``name_in_es``...), analysed with that language's stemmer, holding the
 # listing's translation (or its text as written, so untranslated listings are still found).
 TEXT_FIELDS = {
     # A match in the name is the strongest sign a service is what was asked for.
@@ -44,8 +44,8 @@ SEARCH_FIELDS = list(TEXT_FIELDS)
 
 
 def field_name(field: str, language: str) -> str:
-    """'name', 'es' → 'name_es'; English text lives in the plain names."""
-    return field if language == "en" else f"{field}_{language}"
+    """'name', 'es' → 'name_in_es'; English text lives in the plain names."""
+    return field if language == "en" else f"{field}_in_{language}"
 
 
 def schema_for(languages=("en",)) -> Schema:
