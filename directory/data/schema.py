@@ -211,11 +211,7 @@ def translations(languages: list[str], texts: list[str]):
         for code, raw in value.items():
             here = at.key(str(code), line_of(code))
             if code not in others:
-                offered = ", ".join(others) if others else "none besides " + languages[0]
-                report.error(here.file, here.line, here.path,
-                             f'"{code}" is not one of the site\'s other languages '
-                             f"(site.yaml languages: {', '.join(languages)}; translations "
-                             f"can be in: {offered})")
+                _not_offered(code, languages, here, report)
                 continue
             checked = fields(raw, here, report)
             if checked:
@@ -239,12 +235,51 @@ def boolean(value) -> bool:
     raise Invalid(f"{value!r} is not true or false")
 
 
+def _not_offered(code, languages: list[str], at, report) -> None:
+    """Text in a language the site does not offer: a warning when it is a language (a
+    deployment may switch one off and keep its translations), an error when it is not."""
+    offered = ", ".join(languages)
+    try:
+        language(code)
+    except Invalid:
+        report.error(at.file, at.line, at.path,
+                     f'"{code}" is not a language code (expected one of the site\'s '
+                     f"languages: {offered})")
+        return
+    report.warning(at.file, at.line, at.path,
+                   f'"{code}" is not one of the site\'s languages (site.yaml languages: '
+                   f"{offered}), so this text is not shown; add it there or remove the text")
+
+
+def _per_language(languages: list[str], inner: dict, what: str):
+    """A mapping by language code: the site's languages (and English) checked with
+    ``inner``; other languages warned about and dropped (``_not_offered``)."""
+    known = mapping(inner, what)
+
+    def check(value, at, report):
+        if not isinstance(value, dict):
+            return known(value, at, report)
+        line_of = getattr(value, "line_of", lambda key: at.line)
+        kept = type(value)()
+        if hasattr(value, "lines"):
+            kept.file, kept.line, kept.lines = value.file, value.line, value.lines
+        for code, text_value in value.items():
+            if code in inner:
+                kept[code] = text_value
+            else:
+                _not_offered(str(code), list(inner), at.key(str(code), line_of(code)), report)
+        return known(kept, at, report)
+
+    return check
+
+
 def _synonyms(languages: list[str]):
     """Search words for a category: a list (in the site's first language) or a list per
     language, ``{en: [therapy], es: [terapia, consejería]}``."""
     words = list_of(simple(text))
-    per_language = mapping({code: Field(words) for code in dict.fromkeys([*languages, "en"])},
-                           "synonyms per language")
+    per_language = _per_language(languages, {code: Field(words) for code in
+                                             dict.fromkeys([*languages, "en"])},
+                                 "synonyms per language")
 
     def check(value, at, report):
         if isinstance(value, dict):
@@ -261,7 +296,8 @@ def _localized(languages: list[str]):
     def check(value, at, report):
         if isinstance(value, str):
             value = {languages[0] if languages else "en": value}
-        inner = mapping({code: TEXT for code in languages} | {"en": TEXT}, "a name per language")
+        inner = _per_language(languages, {code: TEXT for code in languages} | {"en": TEXT},
+                              "a name per language")
         return inner(value, at, report)
 
     return check

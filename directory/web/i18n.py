@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from .. import ROOT
 from ..build.layout import NoBuild
+from ..geo import distance as geo
 from .store import get_build
 
 # Names CLDR gives too shortly for a language menu ("Indonesia" is also the country).
@@ -93,9 +94,23 @@ def own_name(code: str) -> str:
 
 
 def _this_page_in(code: str) -> str:
-    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
-    query = urlencode([*args, ("lang", code)])
+    args = [(key, _kept(key, value)) for key, value in request.args.items(multi=True)
+            if key != "lang"]
+    query = urlencode([*(arg for arg in args if arg[1] is not None), ("lang", code)])
     return f"{request.script_root}{request.path}?{query}"
+
+
+def _kept(key: str, value: str) -> str | None:
+    """What a link may repeat of a parameter: a position only as the site keeps it, rounded
+    to ~100 m (``where``), never the precise one a phone sent."""
+    try:
+        if key in ("lat", "lon"):
+            return str(round(float(value), geo.DECIMALS))
+        if key == "near" and (point := geo.parse_point(value)):
+            return f"{point.latitude},{point.longitude}"
+    except (ValueError, geo.BadPoint):
+        return None
+    return value
 
 
 def language_links() -> list[dict]:
