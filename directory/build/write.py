@@ -90,29 +90,30 @@ def index_documents(catalogue: Catalogue):
 
 
 def _words(service, org, chain, audience, audiences, language: str) -> dict[str, str]:
-    """A service's words in one language: its translation where it has one, else its text as
-    written; category names and synonyms of that language (and English's, which people
-    type on any page: "counselling" on a Spanish page still finds counselling)."""
+    """A service's words in one language. English (the text as written): its own text and
+    every category name and English synonym. Another language: that language's category
+    names and synonyms, and the listing's own text only where it is translated (the text as
+    written is already indexed; ``Index.in_language`` searches both)."""
     def text(record, key):
-        translated = ((record.get("translations") or {}).get(language) or {}).get(key)
-        return translated or record.get(key) or ""
+        if language == "en":
+            return record.get(key) or ""
+        return ((record.get("translations") or {}).get(language) or {}).get(key) or ""
 
     def named(names):
-        return (names or {}).get(language) or english(names) or ""
+        return (english(names) if language == "en" else (names or {}).get(language)) or ""
 
     topics = []
     for category in chain:
-        topics += [*category["name"].values(),
-                   *synonym_words(category.get("synonyms"), language)]
-        if language != "en":
-            topics += synonym_words(category.get("synonyms"), "en")
+        names = category["name"]
+        topics += ([*names.values()] if language == "en" else [names.get(language) or ""])
+        topics += synonym_words(category.get("synonyms"), language)
     words = [text(service, key) for key in
              ("description", "eligibility_description", "application_process")]
     words += [named(audiences.get(a)) for a in audience]
     return {
         search.field_name("name", language): text(service, "name"),
-        search.field_name("topics", language): " ".join(topics),
+        search.field_name("topics", language): " ".join(filter(None, topics)),
         search.field_name("organization", language):
             " ".join(filter(None, [text(org, "name"), text(org, "alternate_name")])),
-        search.field_name("description", language): " ".join(words),
+        search.field_name("description", language): " ".join(filter(None, words)),
     }

@@ -27,9 +27,11 @@ from .ranking import Ranker
 # English stemming folds counselling/counseling/counsel and groups/group into one term.
 ANALYZER = analyzer("en")
 
-# The words fields, by weight. English text goes in these names; each other language of the
-# site has its own copy (``name_in_es``...), analysed with that language's stemmer, holding the
-# listing's translation (or its text as written, so untranslated listings are still found).
+# The words fields, by weight. The text as written goes in these names, analysed as English;
+# each other language of the site has its own set (``name_in_es``...), analysed with that
+# language's stemmer: the category words of that language for every service, and a listing's
+# own text only where it has a translation. A search in that language reads both sets, so an
+# untranslated listing is still found by its words as written.
 TEXT_FIELDS = {
     # A match in the name is the strongest sign a service is what was asked for.
     "name": 4.0,
@@ -131,9 +133,9 @@ class Index:
 
     def _make_parsers(self, language: str) -> list[MultifieldParser]:
         schema = self._ix.schema
-        fields = [field_name(f, language) for f in SEARCH_FIELDS]
-        if any(f not in schema for f in fields):  # a language this build has no fields for
-            fields = SEARCH_FIELDS
+        own = [field_name(f, language) for f in SEARCH_FIELDS]
+        # A language this build has no fields for reads the text as written only.
+        fields = SEARCH_FIELDS + ([f for f in own if f in schema] if language != "en" else [])
         # Every word must match (in any field); when nothing does, any word is enough.
         parsers = [MultifieldParser(fields, schema, group=group)
                    for group in (AndGroup, OrGroup.factory(0.9))]
