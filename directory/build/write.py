@@ -90,10 +90,10 @@ def index_documents(catalogue: Catalogue):
 
 
 def _words(service, org, chain, audience, audiences, language: str) -> dict[str, str]:
-    """A service's words in one language. English (the text as written): its own text and
-    every category name and English synonym. Another language: that language's category
-    names and synonyms, and the listing's own text only where it is translated (the text as
-    written is already indexed; ``Index.in_language`` searches both)."""
+    """A service's words in one language (see ``search.index``). English, the text as
+    written: its own text, every category name and the English synonyms. Another language:
+    the category words of that language and English's (which its pages search instead of
+    ``topics``), and the listing's own text only where it is translated."""
     def text(record, key):
         if language == "en":
             return record.get(key) or ""
@@ -104,16 +104,19 @@ def _words(service, org, chain, audience, audiences, language: str) -> dict[str,
 
     topics = []
     for category in chain:
-        names = category["name"]
-        topics += ([*names.values()] if language == "en" else [names.get(language) or ""])
-        topics += synonym_words(category.get("synonyms"), language)
+        topics += [*category["name"].values(), *synonym_words(category.get("synonyms"), "en")]
+        if language != "en":
+            topics += synonym_words(category.get("synonyms"), language)
     words = [text(service, key) for key in
              ("description", "eligibility_description", "application_process")]
     words += [named(audiences.get(a)) for a in audience]
+    organization = " ".join(filter(None, [text(org, "name"), text(org, "alternate_name")]))
+    if language == "en":
+        return {"name": text(service, "name"), "topics": " ".join(topics),
+                "organization": organization, "description": " ".join(filter(None, words))}
     return {
         search.field_name("name", language): text(service, "name"),
-        search.field_name("topics", language): " ".join(filter(None, topics)),
-        search.field_name("organization", language):
-            " ".join(filter(None, [text(org, "name"), text(org, "alternate_name")])),
-        search.field_name("description", language): " ".join(filter(None, words)),
+        search.field_name("topics", language): " ".join(topics),
+        search.field_name("description", language): " ".join(filter(None, [*words,
+                                                                           organization])),
     }

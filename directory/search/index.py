@@ -27,11 +27,14 @@ from .ranking import Ranker
 # English stemming folds counselling/counseling/counsel and groups/group into one term.
 ANALYZER = analyzer("en")
 
-# The words fields, by weight. The text as written goes in these names, analysed as English;
-# each other language of the site has its own set (``name_in_es``...), analysed with that
-# language's stemmer: the category words of that language for every service, and a listing's
-# own text only where it has a translation. A search in that language reads both sets, so an
-# untranslated listing is still found by its words as written.
+# The words fields, by weight. The text as written goes in these names, analysed as English.
+# Each other language of the site has its own fields (``name_in_es``...), analysed with that
+# language's stemmer: ``topics_in_es`` holds every service's category words in that language
+# and in English (it takes the place of ``topics`` on that language's pages); ``name_in_es``
+# and ``description_in_es`` hold a listing's translation, where it has one (an organization's
+# translated name counts as description). A search in that language reads those and the text
+# as written, so an untranslated listing is still found by its words: six fields, but the
+# translated ones are sparse, so a search costs about what an English one does.
 TEXT_FIELDS = {
     # A match in the name is the strongest sign a service is what was asked for.
     "name": 4.0,
@@ -43,6 +46,7 @@ TEXT_FIELDS = {
     "description": 1.0,
 }
 SEARCH_FIELDS = list(TEXT_FIELDS)
+LANGUAGE_FIELDS = ("name", "topics", "description")  # each other language's own
 
 
 def field_name(field: str, language: str) -> str:
@@ -61,10 +65,14 @@ def schema_for(languages=("en",)) -> Schema:
         # Alphabetical order when browsing without keywords.
         sort_name=ID(sortable=True),
     )
-    for language in dict.fromkeys(["en", *languages]):
-        for field, boost in TEXT_FIELDS.items():
+    for field, boost in TEXT_FIELDS.items():
+        fields[field] = TEXT(analyzer=analyzer("en"), field_boost=boost)
+    for language in languages:
+        if language == "en":
+            continue
+        for field in LANGUAGE_FIELDS:
             fields[field_name(field, language)] = TEXT(analyzer=analyzer(language),
-                                                       field_boost=boost)
+                                                       field_boost=TEXT_FIELDS[field])
     return Schema(**fields)
 
 
@@ -133,9 +141,11 @@ class Index:
 
     def _make_parsers(self, language: str) -> list[MultifieldParser]:
         schema = self._ix.schema
-        own = [field_name(f, language) for f in SEARCH_FIELDS]
-        # A language this build has no fields for reads the text as written only.
-        fields = SEARCH_FIELDS + ([f for f in own if f in schema] if language != "en" else [])
+        own = [field_name(f, language) for f in LANGUAGE_FIELDS]
+        fields = SEARCH_FIELDS
+        if language != "en" and all(f in schema for f in own):
+            # The language's topics replace the English ones, which they include.
+            fields = ["name", "organization", "description", *own]
         # Every word must match (in any field); when nothing does, any word is enough.
         parsers = [MultifieldParser(fields, schema, group=group)
                    for group in (AndGroup, OrGroup.factory(0.9))]
