@@ -204,18 +204,33 @@ def test_site_languages_choose_what_is_offered(data_dir, instance, rebuild, fres
 # --- formats -------------------------------------------------------------------------------
 
 
-def test_times_follow_each_locale(client):
+def test_times_follow_each_locale_on_the_regions_clock(client):
     def words(url):
         return visible(client.get(url).get_data(as_text=True), url[-2:])
 
+    # The fixture's region is the US: English and Spanish as written there (12-hour clock).
     assert "Monday 3 PM–7 PM" in words("/services/harbour-youth-drop-in?lang=en")
-    assert "lunes 15:00–19:00" in words("/services/harbour-youth-drop-in?lang=es")
-    assert "Senin 15.00–19.00" in words("/services/harbour-youth-drop-in?lang=id")
+    page = words("/services/harbour-youth-drop-in?lang=es")
+    assert "lunes 3 p.m.–7 p.m." in page
     # The phone line's own hours, as written in the data file, become words too.
-    assert "lun–vie 15:00–21:00" in words("/services/harbour-youth-drop-in?lang=es")
-    assert "Mo-Fr" not in words("/services/harbour-youth-drop-in?lang=es")
-    assert "Cerrado · abre 15:00" in words("/services/harbour-youth-drop-in?lang=es")
-    assert "24 Desember 2026" in words("/services/harbour-youth-drop-in?lang=id")
+    assert "lun–vie 3 p.m.–9 p.m." in page and "Mo-Fr" not in page
+    assert "Cerrado · abre 3 p.m." in page
+    # Indonesian has no US form: CLDR's Indonesian, a 24-hour clock.
+    page = words("/services/harbour-youth-drop-in?lang=id")
+    assert "Senin 15.00–19.00" in page and "24 Desember 2026" in page
+
+
+def test_the_regional_clock_comes_from_cldr():
+    from babel.dates import format_time
+
+    from directory.web.hours import _region
+
+    three = __import__("datetime").time(15, 0)
+    assert _region("es", "ES") == "es_ES" and format_time(three, "short", locale="es_ES") == \
+        "15:00"
+    assert _region("id", "ID") == "id_ID" and format_time(three, "short", locale="id_ID") == \
+        "15.00"
+    assert _region("id", "US") == "id"  # no such locale: the language's own
 
 
 def test_distances_and_plurals_per_locale(client):

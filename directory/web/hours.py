@@ -2,8 +2,9 @@
 
 Jinja filters over the rows ``queries`` returns (a service's ``schedules``, a phone's
 ``hours``); every word goes through gettext, and day names and clock times come from Babel
-in the page's locale (CLDR: a 12-hour clock in American English, 24-hour in Spanish and
-Indonesian), so ``Mo-Fr 09:00-17:00`` as written in a data file never reaches a page.
+in the page's language on the site's regional clock (CLDR: 12-hour for English and Spanish
+in the US, 24-hour for Indonesian in Indonesia), so ``Mo-Fr 09:00-17:00`` as written in a
+data file never reaches a page.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_time, get_day_names
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
+from ..build.layout import NoBuild
 from ..hours import syntax as hours
 from ..hours.opening import Status, Timetable, status, week_rows
 from . import clock
+from .store import get_build
 
 
 def service_timetable(service: dict) -> Timetable:
@@ -68,7 +71,22 @@ def _twelve_hour(locale: str) -> bool:
 
 
 def _locale() -> str:
-    return str(get_locale() or "en")
+    """The page's language on the site's regional clock: es + US → es_US (12-hour, as
+    Spanish speakers in the US write it), id + ID → id_ID (24-hour), per CLDR."""
+    language = str(get_locale() or "en")
+    try:
+        country = (get_build().site.get("country") or "").upper()
+    except NoBuild:
+        country = ""
+    return _region(language, country)
+
+
+@functools.lru_cache(maxsize=64)
+def _region(language: str, country: str) -> str:
+    try:
+        return str(Locale.parse(f"{language}_{country}")) if country else language
+    except (ValueError, UnknownLocaleError):
+        return language
 
 
 def _when(moment: dt.datetime, now: dt.datetime) -> str:
@@ -110,7 +128,7 @@ def spans_text(spans: list[hours.Span]) -> str:
     return ", ".join(one(span) for span in spans)
 
 
-def hours_words(text: str | None) -> str:
+def written_hours(text: str | None) -> str:
     """Hours as written in a data file ("Mo-Fr 09:00-17:00; by appointment") in words of
     the page's language: "Mon–Fri 9:00 AM–5:00 PM; by appointment"."""
     if not text:
@@ -159,7 +177,7 @@ def week_table(service: dict) -> WeekTable | None:
     if not timetable.has_hours and not timetable.appointment:
         return None
     today = clock.now().date()
-    names = get_day_names("wide", locale=str(get_locale() or "en"))
+    names = get_day_names("wide", locale=_locale())
     rows = [(names[day], spans_text(spans) if spans else _("Closed"), is_today)
             for day, spans, is_today in week_rows(timetable, today)]
     exceptions = [(day, spans_text(spans) if spans else _("Closed"))
@@ -176,4 +194,4 @@ def week_table(service: dict) -> WeekTable | None:
 def init_app(app) -> None:
     app.jinja_env.filters.update(open_status=open_status, phone_status=phone_status,
                                  status_text=status_text, week_table=week_table,
-                                 hours_words=hours_words)
+                                 written_hours=written_hours)
