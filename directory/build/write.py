@@ -92,8 +92,8 @@ def index_documents(catalogue: Catalogue):
 def _words(service, org, chain, audience, audiences, language: str) -> dict[str, str]:
     """A service's words in one language (see ``search.index``). English, the text as
     written: its own text, every category name and the English synonyms. Another language:
-    the category words of that language and English's (which its pages search instead of
-    ``topics``), and the listing's own text only where it is translated."""
+    that language's category names and synonyms, and the listing's own text only where it is
+    translated (its pages search the text as written too)."""
     def text(record, key):
         if language == "en":
             return record.get(key) or ""
@@ -104,9 +104,12 @@ def _words(service, org, chain, audience, audiences, language: str) -> dict[str,
 
     topics = []
     for category in chain:
-        topics += [*category["name"].values(), *synonym_words(category.get("synonyms"), "en")]
-        if language != "en":
-            topics += synonym_words(category.get("synonyms"), language)
+        if language == "en":
+            topics += [*category["name"].values(),
+                       *synonym_words(category.get("synonyms"), "en")]
+        else:
+            topics += [category["name"].get(language) or "",
+                       *synonym_words(category.get("synonyms"), language)]
     words = [text(service, key) for key in
              ("description", "eligibility_description", "application_process")]
     words += [named(audiences.get(a)) for a in audience]

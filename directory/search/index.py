@@ -29,12 +29,12 @@ ANALYZER = analyzer("en")
 
 # The words fields, by weight. The text as written goes in these names, analysed as English.
 # Each other language of the site has its own fields (``name_in_es``...), analysed with that
-# language's stemmer: ``topics_in_es`` holds every service's category words in that language
-# and in English (it takes the place of ``topics`` on that language's pages); ``name_in_es``
-# and ``description_in_es`` hold a listing's translation, where it has one (an organization's
-# translated name counts as description). A search in that language reads those and the text
-# as written, so an untranslated listing is still found by its words: six fields, but the
-# translated ones are sparse, so a search costs about what an English one does.
+# language's stemmer: ``topics_in_es`` holds every service's category names and synonyms in
+# that language; ``name_in_es`` and ``description_in_es`` a listing's translation, where it
+# has one (an organization's translated name counts as description). A search in that
+# language reads those and the text as written, so an untranslated listing is still found by
+# its words. The translated fields are sparse and absent terms cost nothing once known
+# (``Ranker``), so such a search costs about what an English one does (``scripts/bench``).
 TEXT_FIELDS = {
     # A match in the name is the strongest sign a service is what was asked for.
     "name": 4.0,
@@ -46,12 +46,41 @@ TEXT_FIELDS = {
     "description": 1.0,
 }
 SEARCH_FIELDS = list(TEXT_FIELDS)
+# Fields whose values repeat from document to document (a category's words, an
+# organization's name): analysed once per distinct value (``RepeatedText``).
+REPEATED_FIELDS = ("topics", "organization")
 LANGUAGE_FIELDS = ("name", "topics", "description")  # each other language's own
 
 
 def field_name(field: str, language: str) -> str:
     """'name', 'es' → 'name_in_es'; English text lives in the plain names."""
     return field if language == "en" else f"{field}_in_{language}"
+
+
+class RepeatedText(TEXT):
+    """A text field whose distinct values are analysed once per indexing process.
+
+    Every service of a category carries the same topics, so a large catalogue analyses the
+    same few hundred strings tens of thousands of times, in pure Python, per language. The
+    terms of a value are the same each time, so they are kept (the last ``KEEP`` values) and
+    the index written is identical."""
+
+    KEEP = 4096
+
+    def index(self, value, **kwargs):
+        if kwargs or not isinstance(value, str):
+            return super().index(value, **kwargs)
+        # Kept outside the field: the schema is pickled into the index and compared by value.
+        seen = _ANALYSED.setdefault(id(self), {})
+        found = seen.get(value)
+        if found is None:
+            if len(seen) >= self.KEEP:
+                seen.clear()
+            found = seen[value] = list(super().index(value))
+        return iter(found)
+
+
+_ANALYSED: dict[int, dict[str, list]] = {}
 
 
 def schema_for(languages=("en",)) -> Schema:
@@ -65,14 +94,17 @@ def schema_for(languages=("en",)) -> Schema:
         # Alphabetical order when browsing without keywords.
         sort_name=ID(sortable=True),
     )
-    for field, boost in TEXT_FIELDS.items():
-        fields[field] = TEXT(analyzer=analyzer("en"), field_boost=boost)
+    def text(field: str, language: str):
+        kind = RepeatedText if field in REPEATED_FIELDS else TEXT
+        return kind(analyzer=analyzer(language), field_boost=TEXT_FIELDS[field])
+
+    for field in TEXT_FIELDS:
+        fields[field] = text(field, "en")
     for language in languages:
         if language == "en":
             continue
         for field in LANGUAGE_FIELDS:
-            fields[field_name(field, language)] = TEXT(analyzer=analyzer(language),
-                                                       field_boost=TEXT_FIELDS[field])
+            fields[field_name(field, language)] = text(field, language)
     return Schema(**fields)
 
 
@@ -144,8 +176,7 @@ class Index:
         own = [field_name(f, language) for f in LANGUAGE_FIELDS]
         fields = SEARCH_FIELDS
         if language != "en" and all(f in schema for f in own):
-            # The language's topics replace the English ones, which they include.
-            fields = ["name", "organization", "description", *own]
+            fields = [*SEARCH_FIELDS, *own]
         # Every word must match (in any field); when nothing does, any word is enough.
         parsers = [MultifieldParser(fields, schema, group=group)
                    for group in (AndGroup, OrGroup.factory(0.9))]
