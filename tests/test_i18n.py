@@ -223,7 +223,7 @@ def test_times_follow_each_locale_on_the_regions_clock(client):
 def test_the_regional_clock_comes_from_cldr():
     from babel.dates import format_time
 
-    from directory.web.hours import _region
+    from directory.web.i18n import _region
 
     three = __import__("datetime").time(15, 0)
     assert _region("es", "ES") == "es_ES" and format_time(three, "short", locale="es_ES") == \
@@ -234,9 +234,14 @@ def test_the_regional_clock_comes_from_cldr():
 
 
 def test_distances_and_plurals_per_locale(client):
-    page = visible(client.get("/search?near=Uptown&lang=es").get_data(as_text=True), "es")
+    page = visible(client.get("/search?lat=41.88&lon=-87.63&lang=es").get_data(as_text=True),
+                   "es")
     assert re.search(r"\d+ servicios? encontrados?", page)
-    assert re.search(r"\d,\d mi", page) or re.search(r"\d+ mi", page)
+    # Spanish in the US writes decimals as English does there: 2.5 mi, not 2,5.
+    assert re.search(r"\d\.\d mi", page) and not re.search(r"\d,\d mi", page)
+    indonesian = visible(client.get("/search?lat=41.88&lon=-87.63&lang=id").get_data(
+        as_text=True), "id")
+    assert re.search(r"\d,\d mil", indonesian)
 
 
 # --- listings in several languages ---------------------------------------------------------

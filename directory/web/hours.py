@@ -13,16 +13,15 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from babel.dates import format_time, get_day_names
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
 
-from ..build.layout import NoBuild
 from ..hours import syntax as hours
 from ..hours.opening import Status, Timetable, status, week_rows
 from . import clock
-from .store import get_build
+from .i18n import regional_locale
 
 
 def service_timetable(service: dict) -> Timetable:
@@ -71,22 +70,7 @@ def _twelve_hour(locale: str) -> bool:
 
 
 def _locale() -> str:
-    """The page's language on the site's regional clock: es + US → es_US (12-hour, as
-    Spanish speakers in the US write it), id + ID → id_ID (24-hour), per CLDR."""
-    language = str(get_locale() or "en")
-    try:
-        country = (get_build().site.get("country") or "").upper()
-    except NoBuild:
-        country = ""
-    return _region(language, country)
-
-
-@functools.lru_cache(maxsize=64)
-def _region(language: str, country: str) -> str:
-    try:
-        return str(Locale.parse(f"{language}_{country}")) if country else language
-    except (ValueError, UnknownLocaleError):
-        return language
+    return regional_locale()
 
 
 def _when(moment: dt.datetime, now: dt.datetime) -> str:

@@ -17,7 +17,7 @@ import functools
 from urllib.parse import urlencode
 
 from babel import Locale, UnknownLocaleError
-from flask import g, has_request_context, request
+from flask import g, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, format_date, get_locale, get_translations
 from markupsafe import Markup
 
@@ -194,6 +194,25 @@ def organization_of(service: dict) -> dict:
     """The organization of a result row (its name and translations), for ``tr``."""
     return {"name": service.get("organization_name"),
             "translations": service.get("organization_translations")}
+
+
+def regional_locale() -> str:
+    """The page's language as written in the site's country (CLDR): es + US → es_US, which
+    writes 3 p.m. and 2.5 like English there; id + ID → id_ID (15.00, 2,5)."""
+    language = page_language()
+    try:
+        country = (get_build().site.get("country") or "").upper() if has_app_context() else ""
+    except NoBuild:
+        country = ""
+    return _region(language, country)
+
+
+@functools.lru_cache(maxsize=64)
+def _region(language: str, country: str) -> str:
+    try:
+        return str(Locale.parse(f"{language}_{country}")) if country else language
+    except (ValueError, UnknownLocaleError):
+        return language
 
 
 def long_date(iso: str) -> str:
