@@ -332,6 +332,24 @@ def test_street_sheet_and_pdf_in_the_clients_language(client):
     assert "Hoja de derivación" in text and "Consejería juvenil sin cita" in text
 
 
+def test_cli_prints_a_sheet_in_a_language(app, tmp_path):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from directory import cli as directory_cli
+
+    output = tmp_path / "hoja.pdf"
+    result = app.test_cli_runner().invoke(directory_cli.group(), args=[
+        "sheet", "--ids", "harbour-youth-drop-in", "--lang", "es", "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(output.read_bytes())).pages)
+    assert "Hoja de derivación" in text and "Consejería juvenil sin cita" in text
+    result = app.test_cli_runner().invoke(directory_cli.group(), args=[
+        "sheet", "--ids", "harbour-youth-drop-in", "--lang", "fr", "-o", str(output)])
+    assert result.exit_code == 1 and "sheet language" in result.output
+
+
 def test_unknown_sheet_language_is_a_clear_400(client):
     page = client.get("/referral?ids=harbour-youth-drop-in&sheet_lang=fr")
     assert page.status_code == 400
