@@ -28,7 +28,9 @@
 
   function sheetUrl(ids) {
     var base = header ? header.dataset.referralBase : "/referral";
-    return ids.length ? base + "?ids=" + ids.map(encodeURIComponent).join(",") : base;
+    // The base may already carry ?lang=, which the sheet must keep.
+    var join = base.indexOf("?") === -1 ? "?" : "&";
+    return ids.length ? base + join + "ids=" + ids.map(encodeURIComponent).join(",") : base;
   }
 
   function showCount(ids) {

@@ -40,7 +40,8 @@ def test_rows_hold_normalised_values(built_instance):
     assert (library["organization_id"], library["latitude"], library["longitude"],
             library["precision"]) == ("maple-library", 41.9229, -87.6483, "postcode")
     assert db["locations"].get("harbour-main")["precision"] == "address"
-    assert json.loads(db["categories"].get("grief-support")["synonyms"]) == ["bereavement", "loss"]
+    assert json.loads(db["categories"].get("grief-support")["synonyms"]) == {
+        "en": ["bereavement", "loss"], "es": ["duelo", "pérdida"], "id": ["duka", "kehilangan"]}
 
 
 def test_failed_build_leaves_the_served_build_untouched(data_dir, instance, rebuild):

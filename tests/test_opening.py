@@ -166,13 +166,13 @@ def at_time(app):
 
 
 @pytest.mark.parametrize(("now", "line"), [
-    ("2026-11-24T10:00", "Closed · opens 15:00"),  # Tuesday morning
-    ("2026-11-24T16:00", "Open now · closes 19:00"),
-    ("2026-11-24T18:45", "Closing soon · closes 19:00"),
-    ("2026-11-27T20:00", "Closed · opens tomorrow 12:00"),  # Friday evening
-    ("2026-11-28T17:00", "Closed · opens Mon 15:00"),  # Saturday evening
-    ("2026-12-24T10:00", "Closed · opens 12:00"),  # special day
-    ("2026-12-25T10:00", "Closed · opens tomorrow 12:00"),  # closed day
+    ("2026-11-24T10:00", "Closed · opens 3 PM"),  # Tuesday morning
+    ("2026-11-24T16:00", "Open now · closes 7 PM"),
+    ("2026-11-24T18:45", "Closing soon · closes 7 PM"),
+    ("2026-11-27T20:00", "Closed · opens tomorrow 12 PM"),  # Friday evening
+    ("2026-11-28T17:00", "Closed · opens Mon 3 PM"),  # Saturday evening
+    ("2026-12-24T10:00", "Closed · opens 12 PM"),  # special day
+    ("2026-12-25T10:00", "Closed · opens tomorrow 12 PM"),  # closed day
 ])
 def test_service_page_status_line(at_time, now, line):
     assert line in words(at_time(now), "/services/harbour-youth-drop-in")
@@ -182,12 +182,12 @@ def test_weekly_table_marks_today_and_lists_coming_changes(at_time):
     app = at_time("2026-11-24T10:00")
     html = app.test_client().get("/services/harbour-youth-drop-in").get_data(as_text=True)
     today = re.search(r'<tr class="today" aria-current="date">(.*?)</tr>', html, re.S)[1]
-    assert " ".join(re.sub(r"<[^>]+>", " ", today).split()) == "Tuesday (today) 15:00–19:00"
+    assert " ".join(re.sub(r"<[^>]+>", " ", today).split()) == "Tuesday (today) 3 PM–7 PM"
     text = words(app, "/services/harbour-youth-drop-in")
     assert "Sunday Closed" in text
-    assert "Coming changes: December 24, 2026 : 12:00–14:00 December 25, 2026 : Closed" in text
+    assert "Coming changes: December 24, 2026 : 12 PM–2 PM December 25, 2026 : Closed" in text
     assert "Closed today." in words(at_time("2026-12-25T10:00"), "/services/harbour-youth-drop-in")
-    assert "Today only: 12:00–14:00." in words(at_time("2026-12-24T09:00"),
+    assert "Today only: 12 PM–2 PM." in words(at_time("2026-12-24T09:00"),
                                                 "/services/harbour-youth-drop-in")
 
 
@@ -201,14 +201,14 @@ def test_24_7_and_appointment_pages(at_time):
 
 def test_cards_show_the_open_now_line(at_time):
     text = words(at_time("2026-11-24T18:45"), "/search?q=counselling")
-    assert "Youth drop-in counselling" in text and "Closing soon · closes 19:00" in text
+    assert "Youth drop-in counselling" in text and "Closing soon · closes 7 PM" in text
     assert "Hours by appointment" in text  # Individual counseling
 
 
 def test_phone_with_its_own_hours(at_time):
     text = words(at_time("2026-11-24T19:30"), "/services/harbour-youth-drop-in")
-    assert "Text (312) 555-0102 Mo-Fr 15:00-21:00 Open now · closes 21:00" in text
-    assert "Closed · opens tomorrow 15:00" in text  # the drop-in itself closed at 19:00
+    assert "Text (312) 555-0102 Mon–Fri 3 PM–9 PM Open now · closes 9 PM" in text
+    assert "Closed · opens tomorrow 3 PM" in text  # the drop-in itself closed at 7 PM
 
 
 # --- the open-now filter and the status line always agree --------------------------------
@@ -286,7 +286,7 @@ def test_weekly_table_marks_the_frozen_day(client, frozen_today):
     # The youth drop-in: Mo-Fr 15:00-19:00; Sa 12:00-16:00.
     html = client.get("/services/harbour-youth-drop-in").get_data(as_text=True)
     row = re.search(r'<tr class="today" aria-current="date">(.*?)</tr>', html, re.S)[1]
-    hours = {5: "12:00–16:00", 6: "Closed"}.get(frozen_today.weekday(), "15:00–19:00")
+    hours = {5: "12 PM–4 PM", 6: "Closed"}.get(frozen_today.weekday(), "3 PM–7 PM")
     assert " ".join(re.sub(r"<[^>]+>", " ", row).split()) == \
         f"{WEEK[frozen_today.weekday()]} (today) {hours}"
     assert html.count('<tr class="today"') == 1

@@ -42,10 +42,10 @@ def test_a_page_asked_again_is_not_rendered_again(app):
 def test_the_next_minute_shows_what_is_open_then(app):
     client = app.test_client()
     app.config["NOW"] = "2026-11-24T18:29"
-    assert "Open now · closes 19:00" in text(client.get(SERVICE))
-    assert "Open now · closes 19:00" in text(client.get(SERVICE))
+    assert "Open now · closes 7 PM" in text(client.get(SERVICE))
+    assert "Open now · closes 7 PM" in text(client.get(SERVICE))
     app.config["NOW"] = "2026-11-24T18:30"
-    assert "Closing soon · closes 19:00" in text(client.get(SERVICE))
+    assert "Closing soon · closes 7 PM" in text(client.get(SERVICE))
 
 
 def test_a_new_build_is_shown_at_once(fresh_app, data_dir, instance, rebuild):

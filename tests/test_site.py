@@ -74,8 +74,8 @@ def test_service_page_has_everything_needed_to_go_or_call(client):
     html, words = page.get_data(as_text=True), text(page)
     assert page.status_code == 200
     for expected in ("Youth drop-in counselling", "Run by Harbour Youth Trust",
-                     "12 Quay Street, Testville, IL 60607", "Monday 15:00–19:00",
-                     "Saturday 12:00–16:00", "Sunday Closed",
+                     "12 Quay Street, Testville, IL 60607", "Monday 3 PM–7 PM",
+                     "Saturday 12 PM–4 PM", "Sunday Closed",
                      "Walk in, no appointment needed", "Free", "Ages 12 to 25",
                      "English, Spanish", "Young people", "October 1, 2026",
                      "Wheelchair accessible", "Call (312) 555-0101", "Text (312) 555-0102"):

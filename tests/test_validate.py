@@ -152,7 +152,7 @@ def test_taxonomy_parent_must_exist(data_dir):
     path = data_dir / "taxonomy.yaml"
     path.write_text(path.read_text().replace("parent: support-group", "parent: support-groups"))
     assert messages(data_dir) == [
-        'data/taxonomy.yaml:19: categories[5].parent: "support-groups" is not a category id in '
+        'data/taxonomy.yaml:31: categories[5].parent: "support-groups" is not a category id in '
         "this file"]
 
 

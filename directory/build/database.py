@@ -22,10 +22,12 @@ def _source(record) -> dict:
 # Every table is created explicitly, so an empty data set still has the full schema.
 TABLES = {
     "categories": ({"id": str, "parent_id": str, "name": str, "names": str, "description": str,
-                    "synonyms": str, "position": int}, "id", [("parent_id", "categories", "id")]),
+                    "descriptions": str, "synonyms": str, "position": int}, "id",
+                   [("parent_id", "categories", "id")]),
     "audiences": ({"id": str, "name": str, "names": str, "position": int}, "id", []),
     "organizations": ({"id": str, "name": str, "alternate_name": str, "description": str,
-                       "url": str, "email": str, "source_file": str, "source_line": int}, "id", []),
+                       "url": str, "email": str, "translations": str, "source_file": str,
+                       "source_line": int}, "id", []),
     "locations": ({"id": str, "organization_id": str, "name": str, "address_1": str,
                    "address_2": str, "city": str, "state_province": str, "postal_code": str,
                    "country": str, "latitude": float, "longitude": float, "precision": str,
@@ -36,7 +38,8 @@ TABLES = {
                   "hours": str, "email": str, "url": str, "minimum_age": int, "maximum_age": int,
                   "cost": str, "fees_description": str, "access": str,
                   "application_process": str, "eligibility_description": str, "remote": str,
-                  "last_verified": str, "status": str, "source_file": str, "source_line": int},
+                  "last_verified": str, "status": str, "translations": str, "source_file": str,
+                  "source_line": int},
                  "id", [("organization_id", "organizations", "id")]),
     "phones": ({"id": int, "service_id": str, "organization_id": str, "position": int,
                 "type": str, "number": str, "e164": str, "display": str, "description": str,
@@ -80,14 +83,16 @@ def write_database(catalogue: Catalogue, path: Path) -> None:
         "categories": ({"id": c["id"], "parent_id": c.get("parent"),
                         "name": english(c["name"]), "names": c["name"],
                         "description": english(c.get("description")),
-                        "synonyms": c.get("synonyms", []), "position": i}
+                        "descriptions": c.get("description") or {},
+                        "synonyms": c.get("synonyms") or {}, "position": i}
                        for i, c in enumerate(catalogue.categories)),
         "audiences": ({"id": a["id"], "name": english(a["name"]), "names": a["name"],
                        "position": i} for i, a in enumerate(catalogue.audiences)),
         "organizations": ({"id": o["id"], "name": o["name"],
                            "alternate_name": o.get("alternate_name"),
                            "description": o.get("description"), "url": o.get("url"),
-                           "email": o.get("email"), **_source(o)}
+                           "email": o.get("email"),
+                           "translations": o.get("translations") or {}, **_source(o)}
                           for o in catalogue.organizations),
         "locations": (_location_row(loc) for loc in catalogue.locations),
         "services": (_service_row(s) for s in catalogue.services),
@@ -174,6 +179,7 @@ def _service_row(service) -> dict:
         "remote": service.get("remote", []),
         "last_verified": verified.isoformat() if verified else None,
         "status": service.get("status", "active"),
+        "translations": service.get("translations") or {},
         **_source(service),
     }
 

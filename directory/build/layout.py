@@ -29,7 +29,8 @@ KEEP_BUILDS = 3
 # places, near_points, search_documents (near search). 3: both of those together.
 # 4: crisis_terms (crisis searches), filter_words, audience words in the index.
 # 5: both, and dated sessions (schedule rows of kind session, the sessions table), volunteer roles.
-FORMAT = 5
+# 6: all of those, and translations of listings, descriptions and index fields per language.
+FORMAT = 6
 
 
 class BuildError(Exception):

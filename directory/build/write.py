@@ -15,12 +15,12 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..data.catalogue import Catalogue
+from ..data.catalogue import Catalogue, synonym_words
 from ..hsds import export as hsds_export
 from ..hsds.source import Source
 from ..search import facets
 from ..search import index as search
-from .database import write_database, write_document_numbers
+from .database import english, write_database, write_document_numbers
 from .layout import (
     DATABASE,
     INDEX,
@@ -48,7 +48,8 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
         # Side by side: the database in a thread while Whoosh's processes index.
         with ThreadPoolExecutor(max_workers=1) as pool:
             database = pool.submit(write_database, catalogue, work / DATABASE)
-            search.write_index(work / INDEX, index_documents(catalogue))
+            search.write_index(work / INDEX, index_documents(catalogue),
+                               languages=catalogue.site.get("languages") or ["en"])
             database.result()
         facets.write_facets(work / DATABASE, work / INDEX)  # needs the index's document numbers
         write_document_numbers(work / DATABASE, work / INDEX)
@@ -90,10 +91,12 @@ def write_hsds(folder: Path, site: dict) -> None:
 
 
 def index_documents(catalogue: Catalogue):
-    """One Whoosh document per active service, with category words and ancestors folded in."""
+    """One Whoosh document per active service, with category words and ancestors folded in:
+    the English fields, and one set per other language of the site (``name_in_es``...)."""
     categories = {c["id"]: c for c in catalogue.categories}
     audiences = {a["id"]: a for a in catalogue.audiences}
     organizations = {o["id"]: o for o in catalogue.organizations}
+    others = [code for code in catalogue.site.get("languages") or ["en"] if code != "en"]
 
     def lineage(category_id):
         while category_id in categories:
@@ -104,19 +107,52 @@ def index_documents(catalogue: Catalogue):
         if service.get("status", "active") != "active":
             continue
         chain = [c for cid in service.get("categories", []) for c in lineage(cid)]
-        # The audiences' names and words too: "lgbt" or "veteran" finds services for them.
-        topics = " ".join(
-            " ".join([*c["name"].values(), *c.get("synonyms", [])])
-            for c in chain + [audiences[a] for a in service.get("audience", []) if a in audiences])
         org = organizations.get(service["organization_id"], {})
-        words = [service.get(key) or "" for key in
-                 ("description", "eligibility_description", "application_process")]
-        yield {
+        document = {
             "id": service["id"],
-            "name": service["name"],
-            "topics": topics,
-            "organization": " ".join(filter(None, [org.get("name"), org.get("alternate_name")])),
-            "description": " ".join(words),
+            **_words(service, org, chain, service.get("audience", []), audiences, "en"),
             "category": ",".join(dict.fromkeys(c["id"] for c in chain)),
             "sort_name": service["name"].casefold(),
         }
+        for code in others:
+            document |= _words(service, org, chain, service.get("audience", []), audiences,
+                               code)
+        yield document
+
+
+def _words(service, org, chain, audience, audiences, language: str) -> dict[str, str]:
+    """A service's words in one language (see ``search.index``). English, the text as
+    written: its own text, every category name and the English synonyms. Another language:
+    that language's category names and synonyms, and the listing's own text only where it is
+    translated (its pages search the text as written too)."""
+    def text(record, key):
+        if language == "en":
+            return record.get(key) or ""
+        return ((record.get("translations") or {}).get(language) or {}).get(key) or ""
+
+    def named(names):
+        return (english(names) if language == "en" else (names or {}).get(language)) or ""
+
+    topics = []
+    # The audiences' names and words too: "lgbt" or "veteran" finds services for them.
+    groups = [audiences[a] for a in audience if a in audiences]
+    for category in chain + groups:
+        if language == "en":
+            topics += [*category["name"].values(),
+                       *synonym_words(category.get("synonyms"), "en")]
+        else:
+            topics += [category["name"].get(language) or "",
+                       *synonym_words(category.get("synonyms"), language)]
+    words = [text(service, key) for key in
+             ("description", "eligibility_description", "application_process")]
+    words += [named(group["name"]) for group in groups]
+    organization = " ".join(filter(None, [text(org, "name"), text(org, "alternate_name")]))
+    if language == "en":
+        return {"name": text(service, "name"), "topics": " ".join(topics),
+                "organization": organization, "description": " ".join(filter(None, words))}
+    return {
+        search.field_name("name", language): text(service, "name"),
+        search.field_name("topics", language): " ".join(topics),
+        search.field_name("description", language): " ".join(filter(None, [*words,
+                                                                           organization])),
+    }

@@ -168,10 +168,12 @@ def _build_once(data_dir: Path, instance: Path, if_changed: bool, quiet: bool, *
               help="With --street: only services matching these words.")
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default=None,
               help="Paper size (default: what the site's country uses).")
+@click.option("--lang", "language", default=None,
+              help="The sheet's language, one of site.yaml's languages (default: the first).")
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The PDF file to write; - writes to standard output.")
 @with_appcontext
-def sheet_command(ids, note, street, category, query, paper, output):
+def sheet_command(ids, note, street, category, query, paper, language, output):
     """Write a referral sheet, or a street sheet, as a PDF: the same page the site's PDF links give.
 
     Unknown or retired ids are printed as "no longer listed" and named here. The QR code opens
@@ -181,6 +183,7 @@ def sheet_command(ids, note, street, category, query, paper, output):
     Examples:
       directory sheet --ids harbour-youth-drop-in,northside-warmline -o sheet.pdf
       directory sheet --street --category drop-in -o drop-in.pdf
+      directory sheet --ids cfu-walk-in-counseling --lang es -o hoja.pdf
     """
     from werkzeug.exceptions import BadRequest
 
@@ -190,7 +193,8 @@ def sheet_command(ids, note, street, category, query, paper, output):
     if not street and not ids:
         raise click.UsageError("give --ids a,b,c for a referral sheet, or --street")
     args = {"category": category, "q": query} if street else {"ids": ids, "note": note}
-    args = {key: value for key, value in {**args, "paper": paper}.items() if value}
+    args = {key: value for key, value in
+            {**args, "paper": paper, "sheet_lang": language}.items() if value}
     try:
         sheet = sheets.pdf_outside_request(current_app, street=street, args=args)
     except BadRequest as error:

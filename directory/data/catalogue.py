@@ -27,3 +27,17 @@ class Catalogue:
     def counts(self) -> dict[str, int]:
         return {"organizations": len(self.organizations), "services": len(self.services),
                 "locations": len(self.locations), "categories": len(self.categories)}
+
+
+def synonym_words(synonyms, language: str | None = None) -> list[str]:
+    """A category's search words: those of one language (when given) or of all of them.
+
+    Synonyms are ``{en: [...], es: [...]}`` once validated; a plain list (older builds,
+    hand-made test data) counts as every language's."""
+    if not synonyms:
+        return []
+    if isinstance(synonyms, list):
+        return list(synonyms)
+    if language is not None:
+        return list(synonyms.get(language) or [])
+    return [word for words in synonyms.values() for word in words]

@@ -35,6 +35,7 @@ from ..records.fields import (
     url,
     url_pattern,
 )
+from ..records.load import Located
 from ..records.problems import Report
 from ..records.words import fold
 
@@ -47,6 +48,10 @@ ACCESSIBILITY = ["wheelchair", "accessible-restroom", "elevator", "hearing-loop"
                  "sign-language", "braille", "service-animals"]
 DISTANCE_UNITS = ["km", "mi"]
 ROLE_KINDS = ["volunteer", "peer-training"]
+# The text fields a listing may carry in other languages (``translations: {es: {...}}``).
+SERVICE_TEXTS = ["name", "description", "application_process", "eligibility_description",
+                 "fees_description"]
+ORGANIZATION_TEXTS = ["name", "alternate_name", "description"]
 
 TEXT = Field(simple(text))
 REQUIRED_TEXT = Field(simple(text), required=True)
@@ -81,11 +86,14 @@ def phone(country: str):
     }, "a phone")
 
 
-def site(country: str):
-    """``site.yaml``: settings of the whole site; ``country`` is read first to parse phones."""
+def site(country: str, languages: list[str] | None = None):
+    """``site.yaml``: settings of the whole site; ``country`` (and ``languages``, which the
+    texts may be written in) are read first."""
+    languages = languages or ["en"]
+    words = Field(_localized(languages))
     return mapping({
         "name": REQUIRED_TEXT,
-        "tagline": TEXT,
+        "tagline": words,
         "region": REQUIRED_TEXT,
         "country": Field(simple(one_of_country), required=True),
         "timezone": Field(simple(hours.timezone), required=True),
@@ -108,8 +116,8 @@ def site(country: str):
         "geocoder": Field(check_geocoder),
         "hsds_namespace": Field(simple(namespace_uuid)),
         "crisis_lines": Field(some(list_of(mapping({
-            "name": REQUIRED_TEXT,
-            "description": TEXT,
+            "name": Field(_localized(languages), required=True),
+            "description": words,
             "url": Field(simple(url)),
             "phones": Field(list_of(phone(country), scalars=False), required=True),
         }, "a crisis line"), scalars=False), "crisis line"), required=True),
@@ -145,13 +153,13 @@ def taxonomy(languages: list[str]):
             "name": localized,
             "description": Field(_localized(languages)),
             "parent": Field(simple(slug)),
-            "synonyms": Field(list_of(simple(text))),
+            "synonyms": Field(_synonyms(languages)),
         }, "a category"), scalars=False), required=True),
         "audiences": Field(list_of(mapping({
             "id": ID,
             "name": localized,
             # Words residents use for the audience ("lgbt", "trans"): searched, like a category's.
-            "synonyms": Field(list_of(simple(text))),
+            "synonyms": Field(_synonyms(languages)),
         }, "an audience"), scalars=False)),
         # Words in a search that are filters ("free", "tonight", "in spanish", "near me").
         "filter_words": Field(list_of(mapping({
@@ -237,9 +245,11 @@ def _phrases_per_language(value, at: At, report: Report) -> dict[str, list[str]]
     return out
 
 
-def organization(country: str, categories: list[str], audiences: list[str]):
-    """One ``organizations/<id>.yaml`` file."""
+def organization(country: str, categories: list[str], audiences: list[str],
+                 languages: list[str] | None = None):
+    """One ``organizations/<id>.yaml`` file; ``languages``: the site's (for translations)."""
     phones = Field(list_of(phone(country), scalars=False))
+    languages = languages or ["en"]
     return mapping({
         "id": ID,
         "name": REQUIRED_TEXT,
@@ -249,8 +259,10 @@ def organization(country: str, categories: list[str], audiences: list[str]):
         "email": Field(simple(email)),
         "phones": phones,
         "locations": Field(list_of(location(country), scalars=False)),
-        "services": Field(list_of(service(country, categories, audiences), scalars=False)),
+        "services": Field(list_of(service(country, categories, audiences, languages),
+                                  scalars=False)),
         "volunteer": Field(list_of(volunteer_role(country, categories), scalars=False)),
+        "translations": Field(translations(languages, ORGANIZATION_TEXTS)),
         "source": SOURCE,
     }, "an organization")
 
@@ -368,8 +380,38 @@ def _known(ids: list[str] | None, what: str):
     return simple(slug) if ids is None else simple(one_of(ids, what))
 
 
-def service(country: str, categories: list[str], audiences: list[str]):
-    return mapping(service_fields(country, categories, audiences), "a service")
+def service(country: str, categories: list[str], audiences: list[str],
+            languages: list[str] | None = None):
+    fields = service_fields(country, categories, audiences)
+    fields["translations"] = Field(translations(languages or ["en"], SERVICE_TEXTS))
+    return mapping(fields, "a service")
+
+
+def translations(languages: list[str], texts: list[str]):
+    """``translations: {es: {name: ..., description: ...}}``: a listing's text in the site's
+    other languages. A language the site does not offer, or a field that is not text the
+    site shows, is an error at its line: a translation that would never show is a mistake."""
+    others = languages[1:]
+    fields = mapping({name: TEXT for name in texts}, "a translation")
+
+    def check(value, at, report):
+        if not is_mapping(value, at, report, "translations",
+                          "expected e.g. es: {name: ..., description: ...}"):
+            return None
+        line_of = getattr(value, "line_of", lambda key: at.line)
+        out = Located(file=at.file, line=at.line)
+        for code, raw in value.items():
+            here = at.key(str(code), line_of(code))
+            if code not in others:
+                _not_offered(code, languages, here, report)
+                continue
+            checked = fields(raw, here, report)
+            if checked:
+                out[code] = dict(checked)
+                out.lines[code] = here.line
+        return out
+
+    return check
 
 
 def one_of_country(value) -> str:
@@ -402,13 +444,69 @@ def boolean(value) -> bool:
     raise Invalid(f"{show(value)} is not true or false")
 
 
+def _not_offered(code, languages: list[str], at, report) -> None:
+    """Text in a language the site does not offer: a warning when it is a language (a
+    deployment may switch one off and keep its translations), an error when it is not."""
+    offered = ", ".join(languages)
+    try:
+        language(code)
+    except Invalid:
+        report.error(at.file, at.line, at.path,
+                     f'"{code}" is not a language code (expected one of the site\'s '
+                     f"languages: {offered})")
+        return
+    report.warning(at.file, at.line, at.path,
+                   f'"{code}" is not one of the site\'s languages (site.yaml languages: '
+                   f"{offered}), so this text is not shown; add it there or remove the text")
+
+
+def _per_language(languages: list[str], inner: dict, what: str):
+    """A mapping by language code: the site's languages (and English) checked with
+    ``inner``; other languages warned about and dropped (``_not_offered``)."""
+    known = mapping(inner, what)
+
+    def check(value, at, report):
+        if not isinstance(value, dict):
+            return known(value, at, report)
+        line_of = getattr(value, "line_of", lambda key: at.line)
+        kept = type(value)()
+        if hasattr(value, "lines"):
+            kept.file, kept.line, kept.lines = value.file, value.line, value.lines
+        for code, text_value in value.items():
+            if code in inner:
+                kept[code] = text_value
+            else:
+                _not_offered(str(code), list(inner), at.key(str(code), line_of(code)), report)
+        return known(kept, at, report)
+
+    return check
+
+
+def _synonyms(languages: list[str]):
+    """Search words for a category: a list (in the site's first language) or a list per
+    language, ``{en: [therapy], es: [terapia, consejería]}``."""
+    words = list_of(simple(text))
+    per_language = _per_language(languages, {code: Field(words) for code in
+                                             dict.fromkeys([*languages, "en"])},
+                                 "synonyms per language")
+
+    def check(value, at, report):
+        if isinstance(value, dict):
+            return per_language(value, at, report)
+        checked = words(value, at, report)
+        return None if checked is None else {languages[0] if languages else "en": checked}
+
+    return check
+
+
 def _localized(languages: list[str]):
     """A name per UI language: ``{en: Counselling, es: Consejería}``; plain text means English."""
 
     def check(value, at, report):
         if isinstance(value, str):
             value = {languages[0] if languages else "en": value}
-        inner = mapping({code: TEXT for code in languages} | {"en": TEXT}, "a name per language")
+        inner = _per_language(languages, {code: TEXT for code in languages} | {"en": TEXT},
+                              "a name per language")
         return inner(value, at, report)
 
     return check

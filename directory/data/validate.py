@@ -41,8 +41,13 @@ def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue,
         country = schema.one_of_country(raw_site.get("country", "US"))
     except Invalid:  # e.g. "USA": the site check below reports it with its line
         country = "US"
+    # The texts in site.yaml may come per language: read which ones first (checked below).
+    offered = raw_site.get("languages")
+    offered = [str(c) for c in offered if isinstance(c, str)] if isinstance(offered, list) \
+        else []
     if sources.site is not None:
-        catalogue.site = schema.site(country)(sources.site, At(site_file, 1), report) or {}
+        catalogue.site = schema.site(country, offered or None)(
+            sources.site, At(site_file, 1), report) or {}
         schema.check_bounds(catalogue.site, At(site_file, 1), report)
     languages = catalogue.site.get("languages") or ["en"]
     before = len(report.errors)
@@ -57,7 +62,7 @@ def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue,
         # one of: )" on every service would bury that one message.
         category_ids = audience_ids = None
 
-    check_org = schema.organization(country, category_ids, audience_ids)
+    check_org = schema.organization(country, category_ids, audience_ids, languages)
     for file, raw in sources.organizations:
         org = check_org(raw, At(file, 1), report)
         if org is None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..records.fields import CONTROL
+
 # Where an export of this directory (or a system that keeps them) carries our own ids.
 SLUG_KEYS = ("slug", "directory_id", "x_directory_id", "x-directory-id")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -42,7 +44,8 @@ class Row(dict):
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip()
+        # Control characters never belong in an id or a code (validate refuses them).
+        return CONTROL.sub("", str(value)).strip()
 
 
 @dataclass

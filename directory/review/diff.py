@@ -216,8 +216,11 @@ def _render_mapping(value: dict) -> str:
         parts = [value.get(k) for k in ("address_1", "address_2", "city", "state_province")]
         line = ", ".join(str(p) for p in parts if p)
         return f"{line} {value['postal_code']}" if value.get("postal_code") else line
-    if "name" in value and "phones" in value:  # a crisis line
-        return f"{value['name']} ({render(value['phones'])})"
+    if "name" in value and "phones" in value:  # a crisis line; its name per language
+        name = value["name"]
+        if isinstance(name, dict):
+            name = " / ".join(str(text) for text in name.values())
+        return f"{name} ({render(value['phones'])})"
     return "; ".join(f"{k} {render(v)}" for k, v in value.items())
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from babel import Locale
 
 from ..build.layout import DATABASE, current_manifest, current_path
+from ..data.catalogue import synonym_words
 from ..data.stale import local_today
 from ..search import unmet as counts
 from ..search.index import normalise as index_words
@@ -149,7 +150,8 @@ class _Explainer:
         if not category:
             best = (0, 0, 0)
             for cid, item in self.categories.items():
-                phrases = [index_words(p) for p in [*item["names"].values(), *item["synonyms"]]]
+                phrases = [index_words(p) for p in
+                           [*item["names"].values(), *synonym_words(item["synonyms"])]]
                 whole = max((len(p) for p in phrases if p and f" {p} " in typed), default=0)
                 named = {w for p in item["names"].values() for w in index_words(p).split()}
                 parts = len((named - GENERIC) & set(typed.split()))

@@ -5,10 +5,10 @@ Whoosh returns service ids in rank order; SQLite supplies the rows (``queries``)
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import threading
-import unicodedata
 from dataclasses import dataclass
 from functools import reduce
 from itertools import islice
@@ -16,47 +16,110 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.analysis import CharsetFilter, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, plugins
 from whoosh.query import And, Every, NullQuery, Or, Term
-from whoosh.support.charset import accent_map
 
+from .languages import analyzer, fold_accents
 from .masks import first_in, mask_of, to_array, to_mask
 from .processes import SafeMpWriter
 from .ranking import Ranker
 
-# English stemming folds counselling/counseling/counsel and groups/group into one term;
-# accents are folded too, since phones make them optional: "psicologo" finds "psicólogo".
-ANALYZER = StemmingAnalyzer() | CharsetFilter(accent_map)
+# English stemming folds counselling/counseling/counsel and groups/group into one term.
+ANALYZER = analyzer("en")
 
-SCHEMA = Schema(
-    # The only stored field: everything shown comes from SQLite.
-    id=ID(stored=True, unique=True),
+# The words fields, by weight. The text as written goes in these names, analysed as English.
+# Each other language of the site has its own fields (``name_in_es``...), analysed with that
+# language's stemmer: ``topics_in_es`` holds every service's category names and synonyms in
+# that language; ``name_in_es`` and ``description_in_es`` a listing's translation, where it
+# has one (an organization's translated name counts as description). A search in that
+# language reads those and the text as written, so an untranslated listing is still found by
+# its words. The translated fields are sparse and absent terms cost nothing once known
+# (``Ranker``), so such a search costs about what an English one does (``scripts/bench``).
+TEXT_FIELDS = {
     # A match in the name is the strongest sign a service is what was asked for.
-    name=TEXT(analyzer=ANALYZER, field_boost=4.0),
+    "name": 4.0,
     # Category names and their synonyms ("someone to talk to" → counselling), ancestors too.
-    topics=TEXT(analyzer=ANALYZER, field_boost=2.0),
+    "topics": 2.0,
     # People search for an organization they were told about.
-    organization=TEXT(analyzer=ANALYZER, field_boost=1.5),
+    "organization": 1.5,
     # Description, eligibility and audience words: recall, at the base weight.
-    description=TEXT(analyzer=ANALYZER),
-    # Exact category ids, ancestors included, for filters and synonym hits.
-    category=KEYWORD(commas=True),
-    # Alphabetical order when browsing without keywords.
-    sort_name=ID(sortable=True),
-)
-SEARCH_FIELDS = ["name", "topics", "organization", "description"]
+    "description": 1.0,
+}
+SEARCH_FIELDS = list(TEXT_FIELDS)
+# Fields whose values repeat from document to document (a category's words, an
+# organization's name): analysed once per distinct value (``RepeatedText``).
+REPEATED_FIELDS = ("topics", "organization")
+LANGUAGE_FIELDS = ("name", "topics", "description")  # each other language's own
+
+
+def field_name(field: str, language: str) -> str:
+    """'name', 'es' → 'name_in_es'; English text lives in the plain names."""
+    return field if language == "en" else f"{field}_in_{language}"
+
+
+class RepeatedText(TEXT):
+    """A text field whose distinct values are analysed once per indexing process.
+
+    Every service of a category carries the same topics, so a large catalogue analyses the
+    same few hundred strings tens of thousands of times, in pure Python, per language. The
+    terms of a value are the same each time, so they are kept (the last ``KEEP`` values) and
+    the index written is identical."""
+
+    KEEP = 4096
+
+    def index(self, value, **kwargs):
+        if kwargs or not isinstance(value, str):
+            return super().index(value, **kwargs)
+        # Kept outside the field: the schema is pickled into the index and compared by value.
+        seen = _ANALYSED.setdefault(id(self), {})
+        found = seen.get(value)
+        if found is None:
+            if len(seen) >= self.KEEP:
+                seen.clear()
+            found = seen[value] = list(super().index(value))
+        return iter(found)
+
+
+_ANALYSED: dict[int, dict[str, list]] = {}
+
+
+def schema_for(languages=("en",)) -> Schema:
+    """The index schema of a site offering ``languages``: the English fields always (the
+    words of any page whose language has no fields of its own), one set per other language."""
+    fields = dict(
+        # The only stored field: everything shown comes from SQLite.
+        id=ID(stored=True, unique=True),
+        # Exact category ids, ancestors included, for filters and synonym hits.
+        category=KEYWORD(commas=True),
+        # Alphabetical order when browsing without keywords.
+        sort_name=ID(sortable=True),
+    )
+    def text(field: str, language: str):
+        kind = RepeatedText if field in REPEATED_FIELDS else TEXT
+        return kind(analyzer=analyzer(language), field_boost=TEXT_FIELDS[field])
+
+    for field in TEXT_FIELDS:
+        fields[field] = text(field, "en")
+    for language in languages:
+        if language == "en":
+            continue
+        for field in LANGUAGE_FIELDS:
+            fields[field_name(field, language)] = text(field, language)
+    return Schema(**fields)
+
+
+SCHEMA = schema_for()
 SYNONYM_BOOST = 3.0
 # Catalogues this large are indexed by several processes (``write_index``), at most these.
 PARALLEL_FROM = 1000
 MAX_PROCS = 4
 
 
-def write_index(path: Path, documents) -> None:
+def write_index(path: Path, documents, languages=("en",)) -> None:
     """Write every document into a new index folder (the build writes into a temporary place)."""
     path.mkdir(parents=True)
-    ix = whoosh_index.create_in(str(path), SCHEMA)
+    ix = whoosh_index.create_in(str(path), schema_for(languages))
     documents = list(documents)
     # A large memory budget keeps Whoosh from writing many small segments on big data sets.
     procs = min(os.cpu_count() or 1, MAX_PROCS)
@@ -98,10 +161,16 @@ class Hits:
 
 
 class Index:
-    """A read-only view of one build's index and the synonym phrases of its taxonomy."""
+    """A read-only view of one build's index and the synonym phrases of its taxonomy.
+
+    Words are read as English unless a view in another language is asked for
+    (``in_language``); views share the index, its ranking arrays and its order by name."""
 
     def __init__(self, path: Path, synonyms: dict[str, list[str]]):
         self._ix = whoosh_index.open_dir(str(path), readonly=True)
+        self._base = self
+        self._views: dict[str, Index] = {}
+        self.language = "en"
         self._lock = threading.Lock()
         self._scores: Ranker | None = None
         self._by_name: np.ndarray | None = None
@@ -110,14 +179,39 @@ class Index:
             ((normalise(p), category) for category, ps in synonyms.items() for p in ps),
             key=lambda item: -len(item[0]),
         )
+        self._parsers = self._make_parsers("en")
+
+    def _make_parsers(self, language: str) -> list[MultifieldParser]:
+        schema = self._ix.schema
+        own = [field_name(f, language) for f in LANGUAGE_FIELDS]
+        fields = SEARCH_FIELDS
+        if language != "en" and all(f in schema for f in own):
+            fields = [*SEARCH_FIELDS, *own]
         # Every word must match (in any field); when nothing does, any word is enough.
-        self._parsers = [MultifieldParser(SEARCH_FIELDS, SCHEMA, group=group)
-                         for group in (AndGroup, OrGroup.factory(0.9))]
+        parsers = [MultifieldParser(fields, schema, group=group)
+                   for group in (AndGroup, OrGroup.factory(0.9))]
         # Residents type words, not query syntax: no field:, wildcards, ranges or boosts.
-        for parser in self._parsers:
+        for parser in parsers:
             for plugin in (plugins.FieldsPlugin, plugins.WildcardPlugin, plugins.RangePlugin,
                            plugins.BoostPlugin, plugins.OperatorsPlugin, plugins.GroupPlugin):
                 parser.remove_plugin_class(plugin)
+        return parsers
+
+    def in_language(self, language: str | None) -> Index:
+        """This index reading the words of a search as ``language`` (its stemmer, its
+        fields); made once per language and shared, like the index itself."""
+        base = self._base
+        language = language or "en"
+        if language == base.language:
+            return base
+        with base._lock:
+            view = base._views.get(language)
+            if view is None:
+                view = copy.copy(base)
+                view.language = language
+                view._parsers = base._make_parsers(language)
+                base._views[language] = view
+            return view
 
     def searcher(self):
         """A Whoosh searcher over this index; use it in a ``with`` block."""
@@ -186,20 +280,22 @@ class Index:
 
     def _ranker(self) -> Ranker:
         # Made on first use: opening the index for a throwaway check should stay cheap.
-        with self._lock:
-            if self._scores is None:
-                self._scores = Ranker(self._ix)
-            return self._scores
+        base = self._base
+        with base._lock:
+            if base._scores is None:
+                base._scores = Ranker(base._ix)
+            return base._scores
 
     def by_name(self) -> np.ndarray:
         """Every document number in alphabetical order of name: how browsing lists them."""
-        with self._lock:
-            if self._by_name is None:
-                with self._ix.searcher() as searcher:
+        base = self._base
+        with base._lock:
+            if base._by_name is None:
+                with base._ix.searcher() as searcher:
                     names = list(searcher.reader().column_reader("sort_name"))
-                self._by_name = np.array(sorted(range(len(names)), key=names.__getitem__),
+                base._by_name = np.array(sorted(range(len(names)), key=names.__getitem__),
                                          dtype=np.int64)
-            return self._by_name
+            return base._by_name
 
     def _filtered(self, query, category: str | None, within: int | None) -> int:
         mask = self.matches(query)
@@ -249,7 +345,5 @@ def match_mask(searcher, query, size: int) -> int:
 
 def normalise(text: str) -> str:
     """Lowercase words without accents, separated by single spaces: 'Walk-In' → 'walk in',
-    'Consejería' → 'consejeria'."""
-    text = "".join(c for c in unicodedata.normalize("NFKD", text.lower())
-                   if not unicodedata.combining(c))
-    return " ".join(re.findall(r"[\w+]+", text))
+    'Consejería' → 'consejeria' (people type Spanish on phones without accents)."""
+    return " ".join(re.findall(r"[\w+]+", fold_accents(text.lower())))

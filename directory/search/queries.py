@@ -10,7 +10,10 @@ import json
 import sqlite3
 from collections import defaultdict
 
-JSON_COLUMNS = ("names", "synonyms", "remote", "accessibility", "aliases")
+from ..data.catalogue import synonym_words
+
+JSON_COLUMNS = ("names", "descriptions", "synonyms", "remote", "accessibility", "aliases",
+                "translations", "organization_translations")
 CHUNK = 500  # ids per query: well under SQLite's limit on parameters
 
 
@@ -50,7 +53,7 @@ def category(db, category_id: str) -> dict | None:
 
 def synonyms(db) -> dict[str, list[str]]:
     """Phrases that name each category: its names in every language and its synonyms."""
-    return {c["id"]: [*c["names"].values(), *c["synonyms"]]
+    return {c["id"]: [*c["names"].values(), *synonym_words(c["synonyms"])]
             for c in _rows(db.execute("select id, names, synonyms from categories"))}
 
 
@@ -88,7 +91,8 @@ def services(db, ids: list[str]) -> list[dict]:
     if not ids:
         return []
     rows = _rows(db.execute(
-        f"""select s.*, o.name as organization_name from services s
+        f"""select s.*, o.name as organization_name,
+                   o.translations as organization_translations from services s
             join organizations o on o.id = s.organization_id
             where s.id in ({_marks(ids)})""", ids))
     _attach(db, rows)

@@ -24,6 +24,10 @@ from whoosh.scoring import BM25F
 
 # Postings kept per index, least recently used dropped first: 12 bytes each, so ~48 MB.
 CACHE_POSTINGS = 4_000_000
+# Terms known to be absent, remembered up to this many: a search on a Spanish page asks each
+# word of the English fields too, where most Spanish words are not, and a miss costs a lookup
+# in every segment of the index.
+CACHE_ABSENT = 200_000
 
 
 class Unsupported(Exception):
@@ -53,6 +57,7 @@ class Ranker:
         self._lock = threading.Lock()  # Whoosh's readers are not made for concurrent use
         self._terms: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
+        self._absent: set[tuple[str, str]] = set()
         self._lengths: dict[str, np.ndarray] = {}
         # Builds never delete, but a deleted document must never be a result.
         self._live = np.ones(self.size, dtype=bool)
@@ -95,6 +100,9 @@ class Ranker:
             return self._term(query)
         if type(query) in (And, Or):  # exact types: subclasses may match differently
             parts = [self._evaluate(sub) for sub in query.subqueries]
+            if type(query) is Or and not query.scale and query.boost == 1.0:
+                # An absent term adds nothing to a plain Or (Whoosh drops its null matcher).
+                parts = [part for part in parts if part.terms] or parts[:1]
             if not parts:
                 return self._nothing()
             if len(parts) == 1:  # Whoosh uses the one part's matcher as it is
@@ -152,8 +160,13 @@ class Ranker:
             if found is not None:
                 self._terms.move_to_end(key)
                 return found
+            if key in self._absent:
+                return None
             reader = self._searcher.reader()
             if key not in reader:
+                if len(self._absent) >= CACHE_ABSENT:
+                    self._absent.clear()
+                self._absent.add(key)
                 return None
             matcher = reader.postings(field, text)
             docnums, weights = array("i"), array("d")

@@ -20,6 +20,7 @@ from collections import Counter
 
 from whoosh.spelling import ListCorrector
 
+from ..data.catalogue import synonym_words
 from . import queries
 from .index import ANALYZER, SEARCH_FIELDS, normalise
 
@@ -44,12 +45,13 @@ def vocabulary(catalogue) -> Counter:
         for category_id in service.get("categories") or []:
             while category_id in categories:  # the category and its ancestors, as indexed
                 category = categories[category_id]
-                texts += [*category["name"].values(), *category.get("synonyms", [])]
+                texts += [*category["name"].values(),
+                          *synonym_words(category.get("synonyms"))]
                 category_id = category.get("parent")
         for audience_id in service.get("audience") or []:
             if audience_id in audiences:
                 audience = audiences[audience_id]
-                texts += [*audience["name"].values(), *audience.get("synonyms", [])]
+                texts += [*audience["name"].values(), *synonym_words(audience.get("synonyms"))]
         counts.update({word for text in texts for word in normalise(text).split()
                        if word.isalpha()})
     return counts

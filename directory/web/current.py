@@ -8,6 +8,7 @@ none of them imports another blueprint.
 from __future__ import annotations
 
 from flask import g
+from flask_babel import get_locale
 
 from ..build.layout import NoBuild
 from ..search import facets, queries
@@ -35,8 +36,10 @@ def all_categories() -> list[dict]:
 
 
 def current_index():
-    """The search index of the build this request is pinned to."""
-    return get_build().index(lambda: queries.synonyms(get_db()))
+    """The search index of the build this request is pinned to, reading words in the page's
+    language (its stemmer and its fields)."""
+    return get_build().index(lambda: queries.synonyms(get_db())).in_language(
+        str(get_locale() or "en"))
 
 
 def current_stretch() -> tuple:

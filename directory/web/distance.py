@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from flask import request
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from ..geo import distance as geo
+from .i18n import regional_locale
 
 REMOTE_ARGS = ("q", "category", "near", "lat", "lon", "radius", "lang")
 
 
 def format_distance(value: float, unit: str) -> str:
     """1.234 → '1.2 mi'; 3 → '3 mi'; 12.6 → '13 mi'; at least 0.1, so nothing reads as 'here'."""
-    number = format_decimal(max(value, 0.1), "#,##0.#" if value < 10 else "#,##0")
+    number = format_decimal(max(value, 0.1), "#,##0.#" if value < 10 else "#,##0",
+                            locale=regional_locale())
     return _("%(distance)s mi", distance=number) if unit == "mi" else \
         _("%(distance)s km", distance=number)
 

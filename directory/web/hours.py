@@ -1,21 +1,27 @@
-"""Opening hours as residents read them: "Open now · closes 17:00", the weekly table.
+"""Opening hours as residents read them: "Open now · closes 5:00 PM", the weekly table.
 
 Jinja filters over the rows ``queries`` returns (a service's ``schedules``, a phone's
-``hours``); every word goes through gettext and day names come from Babel.
+``hours``); every word goes through gettext, and day names and clock times come from Babel
+in the page's language on the site's regional clock (CLDR: 12-hour for English and Spanish
+in the US, 24-hour for Indonesian in Indonesia), so ``Mo-Fr 09:00-17:00`` as written in a
+data file never reaches a page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
-from babel.dates import get_day_names
-from flask_babel import format_date, get_locale
+from babel import Locale
+from babel.dates import format_time, get_day_names
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from ..hours import syntax as hours
 from ..hours.opening import Status, Timetable, status, week_rows
 from . import clock
+from .i18n import regional_locale
 
 
 def service_timetable(service: dict) -> Timetable:
@@ -38,7 +44,33 @@ def phone_status(phone: dict) -> Status | None:
 def clock_time(moment: dt.datetime) -> str:
     if moment.time() == dt.time():
         return _("midnight")
-    return moment.strftime("%H:%M")
+    return _clock(moment.time())
+
+
+def clock_minutes(minutes: int, *, closing: bool = False) -> str:
+    """Minutes after midnight as the page's locale writes a time; a closing 24:00 is midnight."""
+    if closing and minutes % hours.DAY_MINUTES == 0:
+        return _("midnight")
+    minutes %= hours.DAY_MINUTES
+    return _clock(dt.time(minutes // 60, minutes % 60))
+
+
+def _clock(moment: dt.time) -> str:
+    locale = _locale()
+    if moment.minute == 0 and _twelve_hour(locale):
+        # "3 PM" rather than "3:00 PM": a sheet's hours line must stay one line.
+        return format_time(moment, "h\u00a0a", locale=locale)
+    # CLDR puts a narrow no-break space before AM/PM, which older phone fonts lack.
+    return format_time(moment, "short", locale=locale).replace("\u202f", "\u00a0")
+
+
+@functools.lru_cache(maxsize=64)
+def _twelve_hour(locale: str) -> bool:
+    return "h" in Locale.parse(locale).time_formats["short"].pattern
+
+
+def _locale() -> str:
+    return regional_locale()
 
 
 def _when(moment: dt.datetime, now: dt.datetime) -> str:
@@ -73,11 +105,44 @@ def status_text(state: Status | None) -> str:
 
 
 def spans_text(spans: list[hours.Span]) -> str:
-    """``[(540, 1020), (1200, 1560)]`` → "09:00–17:00, 20:00–02:00"."""
+    """``[(540, 1020), (1200, 1560)]`` → "9:00 AM–5:00 PM, 8:00 PM–2:00 AM" (in en)."""
     def one(span):
         opens, closes = span
-        return f"{hours.clock_text(opens)}\u2013{hours.clock_text(closes % hours.DAY_MINUTES)}"
+        return f"{clock_minutes(opens)}\u2013{clock_minutes(closes, closing=True)}"
     return ", ".join(one(span) for span in spans)
+
+
+def written_hours(text: str | None) -> str:
+    """Hours as written in a data file ("Mo-Fr 09:00-17:00; by appointment") in words of
+    the page's language: "Mon–Fri 9:00 AM–5:00 PM; by appointment"."""
+    if not text:
+        return ""
+    try:
+        parsed = hours.parse(text)
+    except hours.Invalid:  # validated at build time; never break a page over it
+        return text
+    if parsed.always:
+        return _("24/7")
+    names = get_day_names("abbreviated", locale=_locale())
+    parts = []
+    for rule in parsed.rules:
+        days = ", ".join(names[run[0]] if len(run) == 1 else
+                         f"{names[run[0]]}\u2013{names[run[-1]]}" for run in _runs(rule.days))
+        parts.append(f"{days} {spans_text(list(rule.spans))}")
+    if parsed.appointment:
+        parts.append(_("by appointment"))
+    return "; ".join(parts)
+
+
+def _runs(days: tuple[int, ...]) -> list[list[int]]:
+    """Weekdays in runs of consecutive days: (0, 1, 2, 4) → [[0, 1, 2], [4]]."""
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return runs
 
 
 @dataclass(frozen=True)
@@ -96,7 +161,7 @@ def week_table(service: dict) -> WeekTable | None:
     if not timetable.has_hours and not timetable.appointment:
         return None
     today = clock.now().date()
-    names = get_day_names("wide", locale=str(get_locale() or "en"))
+    names = get_day_names("wide", locale=_locale())
     rows = [(names[day], spans_text(spans) if spans else _("Closed"), is_today)
             for day, spans, is_today in week_rows(timetable, today)]
     exceptions = [(day, spans_text(spans) if spans else _("Closed"))
@@ -112,4 +177,5 @@ def week_table(service: dict) -> WeekTable | None:
 
 def init_app(app) -> None:
     app.jinja_env.filters.update(open_status=open_status, phone_status=phone_status,
-                                 status_text=status_text, week_table=week_table)
+                                 status_text=status_text, week_table=week_table,
+                                 written_hours=written_hours)

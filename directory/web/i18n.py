@@ -1,20 +1,33 @@
-"""Translations with Flask-Babel: every visible string goes through gettext from day one.
+"""Translations with Flask-Babel: the page's language, how it sticks, and text in it.
 
 The locale comes from ``?lang=`` (so a shared link keeps its language, no cookie needed),
-else the browser's Accept-Language, limited to the UI languages in ``site.yaml``.
+else the browser's Accept-Language, limited to the UI languages in ``site.yaml``. Once
+chosen, ``?lang=`` rides along on every internal link (a ``url_defaults`` hook) and every
+form (``lang_field``). The messages live in ``translations/`` (``scripts/translations``).
+
+Data text (a service's name, a category's description) is written in the site's first
+language and may carry translations; ``tr`` picks the page's language and ``lang_attr``
+marks text left in another language with its ``lang``, so a screen reader reads it right.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from urllib.parse import urlencode
 
 from babel import Locale, UnknownLocaleError
-from flask import g, request
-from flask_babel import Babel, format_date, get_locale, get_translations
+from flask import g, has_app_context, has_request_context, request
+from flask_babel import Babel, force_locale, format_date, get_locale, get_translations
+from markupsafe import Markup
 
+from .. import ROOT
 from ..build.layout import NoBuild
+from ..geo import distance as geo
 from .store import get_build
+
+# Names CLDR gives too shortly for a language menu ("Indonesia" is also the country).
+OWN_NAMES = {"id": "Bahasa Indonesia"}
 
 
 def ui_languages() -> list[str]:
@@ -32,9 +45,99 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or languages[0]
 
 
+def page_language() -> str:
+    return str(get_locale() or "en")
+
+
+def source_language() -> str:
+    """The language the data files are written in: the site's first UI language."""
+    return ui_languages()[0]
+
+
+# --- keeping the language while browsing -------------------------------------------------
+
+
+def _carried() -> str | None:
+    """The ``lang`` to put on links: the page's language when it was asked for or is not the
+    site's default (with a forced language, e.g. a sheet printed in Spanish, that one)."""
+    if not has_request_context():
+        return None
+    code = page_language()
+    if request.args.get("lang") in ui_languages() or code != ui_languages()[0]:
+        return code
+    return None
+
+
+def keep_language(endpoint: str | None, values: dict) -> None:
+    """``url_defaults`` hook: every internal link keeps the page's language."""
+    if endpoint == "static" or "lang" in values:
+        return
+    code = _carried()
+    if code:
+        values["lang"] = code
+
+
+def lang_field() -> Markup:
+    """The hidden field a GET form needs to keep the language (its action's query is dropped)."""
+    code = _carried()
+    if not code:
+        return Markup("")
+    return Markup('<input type="hidden" name="lang" value="%s">') % code
+
+
+def own_name(code: str) -> str:
+    """'es' → 'Español': a language's name in itself, as a language menu shows it."""
+    if code in OWN_NAMES:
+        return OWN_NAMES[code]
+    name = _language_name(code, code)
+    return name[:1].upper() + name[1:]
+
+
+def _this_page_in(code: str) -> str:
+    args = [(key, _kept(key, value)) for key, value in request.args.items(multi=True)
+            if key != "lang"]
+    query = urlencode([*(arg for arg in args if arg[1] is not None), ("lang", code)])
+    return f"{request.script_root}{request.path}?{query}"
+
+
+def _kept(key: str, value: str) -> str | None:
+    """What a link may repeat of a parameter: a position only as the site keeps it, rounded
+    to ~100 m (``where``), never the precise one a phone sent."""
+    try:
+        if key in ("lat", "lon"):
+            return str(round(float(value), geo.DECIMALS))
+        if key == "near" and (point := geo.parse_point(value)):
+            return f"{point.latitude},{point.longitude}"
+    except (ValueError, geo.BadPoint):
+        return None
+    return value
+
+
+def language_links() -> list[dict]:
+    """This very page in each UI language, for the switcher and the alternate links."""
+    languages = ui_languages()
+    if len(languages) < 2 or not has_request_context():
+        return []
+    here = page_language()
+    return [{"code": code, "name": own_name(code), "url": _this_page_in(code),
+             "current": code == here} for code in languages]
+
+
+def in_language(code: str | None, caller) -> Markup:
+    """``{% call in_language('es') %}…{% endcall %}``: that part of a page in another language
+    (a referral sheet printed in the client's language while the page stays in the worker's)."""
+    if not code or code == page_language() or code not in ui_languages():
+        return Markup(caller())
+    with force_locale(code):
+        return Markup(caller())
+
+
+# --- names and dates -----------------------------------------------------------------------
+
+
 def language_name(code: str) -> str:
     """'es' → 'Spanish' (in the page's language), falling back to the code itself."""
-    return _language_name(code, str(get_locale() or "en"))
+    return _language_name(code, page_language())
 
 
 @functools.lru_cache(maxsize=4096)
@@ -45,11 +148,71 @@ def _language_name(code: str, in_locale: str) -> str:
         return code
 
 
-def localized(names: dict | None, fallback: str = "") -> str:
+def localized(names: dict | str | None, fallback: str = "") -> str:
     """Pick the current language's entry from a {lang: text} mapping, else English."""
+    if isinstance(names, str):
+        return names
     if not names:
-        return fallback
-    return names.get(str(get_locale())) or names.get("en") or next(iter(names.values()))
+        return fallback or ""
+    return names.get(page_language()) or names.get("en") or next(iter(names.values()))
+
+
+def lang_for(names: dict | str | None) -> Markup:
+    """`` lang="en"`` when ``localized(names)`` is not in the page's language, else nothing."""
+    here = page_language()
+    if not names:
+        return Markup("")
+    if isinstance(names, str):
+        written = source_language()
+    elif names.get(here):
+        return Markup("")
+    else:
+        written = "en" if names.get("en") else next(iter(names))
+    return Markup("") if written == here else Markup(' lang="%s"') % written
+
+
+def tr(record: dict | None, field: str) -> str:
+    """A record's text field in the page's language when translated, else as written."""
+    if not record:
+        return ""
+    translated = ((record.get("translations") or {}).get(page_language()) or {}).get(field)
+    return translated or record.get(field) or ""
+
+
+def lang_attr(record: dict | None, field: str) -> Markup:
+    """`` lang="en"`` on the element holding ``tr(record, field)`` when it is untranslated."""
+    if not record or not record.get(field):
+        return Markup("")
+    here = page_language()
+    if ((record.get("translations") or {}).get(here) or {}).get(field):
+        return Markup("")
+    written = source_language()
+    return Markup("") if written == here else Markup(' lang="%s"') % written
+
+
+def organization_of(service: dict) -> dict:
+    """The organization of a result row (its name and translations), for ``tr``."""
+    return {"name": service.get("organization_name"),
+            "translations": service.get("organization_translations")}
+
+
+def regional_locale() -> str:
+    """The page's language as written in the site's country (CLDR): es + US → es_US, which
+    writes 3 p.m. and 2.5 like English there; id + ID → id_ID (15.00, 2,5)."""
+    language = page_language()
+    try:
+        country = (get_build().site.get("country") or "").upper() if has_app_context() else ""
+    except NoBuild:
+        country = ""
+    return _region(language, country)
+
+
+@functools.lru_cache(maxsize=64)
+def _region(language: str, country: str) -> str:
+    try:
+        return str(Locale.parse(f"{language}_{country}")) if country else language
+    except (ValueError, UnknownLocaleError):
+        return language
 
 
 def long_date(iso: str) -> str:
@@ -59,15 +222,19 @@ def long_date(iso: str) -> str:
 
 def _translations():
     # Flask-Babel finds the translations through several context lookups on every string;
-    # a page has a hundred or more, so each request keeps them at hand once found.
-    found = g.get("translations")
-    if found is None:
-        found = g.translations = get_translations()
-    return found
+    # a page has a hundred or more, so each request keeps them at hand once found (per
+    # language: a sheet may be printed in another one than its page).
+    found = g.setdefault("translations", {})
+    code = page_language()
+    if code not in found:
+        found[code] = get_translations()
+    return found[code]
 
 
 def init_app(app) -> None:
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
     Babel(app, locale_selector=select_locale)
+    app.url_defaults(keep_language)
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
@@ -75,6 +242,10 @@ def init_app(app) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True)
     app.jinja_env.globals.update(language_name=language_name, localized=localized,
-                                 get_locale=get_locale)
+                                 get_locale=get_locale, lang_field=lang_field,
+                                 language_links=language_links, in_language=in_language,
+                                 lang_for=lang_for, own_name=own_name,
+                                 organization_of=organization_of)
     app.jinja_env.filters.update(language_name=language_name, localized=localized,
-                                 isodate=long_date)
+                                 isodate=long_date, tr=tr, lang_attr=lang_attr,
+                                 lang_for=lang_for)

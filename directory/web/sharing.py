@@ -15,7 +15,6 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..search.filters import PLACE
-from .i18n import ui_languages
 
 
 def public_url(endpoint: str, **args) -> str:
@@ -26,9 +25,8 @@ def public_url(endpoint: str, **args) -> str:
     """
     for name in PLACE:  # a resident's place stays theirs: never in an address made to pass on
         args.setdefault(name, None)
-    lang = request.args.get("lang")
-    if lang and lang in ui_languages():
-        args["lang"] = lang  # a shared list opens in the language it was made in
+    # A shared list opens in the language it was made in: ``i18n.keep_language`` puts the
+    # page's (or the sheet's) language on the address.
     public = current_app.config.get("PUBLIC_URL")
     if not public:
         return url_for(endpoint, _external=True, **args)

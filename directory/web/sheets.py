@@ -13,14 +13,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import Blueprint, current_app, has_request_context, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 from ..records.fields import SLUG
 from ..search import nearby, queries
 from . import clock, current, params, where
-from .i18n import localized
+from .i18n import localized, own_name, page_language, ui_languages
 from .pdf import render_pdf
 from .sharing import public_url, qr_code, share_links
 from .store import get_build, get_db
@@ -68,6 +68,14 @@ def requested_paper() -> str:
     papers = {"a4": _("A4"), "letter": _("US Letter")}
     chosen = params.choice("paper", papers, _("paper size"))
     return chosen or ("letter" if get_build().site.get("country") in LETTER_COUNTRIES else "a4")
+
+
+def requested_language() -> str:
+    """``?sheet_lang=``: the language the sheet is printed in, chosen on the sheet (the
+    client's), whatever the page's (the worker's); by default the page's."""
+    chosen = params.choice("sheet_lang", {code: own_name(code) for code in ui_languages()},
+                           _("sheet language"))
+    return chosen or page_language()
 
 
 def carried_list() -> list[str]:
@@ -132,6 +140,8 @@ def _with_phones(db, services: list[dict]) -> list[dict]:
 def referral_context() -> dict:
     """Everything the referral sheet shows, from the request's ``ids``, ``note`` and ``paper``."""
     ids, note, paper = requested_ids(), requested_note(), requested_paper()
+    language = requested_language()
+    chosen = request.args.get("sheet_lang") or None  # kept on the sheet's own links
     db = get_db()
     found = {s["id"]: s for s in queries.services(db, [i for i in ids if SERVICE_ID.fullmatch(i)])}
     listed = _with_phones(db, [found[i] for i in ids
@@ -140,18 +150,28 @@ def referral_context() -> dict:
     # Retired or unknown ids are named, not fatal: a list texted months ago still opens.
     gone = [{"id": i[:60], "name": found[i]["name"] if i in found else None}
             for i in ids if i not in kept]
-    online = public_url("sheets.referral", **({"ids": ",".join(kept)} if kept else {}))
+    with force_locale(language):  # the QR code opens the list in the sheet's language
+        online = public_url("sheets.referral", **({"ids": ",".join(kept)} if kept else {}))
+        qr = qr_code(online, _("QR code: scan to open this list online")) if kept else None
     return {
         "services": listed, "gone": gone, "note": note, "paper": paper,
         "printed": today().isoformat(), "per_page": PER_PAGE, "list_url": online,
-        "qr": qr_code(online, _("QR code: scan to open this list online")) if kept else None,
-        "share": share_links(online),
-        "edits": _edit_links(kept, note=note, paper=request.args.get("paper")),
-        "without_gone": referral_url(kept, note=note, paper=request.args.get("paper")),
+        "qr": qr, "share": share_links(online),
+        "edits": _edit_links(kept, note=note, paper=request.args.get("paper"),
+                             sheet_lang=chosen),
+        "without_gone": referral_url(kept, note=note, paper=request.args.get("paper"),
+                                     sheet_lang=chosen),
         "list_param": ",".join(kept), "max_services": MAX_SERVICES, "max_note": MAX_NOTE,
         "pdf_url": url_for("sheets.referral_pdf", ids=",".join(ids) or None, note=note or None,
-                           paper=request.args.get("paper") or None),
+                           paper=request.args.get("paper") or None, sheet_lang=chosen),
+        **_languages(language),
     }
+
+
+def _languages(language: str) -> dict:
+    """What the sheet's language picker shows: the sheet's language and those on offer."""
+    return {"sheet_lang": language,
+            "sheet_languages": [(code, own_name(code)) for code in ui_languages()]}
 
 
 def _edit_links(ids: list[str], **keep) -> list[dict]:
@@ -194,16 +214,23 @@ def street_context() -> dict:
     if near:
         args |= {key: request.args[key] for key in ("near", "lat", "lon", "radius")
                  if request.args.get(key)}
-    online = public_url("sheets.street", **args)
+    language = requested_language()
+    with force_locale(language):
+        online = public_url("sheets.street", **args)
+        qr = qr_code(online, _("QR code: scan to open this sheet online"))
+        # The sheet's headings in its language (the form around it is in the page's).
+        printed_names = {c["id"]: localized(c["names"], c["name"]) for c in categories}
+        other = _("Other")
     return {
-        "groups": [(names.get(key, _("Other")), items) for key, items in ordered],
+        "groups": [(printed_names.get(key, other), items) for key, items in ordered],
+        "sheet_category_name": printed_names.get(category),
         "total": hits.total, "shown": len(services), "category": category,
         "category_name": names.get(category), "q": q, "paper": paper,
         "where": place if near else None,
         "unknown_place": place.typed if place is not None and not near and place.typed else None,
         "categories": [c for c in categories if c["service_count"]],
         "printed": today().isoformat(), "list_url": online,
-        "qr": qr_code(online, _("QR code: scan to open this sheet online")),
+        "qr": qr, **_languages(language),
     }
 
 
@@ -242,11 +269,14 @@ def _pdf_response(data: bytes, filename: str):
 
 
 def referral_pdf_bytes() -> bytes:
-    return _pdf(render_template("sheets/referral.html", pdf=True, **referral_context()))
+    # The whole PDF in the sheet's language: it is all the client gets.
+    with force_locale(requested_language()):
+        return _pdf(render_template("sheets/referral.html", pdf=True, **referral_context()))
 
 
 def street_pdf_bytes() -> bytes:
-    return _pdf(render_template("sheets/street.html", pdf=True, **street_context()))
+    with force_locale(requested_language()):
+        return _pdf(render_template("sheets/street.html", pdf=True, **street_context()))
 
 
 def referral_filename() -> str:
@@ -297,9 +327,8 @@ def pdf_outside_request(app, *, street: bool, args: dict) -> OfflineSheet:
     path = "/sheets/street.pdf" if street else "/referral.pdf"
     with app.test_request_context(path, base_url=base, query_string=args):
         if street:
-            context = street_context()
-            html = render_template("sheets/street.html", pdf=True, **context)
-            return OfflineSheet(_pdf(html), street_filename(), [])
-        context = referral_context()
-        html = render_template("sheets/referral.html", pdf=True, **context)
+            return OfflineSheet(street_pdf_bytes(), street_filename(), [])
+        with force_locale(requested_language()):
+            context = referral_context()
+            html = render_template("sheets/referral.html", pdf=True, **context)
         return OfflineSheet(_pdf(html), referral_filename(), [g["id"] for g in context["gone"]])

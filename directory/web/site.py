@@ -78,7 +78,8 @@ def search():
         q = words.text
     near = place is not None and place.point is not None
     now = clock.now()
-    key = ("search", q, chosen.values, page, per_page,
+    # The words are read in the page's language (its stemmer), so the answer depends on it.
+    key = ("search", current_index().language, q, chosen.values, page, per_page,
            (place.point, place.radius_km) if near else None,
            # Every answer counts what is open now.
            current_stretch())
@@ -143,7 +144,8 @@ def remote_services():
     page = params.page()
     per_page = current_app.config["PER_PAGE"]
     found = get_build().recent(
-        ("remote", q, category, place.point, place.in_region, page, per_page),
+        ("remote", current_index().language, q, category, place.point, place.in_region, page,
+         per_page),
         lambda: nearby.remote(get_db(), current_index(),
                               nearby.points(get_build(), get_db(), current_index()),
                               where.gazetteer(), place, q, category, page=page,

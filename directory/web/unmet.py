@@ -18,6 +18,7 @@ from babel import Locale
 from flask import current_app, g
 from flask_babel import get_locale
 
+from ..data.catalogue import synonym_words
 from ..search import queries
 from ..search import unmet as counts
 from ..search.filters import Filters
@@ -51,7 +52,7 @@ def known_words() -> frozenset[str]:
         db = get_db()
         words = set(queries.spelling_words(db))
         texts = [name for c in all_categories() for name in
-                 [*c["names"].values(), *c["synonyms"]]]
+                 [*c["names"].values(), *synonym_words(c["synonyms"])]]
         texts += [name for a in queries.audiences(db) for name in a["names"].values()]
         texts += [p["name"] for p in queries.places(db)]
         for code in {"en", *(get_build().site.get("languages") or [])}:
@@ -68,7 +69,8 @@ def crisis_words() -> list[set[str]]:
     def compute():
         return [set(index_words(phrase).split()) for c in all_categories()
                 if c["id"].startswith("crisis") for phrase in
-                [*c["names"].values(), *c["synonyms"]] if index_words(phrase).strip()]
+                [*c["names"].values(), *synonym_words(c["synonyms"])]
+                if index_words(phrase).strip()]
 
     return get_build().memo("unmet_crisis_words", compute)
 

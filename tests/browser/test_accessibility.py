@@ -9,6 +9,11 @@ from axe_playwright_python.sync_playwright import Axe
 
 from .test_journeys import PAGES
 
+# Every page type: the site's pages, and the sheets (one printed in another language).
+PAGE_TYPES = [*PAGES, "/referral?ids=harbour-youth-drop-in,riverside-therapy",
+              "/referral?ids=harbour-youth-drop-in&sheet_lang=id",
+              "/sheets/street?category=counselling"]
+
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
@@ -22,7 +27,7 @@ def axe():
     return Axe()
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", PAGE_TYPES)
 def test_no_wcag_violations(visit, axe, built_instance, path):
     for language in ui_languages(built_instance):
         v = visit(locale=language, extra_http_headers={"Accept-Language": language})

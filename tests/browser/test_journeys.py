@@ -36,6 +36,46 @@ def test_search_filter_open_a_service(visit, viewport, javascript):
     v.screenshot("service")
 
 
+@VIEWPORTS
+def test_spanish_journey_search_filter_open_add_print(visit, viewport):
+    """A resident reading Spanish: "terapia gratis", a filter, a service, the list, the sheet."""
+    v = visit(viewport=viewport, locale="es", extra_http_headers={"Accept-Language": "es"})
+    page = v.page
+    page.goto("/")
+    assert page.get_attribute("html", "lang") == "es"
+    page.get_by_label("¿Qué está buscando?").fill("terapia gratis")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?**q=terapia+gratis**")
+    assert page.get_by_role("status").inner_text().endswith(("servicios encontrados",
+                                                             "servicio encontrado"))
+    v.screenshot("es-results")
+    page.locator("summary", has_text="Filtros").click()
+    page.get_by_label("Tipo de ayuda").select_option("drop-in")
+    page.get_by_role("button", name="Mostrar resultados").click()
+    page.wait_for_url("**category=drop-in**")
+    assert "lang=es" in page.url  # the language stuck through the form
+    v.screenshot("es-filtered")
+    page.get_by_role("link", name="Consejería juvenil sin cita").click()
+    page.wait_for_url("**/services/harbour-youth-drop-in?lang=es")
+    assert page.get_by_role("heading", level=1).inner_text() == "Consejería juvenil sin cita"
+    assert "lunes" in page.inner_text("main")
+    v.screenshot("es-service")
+    add = page.locator('[data-referral-add="harbour-youth-drop-in"]').first
+    assert add.inner_text() == "Agregar a la lista de derivación"
+    add.click()
+    assert add.get_attribute("aria-pressed") == "true"
+    assert add.inner_text() == "En la lista de derivación: quitar"
+    page.get_by_role("link", name="Lista de derivación").first.click()
+    page.wait_for_url("**/referral?**")
+    assert page.get_by_role("heading", name="Hoja de derivación").is_visible()
+    assert "Consejería juvenil sin cita" in page.inner_text("article")
+    v.screenshot("es-sheet")
+    # Print: the PDF of the sheet, in Spanish too.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Descargar PDF").first.click()
+    assert download.value.suggested_filename.startswith("referral-")
+
+
 def test_no_results_offers_ways_out(visit):
     v = visit()
     v.page.goto("/search?q=skydiving")
