@@ -82,3 +82,11 @@ def test_filter_words_problems_name_file_line_and_field(data_dir):
                "a value of cost (expected one of: free, sliding-scale, paid)" in m for m in found)
     assert any("filter_words[6].filter" in m and '"colour"' in m for m in found)
     assert any("filter_words[7].value" in m and "is not a language code" in m for m in found)
+
+
+def test_empty_fields_leave_the_address_in_any_language(client):
+    """A Spanish form with untouched fields redirects to one well-formed address that keeps
+    the language once."""
+    response = client.get("/search?q=terapia&lang=es&cost=&category=")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/search?q=terapia&lang=es"

@@ -127,14 +127,14 @@ def written_hours(text: str | None) -> str:
     parts = []
     for rule in parsed.rules:
         days = ", ".join(names[run[0]] if len(run) == 1 else
-                         f"{names[run[0]]}\u2013{names[run[-1]]}" for run in _runs(rule.days))
+                         f"{names[run[0]]}\u2013{names[run[-1]]}" for run in day_runs(rule.days))
         parts.append(f"{days} {spans_text(list(rule.spans))}")
     if parsed.appointment:
         parts.append(_("by appointment"))
     return "; ".join(parts)
 
 
-def _runs(days: tuple[int, ...]) -> list[list[int]]:
+def day_runs(days) -> list[list[int]]:
     """Weekdays in runs of consecutive days: (0, 1, 2, 4) → [[0, 1, 2], [4]]."""
     runs: list[list[int]] = []
     for day in days:

@@ -21,7 +21,7 @@ from ..build.layout import NoBuild
 from ..hours import syntax
 from ..hours.opening import Timetable
 from . import clock
-from .hours import service_timetable
+from .hours import day_runs, service_timetable
 from .store import get_build
 
 CLOSURE_DAYS = 42  # "the next weeks": six weeks of closed and special days on a sheet
@@ -74,15 +74,9 @@ def _unbroken(words: str) -> Markup:
 
 def _day_runs(days: list[int], names: dict[int, str]) -> str:
     """Weekdays [0, 1, 2, 3, 4, 6] → "Mon–Fri, Sun": runs of two or more days as ranges."""
-    runs: list[list[int]] = []
-    for day in days:
-        if runs and day == runs[-1][-1] + 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
     return ", ".join(names[run[0]] if len(run) == 1 else
                      _("%(first)s–%(last)s", first=names[run[0]], last=names[run[-1]])
-                     for run in runs)
+                     for run in day_runs(days))
 
 
 def week_words(timetable: Timetable) -> Markup:

@@ -103,8 +103,8 @@ def _without_empty_fields():
     """A form's untouched fields (``category=&cost=&…``) dropped from the address: the same
     search at a URL a person can read, share and bookmark; works without JavaScript."""
     kept = [(name, value) for name, value in request.args.items(multi=True) if value.strip()]
-    target = url_for("site.search", near=None)
-    return redirect(f"{target}?{urlencode(kept)}" if kept else target)
+    # The request's own path: url_for would add the carried language and place a second time.
+    return redirect(f"{request.path}?{urlencode(kept)}" if kept else request.path)
 
 
 def _find(q, chosen, category, page, per_page, place, categories, now):

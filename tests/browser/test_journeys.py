@@ -45,7 +45,9 @@ def test_spanish_journey_search_filter_open_add_print(visit, viewport):
     assert page.get_attribute("html", "lang") == "es"
     page.get_by_label("¿Qué está buscando?").fill("terapia gratis")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/search?**q=terapia+gratis**")
+    # "gratis" is read as the cost filter: the words left, and a chip the person can remove.
+    page.wait_for_url("**/search?**q=terapia**cost=free**")
+    assert "lang=es" in page.url
     assert page.get_by_role("status").inner_text().endswith(("servicios encontrados",
                                                              "servicio encontrado"))
     v.screenshot("es-results")
