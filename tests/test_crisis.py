@@ -3,6 +3,7 @@ page, crisis services come first, the speller never rewrites them, never an empt
 
 from __future__ import annotations
 
+import html as html_module
 import re
 
 import pytest
@@ -68,6 +69,19 @@ def test_a_crisis_search_opens_with_the_crisis_lines_then_crisis_services(client
     assert 'href="tel:988"' in html and 'href="sms:988"' in html
     assert "Did you mean" not in html and "Nothing matched" not in html
     assert "No services matched" not in html
+
+
+def test_the_crisis_panel_names_each_line_in_the_pages_language(client):
+    """The lines' names and descriptions may come per language in site.yaml: the panel shows
+    the words in the page's language, never the mapping they are written in."""
+    for lang, description in (("en", "Call or text 988, any time."),
+                              ("es", "Llame o envíe un mensaje al 988, a cualquier hora.")):
+        html = client.get("/search", query_string={"q": "kill myself", "lang": lang}
+                          ).get_data(as_text=True)
+        panel = html.split('class="crisis-panel"')[1].split("<h1>")[0]
+        words = " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", panel)).split())
+        assert "988 Suicide & Crisis Lifeline" in words and description in words, words
+        assert "{" not in words and "'en'" not in words
 
 
 def test_a_crisis_search_is_never_corrected_even_with_a_typo(client):
