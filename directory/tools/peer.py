@@ -241,7 +241,7 @@ def main(services: int, seconds: float, connections: int, seed: int) -> int:
 
     site_port, peer_port = free_port(), free_port()
     env = dict(os.environ, DIRECTORY_INSTANCE_PATH=str(instance), PORT=str(site_port),
-               HOST="127.0.0.1")
+               HOST="127.0.0.1", DIRECTORY_TRUSTED_HOSTS="127.0.0.1,localhost")
     site = subprocess.Popen(
         [str(Path(sys.executable).parent / "gunicorn"), "-c", "python:directory.gunicorn_conf",
          "--access-logfile", "/dev/null", "directory.wsgi:app"], env=env)
