@@ -197,8 +197,8 @@ def _text_matches(index, speller, q: str, db=None):
     query = index.query(q)
     exact = index.matches(query)
     corrected = None
-    if speller.may_correct(q):  # opening a searcher costs milliseconds: only when needed
-        with index.searcher() as searcher:
+    if speller.may_correct(q):
+        with index.shared() as searcher:
             corrected = speller.correct(searcher.reader(), q)
     if exact.bit_count() >= FEW:
         # Enough results (another word matched, "suport group"): offer the correction only.

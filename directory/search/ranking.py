@@ -14,6 +14,7 @@ None). ``tests/test_ranking.py`` checks both rank alike.
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from array import array
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -54,16 +55,23 @@ class Ranker:
         if type(weighting) is not BM25F:  # noqa: E721  (a subclass could score otherwise)
             raise ValueError(f"only BM25F is ranked with arrays, not {weighting!r}")
         self._weighting = weighting
-        self._lock = threading.Lock()  # Whoosh's readers are not made for concurrent use
+        self._lock = threading.RLock()  # Whoosh's readers are not made for concurrent use
         self._terms: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
         self._absent: set[tuple[str, str]] = set()
         self._lengths: dict[str, np.ndarray] = {}
+        self._absent_scored: Scored | None = None
         # Builds never delete, but a deleted document must never be a result.
         self._live = np.ones(self.size, dtype=bool)
         if self._searcher.reader().has_deletions():
             self._live[:] = False
             self._live[list(self._searcher.reader().all_doc_ids())] = True
+
+    @contextmanager
+    def searching(self):
+        """The one searcher this ranker keeps open, for the ``with`` block's use alone."""
+        with self._lock:
+            yield self._searcher
 
     def stored_ids(self, docnums: list[int]) -> list[str]:
         """The ``id`` stored with each document (the one searcher, kept open, not a new one:
@@ -137,10 +145,21 @@ class Ranker:
         return Scored(np.zeros(self.size), np.zeros(self.size, dtype=bool),
                       np.zeros(self.size, dtype=np.int32), 0)
 
+    def _absent_term(self) -> Scored:
+        """What a term not in the index scores: one shared, read-only value, since a search
+        on a Spanish or Indonesian page asks each word in fields where it is not (three
+        arrays of the index's size each time otherwise)."""
+        if self._absent_scored is None:
+            scored = self._nothing()
+            for part in (scored.scores, scored.matched, scored.hits):
+                part.flags.writeable = False
+            self._absent_scored = scored
+        return self._absent_scored
+
     def _term(self, query: Term) -> Scored:
         found = self._postings(query.fieldname, query.text)
         if found is None:
-            return self._nothing()
+            return self._absent_term()
         docnums, term_scores = found
         scored = self._nothing()
         scored.scores[docnums] = term_scores * query.boost if query.boost != 1.0 \
