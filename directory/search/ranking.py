@@ -14,9 +14,9 @@ None). ``tests/test_ranking.py`` checks both rank alike.
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
 from array import array
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
