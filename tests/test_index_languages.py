@@ -39,3 +39,17 @@ def test_repeated_values_index_exactly_as_analysing_each(tmp_path, monkeypatch):
 def test_each_language_has_its_fields_and_english_none_extra():
     assert "topics_in_es" in search.schema_for(["en", "es"]).names()
     assert not [n for n in search.schema_for(["en"]).names() if "_in_" in n]
+
+
+def test_a_page_languages_stop_words_are_not_required_words(tmp_path):
+    # The English fields keep "con" and "de" as words: on a Spanish page, "terapia con
+    # grupos" required "con" in English text and found no service by all its words.
+    search.write_index(tmp_path / "ix", DOCS, languages=["en", "es", "id"])
+    spanish = search.Index(tmp_path / "ix", {}).in_language("es")
+    assert spanish.matches(spanish.query("terapia con grupos de apoyo")).bit_count() == 40
+    assert spanish.matches(spanish.query("¿terapia? con")).bit_count() == 40
+    # Only stop words: nothing, as in English; a quoted phrase stays whole.
+    assert spanish.matches(spanish.query("con de")).bit_count() == 0
+    assert "con" in str(spanish.query('"terapia con grupos"'))
+    indonesian = search.Index(tmp_path / "ix", {}).in_language("id")
+    assert indonesian.matches(indonesian.query("konseling yang dukungan")).bit_count() == 40

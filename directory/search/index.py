@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+import string
 import threading
 from dataclasses import dataclass
 from functools import reduce
@@ -20,7 +21,7 @@ from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, plugins
 from whoosh.query import And, Every, NullQuery, Or, Term
 
-from .languages import analyzer, fold_accents
+from .languages import analyzer, fold_accents, stop_words
 from .masks import first_in, mask_of, to_array, to_mask
 from .processes import SafeMpWriter
 from .ranking import Ranker
@@ -213,6 +214,22 @@ class Index:
                 base._views[language] = view
             return view
 
+    def _without_stop_words(self, text: str) -> str:
+        """The words of a search without this language's stop words. The English fields
+        (the text as written) keep Spanish "con" or Indonesian "yang" as words, so "alguien
+        con quien hablar" on a Spanish page required "con" and "quien" in English text and
+        found no service by its words. Quoted phrases are left whole; a search of nothing
+        but stop words is left as typed (it finds nothing, as in English)."""
+        if self.language == "en" or '"' in text:
+            return text
+        stops = stop_words(self.language)
+        def stop(word: str) -> bool:
+            bare = word.strip(string.punctuation + "¿¡").lower()
+            return bare in stops or fold_accents(bare) in stops
+
+        kept = [word for word in text.split() if not stop(word)]
+        return " ".join(kept) or text
+
     def searcher(self):
         """A new Whoosh searcher over this index; use it in a ``with`` block."""
         return self._ix.searcher()
@@ -231,7 +248,7 @@ class Index:
         text = text.strip()
         if not text:
             return Every()
-        parsed = self._parsers[0 if all_words else 1].parse(text)
+        parsed = self._parsers[0 if all_words else 1].parse(self._without_stop_words(text))
         named = [Term("category", c, boost=SYNONYM_BOOST) for c in self.categories_named_in(text)]
         return Or([parsed, *named]) if named else parsed
 

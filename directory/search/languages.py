@@ -21,6 +21,7 @@ from whoosh.analysis import (
     StemmingAnalyzer,
     StopFilter,
 )
+from whoosh.analysis.filters import STOP_WORDS
 from whoosh.lang import has_stemmer, stopwords_for_language
 from whoosh.support.charset import accent_map
 
@@ -48,6 +49,16 @@ def fold_accents(text: str) -> str:
 
 
 @functools.cache
+def stop_words(language: str) -> frozenset[str]:
+    """The words the analyzer of ``language`` drops (English's for a language without one)."""
+    if language == "id":
+        return INDONESIAN_STOP_WORDS
+    if language == "en" or not has_stemmer(language):
+        return frozenset(STOP_WORDS)
+    return frozenset(stopwords_for_language(language))
+
+
+@functools.cache
 def analyzer(language: str):
     """The analyzer for text in ``language`` (ISO 639-1); English when there is no stemmer."""
     if language == "en" or (language != "id" and not has_stemmer(language)):
@@ -56,6 +67,6 @@ def analyzer(language: str):
     if language == "id":
         stops, stem = INDONESIAN_STOP_WORDS, StemFilter(stemfn=indonesian_stem)
     else:
-        stops, stem = frozenset(stopwords_for_language(language)), StemFilter(lang=language)
+        stops, stem = stop_words(language), StemFilter(lang=language)
     return (RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=stops) | stem
             | CharsetFilter(accent_map))
