@@ -57,12 +57,13 @@ def test_success_at_three_in_each_language(demo, language):
     misses = []
     for item in queries:
         html = client.get("/search", query_string={"q": item["q"], "lang": language,
-                                                   **item.get("filters", {})}).get_data(
-            as_text=True)
+                                                   **item.get("filters", {})},
+                          follow_redirects=True).get_data(as_text=True)
         first = RESULT.findall(html)[:3]
         if not any(_fits(s, kinds, item["help"]) for s in first):
             misses.append((item["q"], first))
     rate = 1 - len(misses) / len(queries)
+    print(f"success@3 in {language}: {rate:.1%} of {len(queries)}; misses: {misses}")
     assert rate >= TARGET, f"success@3 {rate:.0%} in {language}; misses: {misses}"
 
 
