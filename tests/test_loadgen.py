@@ -36,3 +36,17 @@ def test_the_peer_benchmark_asks_each_url_once_and_every_one_works(client, built
             assert client.get(url, follow_redirects=True).status_code == 200, url
     assert all(url.startswith("/peer/services") for kind in peer.KINDS
                for url in lists[kind]["peer"])
+
+
+def test_the_peer_benchmark_reports_the_spread_of_its_runs():
+    from directory.tools import peer
+
+    def run(rate: float) -> peer.Run:
+        return peer.Run(latencies=[0.01] * int(rate), seconds=1.0)
+
+    runs = [{kind: (run(site), run(100)) for kind in peer.KINDS} for site in (150, 90, 120)]
+    lines = peer.spread(runs)
+    search = next(line for line in lines if line.startswith("| search "))
+    assert search == "| search | 1.50x | 0.90x | 1.20x | 0.90x – 1.50x |"
+    checks = dict(peer.checks_of(runs[0], rss=[120.0, 140.0]))
+    assert checks["worker RSS ≤ 150 MB (120, 140)"] and not checks["search ≥ 5x Datasette"]

@@ -422,6 +422,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --peer: synthetic services (default 50k)")
     parser.add_argument("--seconds", type=float, default=20, metavar="S",
                         help="with --peer: at most this long per list of URLs (default 20)")
+    parser.add_argument("--runs", type=int, default=1, metavar="N",
+                        help="with --peer: this many runs on servers started afresh, each on "
+                             "other URLs, and the spread of their ratios (default 1)")
     parser.add_argument("--connections", type=int, default=10, metavar="C",
                         help="with --peer: concurrent keep-alive connections (default 10)")
     parser.add_argument("--relevance", action="store_true",
@@ -446,7 +449,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.peer:
         from . import peer
 
-        return peer.main(args.services, args.seconds, args.connections, args.seed)
+        return peer.main(args.services, args.seconds, args.connections, args.seed, args.runs)
     if args.export_only:
         return bench_api.export_only(*args.export_only)
     if args.repeat < 1:
