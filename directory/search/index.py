@@ -115,6 +115,9 @@ SYNONYM_BOOST = 3.0
 # Catalogues this large are indexed by several processes (``write_index``), at most these.
 PARALLEL_FROM = 1000
 MAX_PROCS = 4
+# Documents handed to an indexing process at a time (fewer, larger hand-overs than Whoosh's
+# 100: each is a pickled file and a queue message).
+BATCH_SIZE = 500
 
 
 def write_index(path: Path, documents, languages=("en",)) -> None:
@@ -131,7 +134,8 @@ def write_index(path: Path, documents, languages=("en",)) -> None:
         # nearly halves the build. Each writes its own segment (``multisegment``: merging
         # them would cost again what was saved); searches read them as one index. The
         # processes die with the build, however it ends (``processes``).
-        writer = SafeMpWriter(ix, procs=procs, multisegment=True, batchsize=500)
+        writer = SafeMpWriter(ix, procs=procs, multisegment=True,
+                              batchsize=BATCH_SIZE)
         try:
             for document in chain(first, documents):
                 writer.add_document(**document)
