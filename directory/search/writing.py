@@ -30,7 +30,7 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.codec.whoosh3 import W3Codec, byte_to_length, length_to_byte
+from whoosh.codec.whoosh3 import W3PostingsWriter, byte_to_length, length_to_byte
 from whoosh.formats import Positions
 from whoosh.system import emptybytes
 from whoosh.util.text import utf8encode
@@ -203,11 +203,35 @@ class FastSegmentWriter(SegmentWriter):
             for tbytes in sorted(terms):
                 found = terms.pop(tbytes)
                 writer.start_term(tbytes)
-                add = writer._postwriter.add_posting if isinstance(self.codec, W3Codec) \
-                    else writer.add
-                for at in range(0, len(found), 2):
-                    weight, vbytes, length = found[at + 1]
-                    add(found[at], weight, vbytes, length)
+                postwriter = getattr(writer, "_postwriter", None)
+                if type(postwriter) is W3PostingsWriter:
+                    _add_postings(postwriter, found)
+                else:
+                    for at in range(0, len(found), 2):
+                        weight, vbytes, length = found[at + 1]
+                        writer.add(found[at], weight, vbytes, length)
                 writer.finish_term()
             writer.finish_field()
         writer.close()
+
+
+def _add_postings(postwriter: W3PostingsWriter, found: list) -> None:
+    """``postwriter.add_posting`` for each posting of ``found`` (document number, (weight,
+    vbytes, length)...), a block's worth at a time: the same blocks and block statistics,
+    without a Python call and four type checks per posting."""
+    limit = postwriter._blocklimit
+    for start in range(0, len(found), 2 * limit):
+        if len(postwriter._ids) >= limit:  # as add_posting: a full block is written first
+            postwriter._write_block()
+        chunk = found[start + 1:start + 2 * limit:2]
+        postwriter._ids.extend(found[start:start + 2 * limit:2])
+        weights = [weight for weight, _, _ in chunk]
+        postwriter._weights.extend(weights)
+        postwriter._maxweight = max(postwriter._maxweight, *weights)
+        postwriter._values.extend(vbytes for _, vbytes, _ in chunk if vbytes)
+        lengths = [length for _, _, length in chunk if length]
+        if lengths:
+            shortest = min(lengths)
+            if postwriter._minlength is None or shortest < postwriter._minlength:
+                postwriter._minlength = shortest
+            postwriter._maxlength = max(postwriter._maxlength, *lengths)
