@@ -17,12 +17,14 @@ queue with a dead child), then raises ``IndexingFailed`` with the child's reason
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import pickle
 import queue
 import signal
 import sys
+import threading
 from multiprocessing import Queue
 
 from whoosh.multiproc import MpWriter, SubWriterTask
@@ -51,6 +53,37 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+@contextlib.contextmanager
+def interrupts_held():
+    """Hold Ctrl-C while a child is forked. Neither half may be interrupted halfway: the
+    child would print a traceback from fork's handlers, the build would lose the handle of
+    a child it made. The child starts with SIGINT blocked and ignores it (``quiet_child``);
+    the build gets a Ctrl-C that came meanwhile once the child exists."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; it is the one Ctrl-C interrupts
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda *args: caught.append(args))
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            if callable(previous):
+                previous(*caught[0])
+            elif previous == signal.SIG_DFL:
+                raise KeyboardInterrupt
+
+
+def quiet_child(parent: int) -> None:
+    """In a child started under ``interrupts_held``: die with the build, ignore Ctrl-C."""
+    die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 class _Task(SubWriterTask):
     def __init__(self, *args, errors: Queue, parent: int):
         super().__init__(*args)
@@ -58,8 +91,7 @@ class _Task(SubWriterTask):
         self.parent = parent
 
     def run(self):
-        die_with_parent(self.parent)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        quiet_child(self.parent)
         try:
             self._write()
         except BaseException as error:  # noqa: BLE001 - reported by the parent, not here
@@ -108,7 +140,8 @@ class SafeMpWriter(MpWriter):
                      self.subargs, self.multisegment, errors=self.errors, parent=self.parent)
         task.daemon = True  # multiprocessing terminates daemons when the build exits
         self.tasks.append(task)
-        task.start()
+        with interrupts_held():
+            task.start()
         return task
 
     def _enqueue(self):
@@ -154,10 +187,11 @@ class SafeMpWriter(MpWriter):
 
     def stop_children(self) -> None:
         """Terminate every child still running and wait for it: on every way out."""
-        for task in self.tasks:
+        started = [task for task in self.tasks if task.pid is not None]
+        for task in started:
             if task.is_alive():
                 task.terminate()
-        for task in self.tasks:
+        for task in started:
             task.join(STOP_SECONDS)
             if task.is_alive():
                 task.kill()
