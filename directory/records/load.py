@@ -149,6 +149,10 @@ def read_yaml(path: Path, problems: list[Problem], root: Path | None = None):
                                              "a data file needs a few levels only"))
     finally:
         loader.dispose()
+        # The loader is a reference cycle that holds every node of the file until the
+        # collector's rare full pass: let the nodes go now (a large data set's peak memory).
+        loader.constructed_objects = {}
+        loader.sizes = {}
     return None
 
 
