@@ -23,8 +23,8 @@ from whoosh.query import And, Every, NullQuery, Or, Term
 from .languages import analyzer, fold_accents
 from .masks import first_in, mask_of, to_array, to_mask
 from .processes import SafeMpWriter
-from .writing import FastSegmentWriter
 from .ranking import Ranker
+from .writing import FastSegmentWriter
 
 # English stemming folds counselling/counseling/counsel and groups/group into one term.
 ANALYZER = analyzer("en")
