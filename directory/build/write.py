@@ -12,7 +12,6 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..data.catalogue import Catalogue, synonym_words
@@ -20,6 +19,7 @@ from ..hsds import export as hsds_export
 from ..hsds.source import Source
 from ..search import facets
 from ..search import index as search
+from .aside import Aside
 from .database import english, write_database, write_document_numbers
 from .layout import (
     DATABASE,
@@ -45,20 +45,25 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
     final = builds / work.name[1:]
     try:
         on_stage("write database and index")
-        # Side by side: the database in a thread while Whoosh's processes index.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            database = pool.submit(write_database, catalogue, work / DATABASE)
-            search.write_index(work / INDEX, index_documents(catalogue),
-                               languages=catalogue.site.get("languages") or ["en"])
-            database.result()
-        facets.write_facets(work / DATABASE, work / INDEX)  # needs the index's document numbers
-        write_document_numbers(work / DATABASE, work / INDEX)
         # The geocoder's options may hold an API key; nothing served needs them.
         site = {key: value for key, value in catalogue.site.items() if key != "geocoder"}
-        # After the rest, not beside the indexing: in a thread it fights the indexing for the
-        # interpreter lock, in a process for the cores; both were slower (README, Performance).
-        on_stage("write the Open Referral export")  # pipeline.STAGES
-        write_hsds(work, site)
+
+        def database_and_export():
+            write_database(catalogue, work / DATABASE)
+            write_hsds(work, site)
+
+        # The database and the Open Referral export in a process beside the indexing
+        # (``aside``; README, Performance).
+        aside = Aside(database_and_export)
+        try:
+            search.write_index(work / INDEX, index_documents(catalogue),
+                               languages=catalogue.site.get("languages") or ["en"])
+            on_stage("write the Open Referral export")  # pipeline.STAGES: what is left
+            aside.result()
+        finally:
+            aside.stop()
+        facets.write_facets(work / DATABASE, work / INDEX)  # needs the index's document numbers
+        write_document_numbers(work / DATABASE, work / INDEX)
         manifest = {
             "id": final.name,
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -63,8 +63,14 @@ def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue,
         category_ids = audience_ids = None
 
     check_org = schema.organization(country, category_ids, audience_ids, languages)
-    for file, raw in sources.organizations:
+    # Each file's parsed form is let go once checked (``sources.organizations`` is emptied):
+    # the parsed files and the catalogue are never both whole in memory.
+    parsed, sources.organizations = sources.organizations, []
+    parsed.reverse()
+    while parsed:
+        file, raw = parsed.pop()
         org = check_org(raw, At(file, 1), report)
+        del raw
         if org is None:
             continue
         stem = Path(file).stem

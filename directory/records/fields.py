@@ -272,28 +272,45 @@ class Phone(dict):
 def phone_number(country: str) -> Callable:
     """Phone numbers are parsed with libphonenumber for the site's country and kept as E.164."""
 
+    # libphonenumber is the costliest check per record; directories repeat numbers (a
+    # crisis line, an organization's switchboard), so each distinct one is parsed once.
+    known: dict[str, tuple[str, str, bool] | str] = {}
+
     def check(value) -> dict:
         raw = str(value).strip() if isinstance(value, str | int) else ""
-        if SHORT_CODE.fullmatch(raw):
-            return Phone(number=raw, e164=raw, display=raw)
-        try:
-            parsed = phonenumbers.parse(raw, country)
-        except phonenumbers.NumberParseException:
-            parsed = None
-        if parsed is None or not phonenumbers.is_possible_number(parsed):
-            raise Invalid(f"{show(value)} is not a phone number (expected e.g. +1 555 0100)")
-        national = parsed.country_code == phonenumbers.country_code_for_region(country)
-        style = phonenumbers.PhoneNumberFormat.NATIONAL if national else \
-            phonenumbers.PhoneNumberFormat.INTERNATIONAL
-        checked = Phone(
-            number=raw,
-            e164=phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
-            display=phonenumbers.format_number(parsed, style),
-        )
-        checked.valid = phonenumbers.is_valid_number(parsed)
+        found = known.get(raw)
+        if found is None:
+            if len(known) >= PHONES_KEPT:
+                known.clear()
+            found = known[raw] = _parse_phone(raw, country)
+        if isinstance(found, str):
+            raise Invalid(f"{show(value)} {found}")
+        e164, display, valid = found
+        checked = Phone(number=raw, e164=e164, display=display)
+        checked.valid = valid
         return checked
 
     return check
+
+
+PHONES_KEPT = 100_000
+
+
+def _parse_phone(raw: str, country: str) -> tuple[str, str, bool] | str:
+    """(E.164, display, valid) of a number, or why it is not one."""
+    if SHORT_CODE.fullmatch(raw):
+        return raw, raw, True
+    try:
+        parsed = phonenumbers.parse(raw, country)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_possible_number(parsed):
+        return "is not a phone number (expected e.g. +1 555 0100)"
+    national = parsed.country_code == phonenumbers.country_code_for_region(country)
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if national else \
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return (phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164),
+            phonenumbers.format_number(parsed, style), phonenumbers.is_valid_number(parsed))
 
 
 def postcode(country: str) -> Callable:

@@ -71,7 +71,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
         line = key_node.start_mark.line + 1
         if key in mapping:
             # PyYAML would silently keep the last one; a maintainer should hear about it.
-            mapping.duplicate_keys.append((key, line))
+            mapping.duplicate_keys = [*mapping.duplicate_keys, (key, line)]
         mapping[key] = _construct(loader, value_node)
         mapping.lines[key] = line
     _count(loader, node, [child for pair in node.value for child in pair])
@@ -149,6 +149,10 @@ def read_yaml(path: Path, problems: list[Problem], root: Path | None = None):
                                              "a data file needs a few levels only"))
     finally:
         loader.dispose()
+        # The loader is a reference cycle that holds every node of the file until the
+        # collector's rare full pass: let the nodes go now (a large data set's peak memory).
+        loader.constructed_objects = {}
+        loader.sizes = {}
     return None
 
 

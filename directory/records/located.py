@@ -4,17 +4,19 @@ from __future__ import annotations
 
 
 class Located(dict):
-    """A mapping read from a file: ``line`` is where it starts, ``lines[key]`` where each key is."""
+    """A mapping read from a file: ``line`` is where it starts, ``lines[key]`` where each key is.
 
-    file: str = ""
-    line: int = 0
+    A large data set holds millions of these: slots, and no list for duplicate keys until
+    one is found, keep each small (``path`` and ``repository_path`` are set by the checks)."""
+
+    __slots__ = ("file", "line", "lines", "duplicate_keys", "path", "repository_path")
 
     def __init__(self, *args, file: str = "", line: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.file = file
         self.line = line
         self.lines: dict = {}
-        self.duplicate_keys: list[tuple[str, int]] = []
+        self.duplicate_keys: list[tuple[str, int]] | tuple = ()  # a list once one is found
 
     def line_of(self, key) -> int:
         return self.lines.get(key, self.line)
@@ -22,6 +24,8 @@ class Located(dict):
 
 class LocatedList(list):
     """A sequence read from a file: ``lines[i]`` is the line of item ``i``."""
+
+    __slots__ = ("line", "lines")
 
     def __init__(self, *args, line: int = 0):
         super().__init__(*args)

@@ -18,6 +18,11 @@ from .located import Located
 from .problems import Problem
 
 
+class Row(Located):
+    """A CSV row; also keeps its cells as read (``values``) and the ``header``."""
+
+
+
 def _control_character(value: str) -> str | None:
     for char in value:
         if char < " " and char not in "\t\n\r" or "\x7f" <= char <= "\x9f":
@@ -58,7 +63,7 @@ def read_csv(path: Path, problems: list[Problem], root: Path | None = None) -> l
                     "quote cells that contain commas",
                 ))
                 continue
-            row = Located(file=name, line=start)
+            row = Row(file=name, line=start)
             # Spreadsheets may leave out empty cells at the end of a row; a row this short
             # may also have lost a cell in the middle (see ``short_row``).
             row.values, row.header = values, header

@@ -12,7 +12,7 @@ import string
 import threading
 from dataclasses import dataclass
 from functools import reduce
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,7 @@ from .languages import analyzer, fold_accents, stop_words
 from .masks import first_in, mask_of, to_array, to_mask
 from .processes import SafeMpWriter
 from .ranking import Ranker
+from .writing import FastSegmentWriter
 
 # English stemming folds counselling/counseling/counsel and groups/group into one term.
 ANALYZER = analyzer("en")
@@ -115,36 +116,44 @@ SYNONYM_BOOST = 3.0
 # Catalogues this large are indexed by several processes (``write_index``), at most these.
 PARALLEL_FROM = 1000
 MAX_PROCS = 4
+# Documents handed to an indexing process at a time (fewer, larger hand-overs than Whoosh's
+# 100: each is a pickled file and a queue message).
+BATCH_SIZE = 500
 
 
 def write_index(path: Path, documents, languages=("en",)) -> None:
     """Write every document into a new index folder (the build writes into a temporary place)."""
     path.mkdir(parents=True)
     ix = whoosh_index.create_in(str(path), schema_for(languages))
-    documents = list(documents)
-    # A large memory budget keeps Whoosh from writing many small segments on big data sets.
+    documents = iter(documents)
+    # Only as many documents as decide the way of writing are held; the rest stream through.
+    first = list(islice(documents, PARALLEL_FROM))
     procs = min(os.cpu_count() or 1, MAX_PROCS)
-    if len(documents) >= PARALLEL_FROM and procs > 1:
-        # Whoosh analyses text in pure Python: on a large catalogue, one indexing process per
-        # core nearly halves the build. Each writes its own segment (``multisegment``: merging
+    count = 0
+    if len(first) >= PARALLEL_FROM and procs > 1:
+        # Whoosh writes in pure Python: on a large catalogue, one indexing process per core
+        # nearly halves the build. Each writes its own segment (``multisegment``: merging
         # them would cost again what was saved); searches read them as one index. The
         # processes die with the build, however it ends (``processes``).
-        writer = SafeMpWriter(ix, limitmb=256, procs=procs, multisegment=True)
+        writer = SafeMpWriter(ix, procs=procs, multisegment=True,
+                              batchsize=BATCH_SIZE)
         try:
-            for document in documents:
+            for document in chain(first, documents):
                 writer.add_document(**document)
+                count += 1
             writer.commit()
         except BaseException:
             writer.stop_children()
             raise
         writer.stop_children()
     else:
-        with ix.writer(limitmb=512) as writer:
-            for document in documents:
+        with FastSegmentWriter(ix) as writer:
+            for document in chain(first, documents):
                 writer.add_document(**document)
+                count += 1
     written = whoosh_index.open_dir(str(path), readonly=True).doc_count_all()
-    if written != len(documents):  # never serve an index that silently lost a segment
-        raise RuntimeError(f"the index holds {written} of {len(documents)} documents")
+    if written != count:  # never serve an index that silently lost a segment
+        raise RuntimeError(f"the index holds {written} of {count} documents")
 
 
 def document_numbers(path: Path):

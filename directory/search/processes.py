@@ -17,16 +17,20 @@ queue with a dead child), then raises ``IndexingFailed`` with the child's reason
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import pickle
 import queue
 import signal
 import sys
+import threading
 from multiprocessing import Queue
 
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util import random_name
+
+from .writing import FastSegmentWriter
 
 PR_SET_PDEATHSIG = 1
 STOP_SECONDS = 5  # how long a terminated child may take before it is killed
@@ -49,6 +53,37 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+@contextlib.contextmanager
+def interrupts_held():
+    """Hold Ctrl-C while a child is forked. Neither half may be interrupted halfway: the
+    child would print a traceback from fork's handlers, the build would lose the handle of
+    a child it made. The child starts with SIGINT blocked and ignores it (``quiet_child``);
+    the build gets a Ctrl-C that came meanwhile once the child exists."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; it is the one Ctrl-C interrupts
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda *args: caught.append(args))
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            if callable(previous):
+                previous(*caught[0])
+            elif previous == signal.SIG_DFL:
+                raise KeyboardInterrupt
+
+
+def quiet_child(parent: int) -> None:
+    """In a child started under ``interrupts_held``: die with the build, ignore Ctrl-C."""
+    die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 class _Task(SubWriterTask):
     def __init__(self, *args, errors: Queue, parent: int):
         super().__init__(*args)
@@ -56,16 +91,31 @@ class _Task(SubWriterTask):
         self.parent = parent
 
     def run(self):
-        die_with_parent(self.parent)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        quiet_child(self.parent)
         try:
-            super().run()
+            self._write()
         except BaseException as error:  # noqa: BLE001 - reported by the parent, not here
             try:
                 self.errors.put(_reason(error), timeout=1)
             except Exception:  # noqa: BLE001 - the parent still sees the exit status
                 pass
             sys.exit(1)  # quietly: multiprocessing prints no traceback for SystemExit
+
+
+    def _write(self):
+        # As SubWriterTask.run (multisegment), with the faster writer of the same segment.
+        ix = self.storage.open_index(self.indexname)
+        writer = self.writer = FastSegmentWriter(ix, _lk=False, **self.kwargs)
+        while self.running:
+            job = self.jobqueue.get()
+            if job is None:
+                break
+            self._process_file(*job)
+        if not self.running:
+            writer.cancel()
+            return
+        segment = writer._finalize_segment()
+        self.resultqueue.put((None, writer.pool.fieldnames, segment), timeout=5)
 
 
 def _reason(error: BaseException) -> str:
@@ -79,6 +129,8 @@ class SafeMpWriter(MpWriter):
     """An ``MpWriter`` whose children die with the build and whose failures are one line."""
 
     def __init__(self, ix, **kwargs):
+        if not kwargs.get("multisegment"):
+            raise ValueError("SafeMpWriter writes one segment per process (multisegment)")
         super().__init__(ix, **kwargs)
         self.errors: Queue = Queue()
         self.parent = os.getpid()
@@ -88,7 +140,8 @@ class SafeMpWriter(MpWriter):
                      self.subargs, self.multisegment, errors=self.errors, parent=self.parent)
         task.daemon = True  # multiprocessing terminates daemons when the build exits
         self.tasks.append(task)
-        task.start()
+        with interrupts_held():
+            task.start()
         return task
 
     def _enqueue(self):
@@ -134,10 +187,11 @@ class SafeMpWriter(MpWriter):
 
     def stop_children(self) -> None:
         """Terminate every child still running and wait for it: on every way out."""
-        for task in self.tasks:
+        started = [task for task in self.tasks if task.pid is not None]
+        for task in started:
             if task.is_alive():
                 task.terminate()
-        for task in self.tasks:
+        for task in started:
             task.join(STOP_SECONDS)
             if task.is_alive():
                 task.kill()

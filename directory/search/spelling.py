@@ -37,6 +37,16 @@ def vocabulary(catalogue) -> Counter:
     audiences = {a["id"]: a for a in catalogue.audiences}
     organizations = {o["id"]: o for o in catalogue.organizations}
     counts: Counter = Counter()
+    # A category's words repeat in every service of it: split each distinct text once.
+    words_in: dict[str, frozenset[str]] = {}
+
+    def words(text: str) -> frozenset[str]:
+        found = words_in.get(text)
+        if found is None:
+            found = words_in[text] = frozenset(
+                word for word in normalise(text).split() if word.isalpha())
+        return found
+
     for service in catalogue.services:
         if service.get("status", "active") != "active":
             continue
@@ -52,8 +62,7 @@ def vocabulary(catalogue) -> Counter:
             if audience_id in audiences:
                 audience = audiences[audience_id]
                 texts += [*audience["name"].values(), *synonym_words(audience.get("synonyms"))]
-        counts.update({word for text in texts for word in normalise(text).split()
-                       if word.isalpha()})
+        counts.update(frozenset().union(*map(words, texts)))
     return counts
 
 

@@ -73,6 +73,7 @@ TARGET_SIZE = 50_000
 TARGET_RATIO = 5.0  # Whoosh p95 at most this many times FTS5's p95
 TARGET_P95_MS = 25.0
 TARGET_BUILD_S = 60.0
+TARGET_BUILD_PEAK_MIB = 600.0  # issue 19: parent and children
 # Keyword + place within a radius (site units, miles in the demo site), as residents ask.
 NEAR_QUERIES: list[tuple[str, str | None, str, int]] = [
     ("counselling", None, "Uptown", 3), ("support group", None, "60607", 3),
@@ -85,7 +86,8 @@ NEAR_QUERIES: list[tuple[str, str | None, str, int]] = [
 ]
 TARGET_NEAR_RATIO = 2.0  # near + keyword p95 at most this many times the keyword p95
 TARGET_NEAR_P95_MS = 30.0
-TARGETS_LINE = ("targets at 50k: search p95 ≤ 5× FTS5 and < 25 ms; build < 60 s; "
+TARGETS_LINE = ("targets at 50k: search p95 ≤ 5× FTS5 and < 25 ms; "
+                "build < 60 s, peak ≤ 600 MiB; "
                 "near + keyword p95 ≤ 2× keyword alone and < 30 ms; "
                 "es and id search p95 ≤ 1.1× English")
 VALIDATE_SIZE = 5000  # maintainers run validate on every pull request: it must stay quick
@@ -160,11 +162,16 @@ def build_only(data_dir: Path, instance: Path) -> int:
     seconds = time.perf_counter() - started
     errors = [str(problem) for problem in outcome.report.errors]
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    maxrss = usage.ru_maxrss
+    # The build's processes (indexing, database and export): the largest of them.
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     # Linux reports KiB, macOS bytes.
-    peak_mib = maxrss / (1024 * 1024) if sys.platform == "darwin" else maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mib": peak_mib, "errors": errors[:20],
-                      "cpu_seconds": usage.ru_utime + usage.ru_stime,
+    unit = 1024 * 1024 if sys.platform == "darwin" else 1024
+    own_mib, children_mib = usage.ru_maxrss / unit, children.ru_maxrss / unit
+    print(json.dumps({"seconds": seconds, "peak_mib": max(own_mib, children_mib),
+                      "own_peak_mib": own_mib, "children_peak_mib": children_mib,
+                      "errors": errors[:20],
+                      "cpu_seconds": usage.ru_utime + usage.ru_stime
+                      + children.ru_utime + children.ru_stime,
                       "error_count": len(errors),
                       "build": str(outcome.build) if outcome.build else None}))
     return 1 if errors else 0
@@ -309,8 +316,10 @@ def bench_size(size: int, repeat: int, seed: int) -> Row:
         write_synthetic_data(tmp / "data", size, seed=seed)
         log(f"[{size}] synthetic data written in {time.perf_counter() - started:.1f}s")
         built = run_build(tmp / "data", tmp / "instance")
-        log(f"[{size}] build {built['seconds']:.2f}s (CPU {built['cpu_seconds']:.2f}s; "
-            f"child process wall {built['wall']:.2f}s), peak {built['peak_mib']:.0f} MiB")
+        log(f"[{size}] build {built['seconds']:.2f}s (CPU {built['cpu_seconds']:.2f}s with its "
+            f"processes; child process wall {built['wall']:.2f}s), peak "
+            f"{built['peak_mib']:.0f} MiB (build {built['own_peak_mib']:.0f}, its processes "
+            f"{built['children_peak_mib']:.0f})")
         build_path = Path(built["build"])
 
         whoosh_cpu, fts_cpu = [], []
@@ -387,6 +396,8 @@ def verdicts(row: Row) -> tuple[list[str], bool]:
          row.whoosh[1] < TARGET_P95_MS),
         (f"build < {TARGET_BUILD_S:g} s", f"{row.build_seconds:.1f} s",
          row.build_seconds < TARGET_BUILD_S),
+        (f"build peak ≤ {TARGET_BUILD_PEAK_MIB:g} MiB (its processes too)",
+         f"{row.build_peak_mib:.0f} MiB", row.build_peak_mib <= TARGET_BUILD_PEAK_MIB),
         (f"near + keyword p95 ≤ {TARGET_NEAR_RATIO:g}× keyword alone", f"{row.near_ratio:.1f}×",
          row.near_ratio <= TARGET_NEAR_RATIO),
         (f"near + keyword p95 < {TARGET_NEAR_P95_MS:g} ms", f"{row.near[1]:.2f} ms",

@@ -1,0 +1,152 @@
+"""The build's segment writer writes the index Whoosh's own writer writes, posting for posting.
+
+``FastSegmentWriter`` analyses each distinct word once and hands postings to the codec term
+by term; every term, document number, weight, position (which phrase searches read), block
+statistic, field length and stored value must come out as Whoosh's ``SegmentWriter`` makes
+them, on the demo data, the test data and synthetic data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.analysis import NgramWordAnalyzer
+from whoosh.fields import ID, TEXT, Schema
+
+from directory.build.write import index_documents
+from directory.data.validate import validate
+from directory.records.load import load_sources
+from directory.search import index as search
+from directory.search.writing import FastSegmentWriter
+from directory.tools.synthetic import write_synthetic_data
+
+from .conftest import FIXTURE_DATA
+
+DEMO_DATA = Path(__file__).parent.parent / "data"
+
+
+def _write(path: Path, schema, documents, writer_class) -> Path:
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), schema)
+    writer = writer_class(ix)
+    for document in documents:
+        writer.add_document(**document)
+    writer.commit()
+    return path
+
+
+def _everything(path: Path) -> dict:
+    """All an index holds, decoded: what two equal indexes must share."""
+    ix = whoosh_index.open_dir(str(path), readonly=True)
+    schema = ix.schema
+    with ix.reader() as reader:
+        terms = {}
+        for field, text in reader.all_terms():
+            info = reader.term_info(field, text)
+            postings = reader.postings(field, text)
+            if schema[field].format.supports("positions"):
+                items = list(postings.items_as("positions"))
+                weights = list(reader.postings(field, text).items_as("weight"))
+            else:
+                items, weights = list(postings.all_ids()), []
+            terms[field, text] = (items, weights, info.weight(), info.doc_frequency(),
+                                  info.min_length(), info.max_length(), info.max_weight(),
+                                  info.min_id(), info.max_id())
+        size = reader.doc_count_all()
+        lengths = {field: ([reader.doc_field_length(d, field) for d in range(size)],
+                           reader.field_length(field),
+                           # (Whoosh fails on the longest of a field no document has.)
+                           reader.field_length(field) and reader.max_field_length(field),
+                           reader.field_length(field) and reader.min_field_length(field))
+                   for field in schema.names() if schema[field].scorable}
+        stored = list(reader.iter_docs())
+        columns = {field: list(reader.column_reader(field)) for field in schema.names()
+                   if schema[field].column_type}
+    return {"terms": terms, "lengths": lengths, "stored": stored, "columns": columns,
+            "size": size}
+
+
+def _catalogue_documents(data: Path):
+    catalogue, report = validate(load_sources(data))
+    assert not report.errors
+    languages = catalogue.site.get("languages") or ["en"]
+    return search.schema_for(languages), list(index_documents(catalogue))
+
+
+def _same_both_ways(tmp_path: Path, schema, documents) -> dict:
+    whoosh = _everything(_write(tmp_path / "whoosh", schema, documents,
+                                lambda ix: ix.writer()))
+    fast = _everything(_write(tmp_path / "fast", schema, documents, FastSegmentWriter))
+    assert fast["size"] == whoosh["size"] == len(documents)
+    assert fast["terms"].keys() == whoosh["terms"].keys()
+    for key, postings in whoosh["terms"].items():
+        assert fast["terms"][key] == postings, key
+    assert fast == whoosh
+    return fast
+
+
+@pytest.mark.parametrize("data", [DEMO_DATA, FIXTURE_DATA], ids=["demo", "fixture"])
+def test_the_catalogue_indexes_as_whoosh_indexes_it(tmp_path, data):
+    schema, documents = _catalogue_documents(data)
+    written = _same_both_ways(tmp_path, schema, documents)
+    # Positions are there: a phrase search reads them.
+    assert any(len(poses) > 1 or poses[0] > 0
+               for (field, _), (items, *_) in written["terms"].items() if field == "description"
+               for _, poses in items)
+
+
+def test_synthetic_data_in_three_languages_indexes_as_whoosh_indexes_it(tmp_path):
+    data = tmp_path / "data"
+    write_synthetic_data(data, 300, seed=5)
+    schema, documents = _catalogue_documents(data)
+    assert any(name.endswith("_in_es") for name in schema.names())
+    _same_both_ways(tmp_path, schema, documents)
+
+
+def test_stop_words_punctuation_accents_and_repeats_index_as_whoosh_indexes_them(tmp_path):
+    schema = search.schema_for(["en", "es", "id"])
+    texts = ["the of and a", "The youth of the city, the YOUTH!", "e.g. U.S. walk-in 24/7",
+             "Consejería para niños y niñas, consejería", "", "a a a counselling counselling",
+             "layanan untuk anak di Jakarta dukungan", "x", "  ", "über café naïve 1.5mg"]
+    documents = [{"id": f"s{n}", "name": text, "description": texts[-1 - n],
+                  "topics": texts[(n + 3) % len(texts)], "organization": text,
+                  "name_in_es": text, "description_in_es": texts[(n + 1) % len(texts)],
+                  "topics_in_id": text, "sort_name": text.casefold(), "category": "a,b"}
+                 for n, text in enumerate(texts)]
+    written = _same_both_ways(tmp_path, schema, documents)
+    # "The youth of the city, the YOUTH!": the first word kept keeps its place (1), the
+    # next follow it with no gap for the stop words ("city" 2, "youth" 3).
+    assert dict(written["terms"]["name", b"youth"][0]) == {1: [1, 3]}
+
+
+def test_a_field_it_cannot_analyse_word_by_word_is_left_to_whoosh(tmp_path):
+    schema = Schema(id=ID(stored=True), grams=TEXT(analyzer=NgramWordAnalyzer(2, 4)),
+                    text=TEXT())
+    documents = [{"id": "a", "grams": "walk in clinic", "text": "walk in clinic"},
+                 {"id": "b", "grams": "crisis line", "text": "the crisis line"}]
+    written = _same_both_ways(tmp_path, schema, documents)
+    assert ("grams", b"wa") in written["terms"]
+
+
+def test_the_index_written_in_parallel_finds_what_one_process_finds(tmp_path, monkeypatch):
+    schema, documents = _catalogue_documents(DEMO_DATA)
+    languages = [n.removeprefix("name_in_") for n in schema.names() if n.startswith("name_in_")]
+    search.write_index(tmp_path / "one", documents, languages=["en", *languages])
+    monkeypatch.setattr(search, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(search, "BATCH_SIZE", 3)
+    monkeypatch.setattr(search.os, "cpu_count", lambda: 2)
+    search.write_index(tmp_path / "parallel", documents, languages=["en", *languages])
+
+    def by_id(path):
+        written = _everything(path)
+        ids = [fields["id"] for _, fields in written["stored"]]
+        return {key: sorted((ids[docnum], poses) for docnum, poses in items)
+                for key, (items, *_) in written["terms"].items()
+                if isinstance(items[0], tuple)}
+
+    one, parallel = by_id(tmp_path / "one"), by_id(tmp_path / "parallel")
+    assert len(whoosh_index.open_dir(str(tmp_path / "parallel")).reader().leaf_readers()) \
+        >= 2
+    assert one == parallel
