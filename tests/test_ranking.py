@@ -120,3 +120,29 @@ def parts(query):
     yield query
     for child in query.children():
         yield from parts(child)
+
+
+def test_postings_read_by_block_are_those_whoosh_hands_out_one_by_one(index):
+    """The block reader (``read_postings``) gives every term's documents and weights exactly
+    as Whoosh's matcher walks them, across the index's segments and its fields."""
+    from directory.search.ranking import _walk, read_postings
+
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        compared = 0
+        for field in ("name", "topics", "description", "organization", "category"):
+            for text in list(reader.lexicon(field))[::3]:
+                ids, weights = read_postings(reader.postings(field, text))
+                expected_ids, expected_weights = [], []
+                walked = reader.postings(field, text)
+                leaves = getattr(walked, "matchers", [walked])
+                offsets = getattr(walked, "offsets", [0])
+                for leaf, offset in zip(leaves, offsets, strict=True):
+                    leaf_ids, leaf_weights = _walk(leaf, offset)
+                    expected_ids += leaf_ids.tolist()
+                    expected_weights += leaf_weights.tolist()
+                assert ids.tolist() == expected_ids, (field, text)
+                assert weights.tolist() == expected_weights, (field, text)
+                assert ids.tolist() == sorted(ids.tolist())
+                compared += 1
+    assert compared > 100
