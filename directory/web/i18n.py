@@ -17,7 +17,8 @@ import functools
 from urllib.parse import urlencode
 
 from babel import Locale, UnknownLocaleError
-from flask import g, has_app_context, has_request_context, request
+from flask import has_app_context, has_request_context, request
+from flask.globals import _cv_app
 from flask_babel import Babel, force_locale, format_date, get_locale, get_translations
 from markupsafe import Markup
 
@@ -45,8 +46,26 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or languages[0]
 
 
+def current_locale() -> Locale | None:
+    """Flask-Babel's ``get_locale()``, without its lookups once the request has one.
+
+    A page asks for its language a hundred times or more (every translated field, every
+    message); Flask-Babel's answer goes through several context proxies each time. It keeps
+    the locale on ``g._flask_babel`` (``force_locale`` swaps it there too), so that is read
+    directly, and Flask-Babel is asked only for the first one of a request."""
+    app_context = _cv_app.get(None)  # what ``flask.g`` proxies to, without the proxy
+    babel = getattr(app_context.g, "_flask_babel", None) if app_context is not None else None
+    locale = getattr(babel, "babel_locale", None)
+    return locale if locale is not None else get_locale()
+
+
 def page_language() -> str:
-    return str(get_locale() or "en")
+    return _code(current_locale())
+
+
+@functools.lru_cache(maxsize=64)
+def _code(locale: Locale | None) -> str:
+    return str(locale or "en")
 
 
 def source_language() -> str:
@@ -224,7 +243,8 @@ def _translations():
     # Flask-Babel finds the translations through several context lookups on every string;
     # a page has a hundred or more, so each request keeps them at hand once found (per
     # language: a sheet may be printed in another one than its page).
-    found = g.setdefault("translations", {})
+    app_context = _cv_app.get(None)
+    found = app_context.g.__dict__.setdefault("translations", {})
     code = page_language()
     if code not in found:
         found[code] = get_translations()
@@ -242,7 +262,7 @@ def init_app(app) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True)
     app.jinja_env.globals.update(language_name=language_name, localized=localized,
-                                 get_locale=get_locale, lang_field=lang_field,
+                                 get_locale=current_locale, lang_field=lang_field,
                                  language_links=language_links, in_language=in_language,
                                  lang_for=lang_for, own_name=own_name,
                                  organization_of=organization_of)
