@@ -23,6 +23,7 @@ from whoosh.query import And, Every, NullQuery, Or, Term
 from .languages import analyzer, fold_accents
 from .masks import first_in, mask_of, to_array, to_mask
 from .processes import SafeMpWriter
+from . import segments
 from .ranking import Ranker
 
 # English stemming folds counselling/counseling/counsel and groups/group into one term.
@@ -167,7 +168,7 @@ class Index:
     (``in_language``); views share the index, its ranking arrays and its order by name."""
 
     def __init__(self, path: Path, synonyms: dict[str, list[str]]):
-        self._ix = whoosh_index.open_dir(str(path), readonly=True)
+        self._ix = segments.open_index(str(path))
         self._base = self
         self._views: dict[str, Index] = {}
         self.language = "en"

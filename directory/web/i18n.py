@@ -53,19 +53,26 @@ def current_locale() -> Locale | None:
     message); Flask-Babel's answer goes through several context proxies each time. It keeps
     the locale on ``g._flask_babel`` (``force_locale`` swaps it there too), so that is read
     directly, and Flask-Babel is asked only for the first one of a request."""
-    app_context = _cv_app.get(None)  # what ``flask.g`` proxies to, without the proxy
-    babel = getattr(app_context.g, "_flask_babel", None) if app_context is not None else None
-    locale = getattr(babel, "babel_locale", None)
+    locale = getattr(_babel_context(), "babel_locale", None)
     return locale if locale is not None else get_locale()
 
 
 def page_language() -> str:
-    return _code(current_locale())
+    locale = current_locale()
+    babel = _babel_context()
+    known = getattr(babel, "directory_language", None)
+    if known is not None and known[0] is locale:  # the same Locale as the last call
+        return known[1]
+    code = str(locale or "en")
+    if babel is not None:
+        babel.directory_language = (locale, code)
+    return code
 
 
-@functools.lru_cache(maxsize=64)
-def _code(locale: Locale | None) -> str:
-    return str(locale or "en")
+def _babel_context():
+    """Flask-Babel's per-request namespace (``g._flask_babel``), or None."""
+    app_context = _cv_app.get(None)  # what ``flask.g`` proxies to, without the proxy
+    return getattr(app_context.g, "_flask_babel", None) if app_context is not None else None
 
 
 def source_language() -> str:
@@ -82,7 +89,13 @@ def _carried() -> str | None:
     if not has_request_context():
         return None
     code = page_language()
-    if request.args.get("lang") in ui_languages() or code != ui_languages()[0]:
+    # Asked for every link of a page: what it depends on in the request, read once.
+    kept = _cv_app.get(None).g.__dict__
+    if "lang_asked" not in kept:
+        languages = ui_languages()
+        kept["lang_asked"] = (request.args.get("lang") in languages, languages[0])
+    asked, default = kept["lang_asked"]
+    if asked or code != default:
         return code
     return None
 
