@@ -20,10 +20,10 @@ from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, plugins
 from whoosh.query import And, Every, NullQuery, Or, Term
 
+from . import segments
 from .languages import analyzer, fold_accents
 from .masks import first_in, mask_of, to_array, to_mask
 from .processes import SafeMpWriter
-from . import segments
 from .ranking import Ranker
 
 # English stemming folds counselling/counseling/counsel and groups/group into one term.

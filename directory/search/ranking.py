@@ -24,8 +24,9 @@ from whoosh.matching.wrappers import MultiMatcher
 from whoosh.query import And, Every, NullQuery, Or, Term
 from whoosh.scoring import BM25F
 
-# Postings kept per index, least recently used dropped first: 12 bytes each, so ~48 MB.
-CACHE_POSTINGS = 4_000_000
+# Postings kept per index, least recently used dropped first: 12 bytes each, so ~30 MB (a
+# worker's memory is the limit; a term dropped is read again by blocks in a few ms).
+CACHE_POSTINGS = 2_500_000
 # Terms known to be absent, remembered up to this many: a search on a Spanish page asks each
 # word of the English fields too, where most Spanish words are not, and a miss costs a lookup
 # in every segment of the index.
