@@ -385,3 +385,28 @@ def test_translations_are_validated_with_file_and_line(data_dir):
     # A language the site does not offer (now): kept out of the build, said so, not fatal.
     assert any(f"{at}34: warning: services[0].translations.fr" in m
                and "not one of the site's languages" in m for m in warnings), warnings
+
+
+def test_the_language_read_once_per_request_follows_each_request_and_a_forced_one(app):
+    """``page_language`` and the messages read the request's locale without asking
+    Flask-Babel each time: still one language per request, the next request its own, and
+    a part forced into another language (a sheet) in that one, then back."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from directory.web.i18n import page_language
+
+    template = "{{ _('Search') }}|{{ get_locale() }}"
+    with app.test_request_context("/?lang=es"):
+        assert page_language() == "es"
+        spanish = render_template_string(template)
+        with force_locale("id"):
+            assert page_language() == "id"
+            indonesian = render_template_string(template)
+        assert page_language() == "es" and render_template_string(template) == spanish
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert page_language() == "en"
+        english = render_template_string(template)
+    assert english == "Search|en"
+    assert spanish.endswith("|es") and spanish.split("|")[0] not in ("Search", "")
+    assert indonesian.endswith("|id") and indonesian.split("|")[0] not in ("Search", spanish)

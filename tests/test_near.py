@@ -96,6 +96,28 @@ def test_edge_of_the_radius_is_measured_exactly(app):
                 assert near.distances(found) == {found[0]: pytest.approx(km, abs=1e-6)}
 
 
+def test_measuring_only_some_services_keeps_their_order_in_the_whole_list(app):
+    """``within_radius(among=...)`` (the nearest similar services) lists the chosen services
+    in the order, and with the places, the whole list gives them."""
+    import numpy as np
+
+    centre = geo.Point(*POINTS["harbour-youth-drop-in"])
+    with app.test_request_context("/search"):
+        from directory.web.current import current_index
+        from directory.web.store import get_build, get_db
+
+        points = nearby.points(get_build(), get_db(), current_index())
+        whole = nearby.within_radius(points, centre, geo.MAX_RADIUS_KM)
+        assert len(whole.docnums) > 3
+        for step in (2, 3):
+            among = np.zeros(points.size, dtype=bool)
+            among[whole.docnums[::step]] = True
+            some = nearby.within_radius(points, centre, geo.MAX_RADIUS_KM, among=among)
+            kept = among[whole.docnums]
+            assert some.docnums.tolist() == whole.docnums[kept].tolist()
+            assert some.latitudes.tolist() == whole.latitudes[kept].tolist()
+
+
 def test_my_location_is_rounded_and_named_your_location(client):
     page = client.get("/search?near=41.88312,-87.64811&radius=1")
     html, words = page.get_data(as_text=True), text(page)

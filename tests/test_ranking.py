@@ -120,3 +120,67 @@ def parts(query):
     yield query
     for child in query.children():
         yield from parts(child)
+
+
+def test_postings_read_by_block_are_those_whoosh_hands_out_one_by_one(index):
+    """The block reader (``read_postings``) gives every term's documents and weights exactly
+    as Whoosh's matcher walks them, across the index's segments and its fields."""
+    from directory.search.ranking import _walk, read_postings
+
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        compared = 0
+        for field in ("name", "topics", "description", "organization", "category"):
+            for text in list(reader.lexicon(field))[::3]:
+                ids, weights = read_postings(reader.postings(field, text))
+                expected_ids, expected_weights = [], []
+                walked = reader.postings(field, text)
+                leaves = getattr(walked, "matchers", [walked])
+                offsets = getattr(walked, "offsets", [0])
+                for leaf, offset in zip(leaves, offsets, strict=True):
+                    leaf_ids, leaf_weights = _walk(leaf, offset)
+                    expected_ids += leaf_ids.tolist()
+                    expected_weights += leaf_weights.tolist()
+                assert ids.tolist() == expected_ids, (field, text)
+                assert weights.tolist() == expected_weights, (field, text)
+                assert ids.tolist() == sorted(ids.tolist())
+                compared += 1
+    assert compared > 100
+
+
+def test_segments_read_in_place_are_the_index_whoosh_reads(index):
+    """``segments.open_index`` (os.pread, nothing copied) reads the same documents, terms,
+    postings and search results as Whoosh's own ``open_dir``, also from several threads at
+    once (each part keeps its own position)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from whoosh import index as whoosh_index
+    from whoosh.qparser import QueryParser
+
+    from directory.search import segments
+    from directory.search.ranking import read_postings
+
+    folder = str(index._ix.storage.folder)
+    own, in_place = whoosh_index.open_dir(folder, readonly=True), segments.open_index(folder)
+    assert isinstance(in_place.storage, segments.InPlaceStorage)
+    with own.searcher() as expected, in_place.searcher() as found:
+        assert list(found.reader().iter_docs()) == list(expected.reader().iter_docs())
+        terms = list(expected.reader().all_terms())
+        assert list(found.reader().all_terms()) == terms
+        for text in ("counselling", "support group", "walk in", '"walk in"'):
+            query = QueryParser("description", own.schema).parse(text)
+            assert [(h.docnum, h.score) for h in found.search(query, limit=None)] == \
+                [(h.docnum, h.score) for h in expected.search(query, limit=None)]
+        sample = terms[::max(1, len(terms) // 300)]
+
+        def postings(reader):
+            return [tuple(part.tolist() for part in read_postings(reader.postings(f, t)))
+                    for f, t in sample]
+
+        wanted = postings(expected.reader())
+        readers = [in_place.searcher().reader() for _ in range(4)]
+        with ThreadPoolExecutor(4) as pool:
+            for answer in pool.map(postings, readers):
+                assert answer == wanted
+        for reader in readers:
+            reader.close()

@@ -21,6 +21,7 @@ from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, plugins
 from whoosh.query import And, Every, NullQuery, Or, Term
 
+from . import segments
 from .languages import analyzer, fold_accents, stop_words
 from .masks import first_in, mask_of, to_array, to_mask
 from .processes import SafeMpWriter
@@ -177,7 +178,7 @@ class Index:
     (``in_language``); views share the index, its ranking arrays and its order by name."""
 
     def __init__(self, path: Path, synonyms: dict[str, list[str]]):
-        self._ix = whoosh_index.open_dir(str(path), readonly=True)
+        self._ix = segments.open_index(str(path))
         self._base = self
         self._views: dict[str, Index] = {}
         self.language = "en"

@@ -26,7 +26,7 @@ from ..geo import distance as geo
 from ..geo.places import Gazetteer, Place
 from . import queries
 from .index import Index
-from .masks import first_in, mask_of
+from .masks import first_in, mask_of, to_array
 
 REMOTE_SHOWN = 5
 NEAREST_SHOWN = 3
@@ -121,11 +121,19 @@ class Nearby:
         return geo.Point(float(self.latitudes[position]), float(self.longitudes[position]))
 
 
-def within_radius(points: Points, centre: geo.Point, radius: float) -> Nearby:
-    """The services with a place within ``radius`` km of the centre, nearest first."""
+def within_radius(points: Points, centre: geo.Point, radius: float,
+                  among: np.ndarray | None = None) -> Nearby:
+    """The services with a place within ``radius`` km of the centre, nearest first.
+
+    ``among``: a boolean array by document number; only those documents are measured and
+    sorted (the order among them is the same as in the whole list: a stable sort of a
+    subsequence keeps the subsequence's order)."""
     south, west, north, east = geo.bounding_box(centre, radius)
     lat, lon = points.latitudes, points.longitudes
-    inside = np.flatnonzero((lat >= south) & (lat <= north) & (lon >= west) & (lon <= east))
+    box = (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
+    if among is not None:
+        box &= among[points.docnums]
+    inside = np.flatnonzero(box)
     km = geo.approximate_km(centre, geo.Reduced(*(part[inside] for part in points.reduced)))
     reach = km <= radius * (1 + geo.APPROXIMATE_ERROR)
     inside, km = inside[reach], km[reach]
@@ -207,7 +215,8 @@ def nearest_same_category(db, points: Points, facet_index, service: dict,
     own = queries.docnum(db, service["id"])
     if own is not None:
         sharing &= ~(1 << own)
-    near = within_radius(points, point, geo.MAX_RADIUS_KM)
+    # Only the services sharing a kind of help are measured: a few thousand of 50,000.
+    near = within_radius(points, point, geo.MAX_RADIUS_KM, among=to_array(sharing, points.size))
     chosen = near.page(sharing, 0, NEAREST_SHOWN)
     km = near.distances(chosen)
     ids = queries.service_ids(db, chosen)

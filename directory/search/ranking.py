@@ -20,11 +20,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import MultiMatcher
 from whoosh.query import And, Every, NullQuery, Or, Term
 from whoosh.scoring import BM25F
 
-# Postings kept per index, least recently used dropped first: 12 bytes each, so ~48 MB.
-CACHE_POSTINGS = 4_000_000
+# Postings kept per index, least recently used dropped first: 12 bytes each, so ~30 MB (a
+# worker's memory is the limit; a term dropped is read again by blocks in a few ms).
+CACHE_POSTINGS = 2_500_000
 # Terms known to be absent, remembered up to this many: a search on a Spanish page asks each
 # word of the English fields too, where most Spanish words are not, and a miss costs a lookup
 # in every segment of the index.
@@ -187,15 +190,8 @@ class Ranker:
                     self._absent.clear()
                 self._absent.add(key)
                 return None
-            matcher = reader.postings(field, text)
-            docnums, weights = array("i"), array("d")
-            while matcher.is_active():
-                docnums.append(matcher.id())
-                weights.append(matcher.weight())
-                matcher.next()
-            found = (np.frombuffer(docnums, dtype=np.int32),
-                     self._score(field, text, np.frombuffer(docnums, dtype=np.int32),
-                                 np.frombuffer(weights, dtype=np.float64)))
+            docnums, weights = read_postings(reader.postings(field, text))
+            found = (docnums, self._score(field, text, docnums, weights))
             self._terms[key] = found
             self._cached += len(docnums)
             while self._cached > CACHE_POSTINGS and len(self._terms) > 1:
@@ -227,3 +223,60 @@ class Ranker:
                 dtype=np.float64, count=self.size)
         return self._lengths[field]
 
+
+
+# --- reading a term's postings ------------------------------------------------------------
+
+
+def read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers as int32, weights as float64) of a term's postings, in order.
+
+    Whoosh's matcher hands them over one call at a time (several Python calls a posting,
+    most of a first search's time at 50,000 services); its posting files hold them in blocks
+    of up to 128, so whole blocks are read here: one unpickle, one cumulative sum for the
+    delta-coded ids. Matchers of another kind are walked posting by posting, as before."""
+    if isinstance(matcher, MultiMatcher):  # one leaf per segment, with its first docnum
+        parts = [_leaf_postings(leaf, offset) for leaf, offset in
+                 zip(matcher.matchers[matcher.current:], matcher.offsets[matcher.current:],
+                     strict=True)]
+    else:
+        parts = [_leaf_postings(matcher, 0)]
+    if len(parts) == 1:
+        return parts[0]
+    return (np.concatenate([ids for ids, _ in parts]),
+            np.concatenate([weights for _, weights in parts]))
+
+
+def _leaf_postings(matcher, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    if type(matcher) is not W3LeafMatcher or matcher._byteids or matcher._i:
+        return _walk(matcher, offset)
+    ids, weights = [], []
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        coded, block_weights = matcher._data[0], matcher._data[1]
+        count = matcher._blocklength
+        ids.append(np.cumsum(np.asarray(coded, dtype=np.int64)))  # deltas from 0
+        if block_weights is None:  # Whoosh writes None when every weight is 1
+            weights.append(np.ones(count))
+        elif isinstance(block_weights, float):  # ... and one number when all are equal,
+            # which its reader hands out as a 32-bit float: the same rounding here.
+            weights.append(np.full(count, np.float32(block_weights), dtype=np.float64))
+        else:
+            weights.append(np.asarray(block_weights, dtype=np.float64))
+        matcher._next_block()
+    if not ids:
+        return np.zeros(0, dtype=np.int32), np.zeros(0)
+    return (np.concatenate(ids).astype(np.int32) + np.int32(offset),
+            np.concatenate(weights))
+
+
+def _walk(matcher, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """Posting by posting, through the matcher's public calls."""
+    docnums, weights = array("i"), array("d")
+    while matcher.is_active():
+        docnums.append(matcher.id() + offset)
+        weights.append(matcher.weight())
+        matcher.next()
+    return (np.frombuffer(docnums, dtype=np.int32).copy(),
+            np.frombuffer(weights, dtype=np.float64).copy())

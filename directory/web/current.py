@@ -8,11 +8,11 @@ none of them imports another blueprint.
 from __future__ import annotations
 
 from flask import g
-from flask_babel import get_locale
 
 from ..build.layout import NoBuild
 from ..search import facets, queries
 from . import clock
+from .i18n import page_language
 from .store import get_build, get_db
 
 # Where "Quick exit" goes unless site.yaml sets quick_exit_url: a page nobody looks twice at.
@@ -39,7 +39,7 @@ def current_index():
     """The search index of the build this request is pinned to, reading words in the page's
     language (its stemmer and its fields)."""
     return get_build().index(lambda: queries.synonyms(get_db())).in_language(
-        str(get_locale() or "en"))
+        page_language())
 
 
 def current_stretch() -> tuple:

@@ -13,7 +13,6 @@ import functools
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton, format_time, get_day_names
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -22,6 +21,7 @@ from ..hours import syntax
 from ..hours.opening import Timetable
 from . import clock
 from .hours import day_runs, service_timetable
+from .i18n import page_language
 from .store import get_build
 
 CLOSURE_DAYS = 42  # "the next weeks": six weeks of closed and special days on a sheet
@@ -29,7 +29,7 @@ CLOSURE_DAYS = 42  # "the next weeks": six weeks of closed and special days on a
 
 def region_locale() -> Locale:
     """The page's language on the site's regional clock: ``en`` + US → ``en_US``."""
-    language = str(get_locale() or "en")
+    language = page_language()
     try:
         country = get_build().site.get("country") or ""
     except NoBuild:

@@ -17,7 +17,8 @@ import functools
 from urllib.parse import urlencode
 
 from babel import Locale, UnknownLocaleError
-from flask import g, has_app_context, has_request_context, request
+from flask import has_app_context, has_request_context, request
+from flask.globals import _cv_app
 from flask_babel import Babel, force_locale, format_date, get_locale, get_translations
 from markupsafe import Markup
 
@@ -45,8 +46,33 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or languages[0]
 
 
+def current_locale() -> Locale | None:
+    """Flask-Babel's ``get_locale()``, without its lookups once the request has one.
+
+    A page asks for its language a hundred times or more (every translated field, every
+    message); Flask-Babel's answer goes through several context proxies each time. It keeps
+    the locale on ``g._flask_babel`` (``force_locale`` swaps it there too), so that is read
+    directly, and Flask-Babel is asked only for the first one of a request."""
+    locale = getattr(_babel_context(), "babel_locale", None)
+    return locale if locale is not None else get_locale()
+
+
 def page_language() -> str:
-    return str(get_locale() or "en")
+    locale = current_locale()
+    babel = _babel_context()
+    known = getattr(babel, "directory_language", None)
+    if known is not None and known[0] is locale:  # the same Locale as the last call
+        return known[1]
+    code = str(locale or "en")
+    if babel is not None:
+        babel.directory_language = (locale, code)
+    return code
+
+
+def _babel_context():
+    """Flask-Babel's per-request namespace (``g._flask_babel``), or None."""
+    app_context = _cv_app.get(None)  # what ``flask.g`` proxies to, without the proxy
+    return getattr(app_context.g, "_flask_babel", None) if app_context is not None else None
 
 
 def source_language() -> str:
@@ -63,7 +89,13 @@ def _carried() -> str | None:
     if not has_request_context():
         return None
     code = page_language()
-    if request.args.get("lang") in ui_languages() or code != ui_languages()[0]:
+    # Asked for every link of a page: what it depends on in the request, read once.
+    kept = _cv_app.get(None).g.__dict__
+    if "lang_asked" not in kept:
+        languages = ui_languages()
+        kept["lang_asked"] = (request.args.get("lang") in languages, languages[0])
+    asked, default = kept["lang_asked"]
+    if asked or code != default:
         return code
     return None
 
@@ -224,7 +256,8 @@ def _translations():
     # Flask-Babel finds the translations through several context lookups on every string;
     # a page has a hundred or more, so each request keeps them at hand once found (per
     # language: a sheet may be printed in another one than its page).
-    found = g.setdefault("translations", {})
+    app_context = _cv_app.get(None)
+    found = app_context.g.__dict__.setdefault("translations", {})
     code = page_language()
     if code not in found:
         found[code] = get_translations()
@@ -242,7 +275,7 @@ def init_app(app) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True)
     app.jinja_env.globals.update(language_name=language_name, localized=localized,
-                                 get_locale=get_locale, lang_field=lang_field,
+                                 get_locale=current_locale, lang_field=lang_field,
                                  language_links=language_links, in_language=in_language,
                                  lang_for=lang_for, own_name=own_name,
                                  organization_of=organization_of)

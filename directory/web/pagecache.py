@@ -20,12 +20,12 @@ import threading
 from collections import OrderedDict
 
 from flask import current_app, g, request
-from flask_babel import get_locale
 from markupsafe import Markup
 
 from ..build.layout import NoBuild
 from . import current, hosts
 from .carry import carried_place
+from .i18n import page_language
 from .sheets import add_url
 from .store import get_build
 
@@ -75,7 +75,7 @@ def card(service: dict) -> Markup:
     if "page_cache" not in current_app.extensions:  # switched off: always afresh
         return _card_macro()(service)
     locations = service.get("locations") or [{}]
-    key = ("card", service["id"], str(get_locale()), current.current_stretch(),
+    key = ("card", service["id"], page_language(), current.current_stretch(),
            service.get("distance"),
            service.get("distance_unit"), locations[0].get("id"), add_url(service["id"]),
            tuple(sorted(carried_place().items())))
@@ -94,7 +94,7 @@ def _key() -> tuple | None:
     except NoBuild:
         return None
     # The host too, unless PUBLIC_URL makes every link: absolute links are built from it.
-    return (build.id, request.full_path, str(get_locale()), current.current_stretch(),
+    return (build.id, request.full_path, page_language(), current.current_stretch(),
             *hosts.cache_key())
 
 

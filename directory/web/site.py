@@ -27,6 +27,10 @@ from .sharing import public_url, share_links
 from .store import get_build, get_db
 
 bp = Blueprint("site", __name__)
+# Answers kept per worker, besides whole pages (``pagecache``, which answers a repeated URL
+# before these are asked): a few hundred, as each holds rows of services (a near search's
+# hotlines, a service's nearest others) and a worker's memory is the limit (issue #19).
+ANSWERS_KEPT = 256
 HOTLINES_SHOWN = 3  # "Call, text or chat" services on a near search's first screen
 
 
@@ -85,7 +89,7 @@ def search():
            current_stretch())
     hits, distances, remote = get_build().recent(
         key, lambda: _find(q, chosen, category, page, per_page, place if near else None,
-                           categories, now))
+                           categories, now), size=ANSWERS_KEPT)
     unmet.note_search(q, chosen, place, hits, page)
     results = queries.services(get_db(), hits.ids)
     if near:
@@ -169,7 +173,8 @@ def service(service_id: str):
                                ("nearest", service_id, where.unit()),
                                lambda: nearby.nearest_same_category(
                                    get_db(), nearby.points(get_build(), get_db(), current_index()),
-                                   current_facets(), found, where.unit())))
+                                   current_facets(), found, where.unit()),
+                               size=ANSWERS_KEPT))
 
 
 @bp.get("/organizations/<organization_id>")
