@@ -118,6 +118,39 @@ def test_measuring_only_some_services_keeps_their_order_in_the_whole_list(app):
             assert some.latitudes.tolist() == whole.latitudes[kept].tolist()
 
 
+@pytest.mark.parametrize("places_each", [1, 3])
+def test_the_nearest_few_are_the_whole_lists_beginning(places_each):
+    """``within_radius(nearest=3)`` (a service page's nearest similar services) sorts only
+    the nearest places, and gives exactly the first services of the whole list: with ties
+    (places on a grid), several places per service, and places near the radius's edge."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    services = 4000
+    docnums = np.repeat(np.arange(services), places_each)
+    rng.shuffle(docnums)
+    docnums.sort(kind="stable")  # Points keeps places in document order
+    grid = rng.integers(0, 60, size=(len(docnums), 2)) / 200  # many equal distances
+    points = nearby.Points.__new__(nearby.Points)
+    points.latitudes, points.longitudes = 41.7 + grid[:, 0], -87.8 + grid[:, 1]
+    points.reduced = geo.reduced(points.latitudes, points.longitudes)
+    points.docnums, points.size = docnums.astype(np.int64), services
+    points.one_place_each = places_each == 1
+    for centre, radius in ((geo.Point(41.85, -87.65), geo.MAX_RADIUS_KM),
+                           (geo.Point(41.7, -87.8), 2.0), (geo.Point(41.8, -87.7), 0.6)):
+        whole = nearby.within_radius(points, centre, radius)
+        among = rng.random(services) < 0.5
+        whole_among = nearby.within_radius(points, centre, radius, among=among)
+        for nearest in (1, 3, 10):
+            few = nearby.within_radius(points, centre, radius, nearest=nearest)
+            assert few.docnums[:nearest].tolist() == whole.docnums[:nearest].tolist()
+            assert few.latitudes[:nearest].tolist() == whole.latitudes[:nearest].tolist()
+            few = nearby.within_radius(points, centre, radius, among=among, nearest=nearest)
+            assert few.docnums[:nearest].tolist() == whole_among.docnums[:nearest].tolist()
+        if len(whole.docnums) > 1000:  # it did sort only the nearest
+            assert len(nearby.within_radius(points, centre, radius, nearest=3).docnums) < 100
+
+
 def test_my_location_is_rounded_and_named_your_location(client):
     page = client.get("/search?near=41.88312,-87.64811&radius=1")
     html, words = page.get_data(as_text=True), text(page)

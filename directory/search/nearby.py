@@ -30,6 +30,8 @@ from .masks import first_in, mask_of, to_array
 
 REMOTE_SHOWN = 5
 NEAREST_SHOWN = 3
+# A nearest-few list sorts this many places per service asked for, then all if too few.
+NEAREST_PLACES = 16
 
 
 @dataclass
@@ -122,12 +124,17 @@ class Nearby:
 
 
 def within_radius(points: Points, centre: geo.Point, radius: float,
-                  among: np.ndarray | None = None) -> Nearby:
+                  among: np.ndarray | None = None, nearest: int | None = None) -> Nearby:
     """The services with a place within ``radius`` km of the centre, nearest first.
 
     ``among``: a boolean array by document number; only those documents are measured and
     sorted (the order among them is the same as in the whole list: a stable sort of a
-    subsequence keeps the subsequence's order)."""
+    subsequence keeps the subsequence's order).
+
+    ``nearest``: only the first this many services are needed. Then only the places at or
+    below the distance of the ``NEAREST_PLACES``-th nearest place are sorted: every place
+    nearer than that distance and every tie at it, so the list is exactly the whole list's
+    beginning; when it holds fewer services than asked (several places each), all are."""
     south, west, north, east = geo.bounding_box(centre, radius)
     lat, lon = points.latitudes, points.longitudes
     box = (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
@@ -137,6 +144,21 @@ def within_radius(points: Points, centre: geo.Point, radius: float,
     km = geo.approximate_km(centre, geo.Reduced(*(part[inside] for part in points.reduced)))
     reach = km <= radius * (1 + geo.APPROXIMATE_ERROR)
     inside, km = inside[reach], km[reach]
+    if nearest is not None:
+        places = max(nearest * NEAREST_PLACES, NEAREST_PLACES)
+        if len(km) > places:
+            closest = km <= np.partition(km, places - 1)[places - 1]
+            found = _sorted_within(points, centre, radius, inside[closest], km[closest])
+            if len(found.docnums) >= nearest:
+                return found
+    return _sorted_within(points, centre, radius, inside, km)
+
+
+def _sorted_within(points: Points, centre: geo.Point, radius: float, inside: np.ndarray,
+                   km: np.ndarray) -> Nearby:
+    """The places ``inside`` (positions in ``points``, ``km`` away, approximately) as the
+    services they belong to, nearest first, those beyond the radius dropped."""
+    lat, lon = points.latitudes, points.longitudes
     # Each service's nearest place: by distance (a stable sort keeps ties in document
     # order), then the first place of each service.
     order = np.argsort(km, kind="stable")
@@ -216,7 +238,8 @@ def nearest_same_category(db, points: Points, facet_index, service: dict,
     if own is not None:
         sharing &= ~(1 << own)
     # Only the services sharing a kind of help are measured: a few thousand of 50,000.
-    near = within_radius(points, point, geo.MAX_RADIUS_KM, among=to_array(sharing, points.size))
+    near = within_radius(points, point, geo.MAX_RADIUS_KM, among=to_array(sharing, points.size),
+                         nearest=NEAREST_SHOWN)
     chosen = near.page(sharing, 0, NEAREST_SHOWN)
     km = near.distances(chosen)
     ids = queries.service_ids(db, chosen)
