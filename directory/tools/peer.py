@@ -17,6 +17,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -289,6 +290,14 @@ def main(services: int, seconds: float, connections: int, seed: int, runs: int =
         print("scripts/bench --peer needs Datasette: .venv/bin/pip install -e '.[peer]'")
         return 2
     work = Path(tempfile.mkdtemp(prefix="directory-peer-"))
+    try:  # the data, the build and the peer's database: gigabytes at 200k, never kept
+        return _compare(work, services, seconds, connections, seed, runs)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _compare(work: Path, services: int, seconds: float, connections: int, seed: int,
+             runs: int) -> int:
     data, instance = work / "data", work / "instance"
     print(f"[peer] {services} synthetic services (seed {seed}) ...", flush=True)
     write_synthetic_data(data, services, seed=seed)
