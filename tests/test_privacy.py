@@ -146,3 +146,29 @@ def test_gunicorn_logs_a_malformed_request_without_the_search_or_the_address(bui
     log = "".join(lines) + rest
     assert "Invalid request from ip=[redacted]: Invalid HTTP request line: [redacted]" in log
     assert "selbstmord" not in log and "ip=127.0.0.1" not in log
+
+
+def test_keep_alive_connections_are_closed_now_and_then():
+    """A gthread worker takes every connection it can: a few busy keep-alive clients could
+    all land on one worker while the other idles. Every 20th request a worker serves closes
+    its connection (gunicorn's own ``should_close``), so clients reconnect to the idle one."""
+    import types
+
+    from gunicorn.http.message import Request
+
+    from directory import gunicorn_conf
+
+    def request():
+        req = Request.__new__(Request)
+        req.must_close, req.headers, req.version, req.method = False, [], (1, 1), "GET"
+        return req
+
+    worker = types.SimpleNamespace()
+    closing = []
+    for number in range(1, 61):
+        req = request()
+        gunicorn_conf.pre_request(worker, req)
+        if req.should_close():
+            closing.append(number)
+    assert gunicorn_conf.keepalive_requests == 20
+    assert closing == [20, 40, 60]
