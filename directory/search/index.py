@@ -233,6 +233,7 @@ class Index:
         if self.language == "en" or '"' in text:
             return text
         stops = stop_words(self.language)
+
         def stop(word: str) -> bool:
             bare = word.strip(string.punctuation + "¿¡").lower()
             return bare in stops or fold_accents(bare) in stops
