@@ -184,3 +184,18 @@ def test_segments_read_in_place_are_the_index_whoosh_reads(index):
                 assert answer == wanted
         for reader in readers:
             reader.close()
+
+
+def test_a_search_combines_its_terms_once(index, monkeypatch):
+    # A search asks which documents match, then the best of them: the same query twice.
+    first, other = index.query("support group"), index.query("counselling")
+    ranker = index._ranker()
+    expected, others = index.ranked(first), index.ranked(other)
+    read = []
+    real = ranker._postings
+    monkeypatch.setattr(ranker, "_postings", lambda *term: read.append(term) or real(*term))
+    mask = index.matches(first)
+    asked = len(read)
+    assert asked and mask.bit_count() == len(expected)
+    assert index.ranked(first) == expected and len(read) == asked  # not evaluated again
+    assert index.ranked(other) == others and len(read) > asked  # another query: evaluated

@@ -64,6 +64,7 @@ class Ranker:
         self._absent: set[tuple[str, str]] = set()
         self._lengths: dict[str, np.ndarray] = {}
         self._absent_scored: Scored | None = None
+        self._last: tuple[object, Scored] | None = None  # the query last evaluated
         # Builds never delete, but a deleted document must never be a result.
         self._live = np.ones(self.size, dtype=bool)
         if self._searcher.reader().has_deletions():
@@ -83,11 +84,20 @@ class Ranker:
             return [self._searcher.stored_fields(docnum)["id"] for docnum in docnums]
 
     def evaluate(self, query) -> Scored | None:
-        """Every document's score for the query, or None when Whoosh must rank it."""
+        """Every document's score for the query, or None when Whoosh must rank it.
+
+        A search asks for the same query twice (which documents match, then the best of
+        them): the last query's scores are kept, so its terms are combined once."""
+        with self._lock:
+            if self._last is not None and self._last[0] == query:
+                return self._last[1]
         try:
-            return self._evaluate(query)
+            scored = self._evaluate(query)
         except Unsupported:
             return None
+        with self._lock:
+            self._last = (query, scored)
+        return scored
 
     def top(self, scored: Scored, among: np.ndarray | None = None,
             limit: int | None = None) -> list[int]:
@@ -222,7 +232,6 @@ class Ranker:
                 (reader.doc_field_length(docnum, field, 1) or 1 for docnum in range(self.size)),
                 dtype=np.float64, count=self.size)
         return self._lengths[field]
-
 
 
 # --- reading a term's postings ------------------------------------------------------------
