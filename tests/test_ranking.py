@@ -199,3 +199,30 @@ def test_a_search_combines_its_terms_once(index, monkeypatch):
     assert asked and mask.bit_count() == len(expected)
     assert index.ranked(first) == expected and len(read) == asked  # not evaluated again
     assert index.ranked(other) == others and len(read) > asked  # another query: evaluated
+
+
+def test_part_reads_ahead_and_returns_the_bytes_of_the_file(tmp_path):
+    """A part's small reads come from one read-ahead chunk: every mix of small reads, large
+    reads, seeks back and reads past the end gives the file's own bytes."""
+    import os
+    import random
+
+    from directory.search import segments
+
+    data = bytes(random.Random(4).randrange(256) for _ in range(3 * segments.READ_AHEAD + 77))
+    path = tmp_path / "part.seg"
+    path.write_bytes(b"head" + data + b"tail")
+    descriptor = segments._Descriptor(os.open(path, os.O_RDONLY))
+    reader = segments._Reader(descriptor, 4, len(data))  # the part between head and tail
+    rng, position = random.Random(5), 0
+    for _ in range(2000):
+        if rng.random() < 0.1:
+            position = rng.randrange(len(data) + 10)
+            reader.seek(position)
+        size = rng.choice((1, 4, 8, 100, segments.READ_AHEAD - 1, segments.READ_AHEAD,
+                           2 * segments.READ_AHEAD))
+        assert reader.read(size) == data[position:position + size]
+        position = min(len(data), position + size) if position <= len(data) else position
+        assert reader.tell() == position
+    reader.seek(0)
+    assert reader.read() == data

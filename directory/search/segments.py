@@ -22,6 +22,9 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.system import IS_LITTLE
 
+# Bytes read at once for small reads (a posting block's header is well under this).
+READ_AHEAD = 4096
+
 
 def open_index(path: str):
     """The index in ``path``, read-only, its segment files read in place."""
@@ -89,18 +92,32 @@ class PartFile(StructFile):
 
 class _Reader:
     """A file-like view (read, readline, seek, tell) of a part, for ``StructFile`` and
-    ``pickle.load``."""
+    ``pickle.load``.
+
+    Small reads are served from one read-ahead chunk: unpickling a posting block's header
+    asks for a few bytes at a time (about twenty reads a block), and a system call each
+    cost more than the unpickling."""
 
     def __init__(self, descriptor: _Descriptor, offset: int, length: int):
         self._descriptor, self._offset, self._length = descriptor, offset, length
         self._position = 0
+        self._chunk, self._chunk_at = b"", 0  # the last read-ahead, from part position
 
     def read(self, size: int | None = -1) -> bytes:
         left = self._length - self._position
         size = left if size is None or size < 0 else min(size, left)
         if size <= 0:
             return b""
-        data = os.pread(self._descriptor.number, size, self._offset + self._position)
+        start = self._position - self._chunk_at
+        if 0 <= start and start + size <= len(self._chunk):
+            data = self._chunk[start:start + size]
+        elif size >= READ_AHEAD:
+            data = os.pread(self._descriptor.number, size, self._offset + self._position)
+        else:
+            self._chunk = os.pread(self._descriptor.number, min(READ_AHEAD, left),
+                                   self._offset + self._position)
+            self._chunk_at = self._position
+            data = self._chunk[:size]
         self._position += len(data)
         return data
 
