@@ -44,6 +44,13 @@ def test_bounding_box_holds_the_whole_circle(latitude):
 def test_distance_is_geopys_geodesic():
     a, b = geo.Point(41.882, -87.6477), geo.Point(41.9088, -87.6796)
     assert geo.distance_km(a, b) == geodesic(a, b).km
+    rng = random.Random(8)  # across the region, the globe, the poles' edge and the antimeridian
+    for _ in range(500):
+        a = geo.Point(rng.uniform(-85, 85), rng.uniform(-180, 180))
+        near = geo.Point(a.latitude + rng.uniform(-0.3, 0.3), a.longitude + rng.uniform(-0.3, 0.3))
+        far = geo.Point(rng.uniform(-85, 85), rng.uniform(-180, 180))
+        for b in (near, far, a):
+            assert geo.distance_km(a, b) == geodesic(a, b).km
     assert round(geo.from_km(geo.to_km(3, "mi"), "mi"), 9) == 3
 
 

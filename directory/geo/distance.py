@@ -1,10 +1,14 @@
 """Distance math: points, exact distances with geopy's geodesic, boxes and a fast rank.
 
-Exact distances (what a resident reads, and the radius edge) come from geopy's ``geodesic``
-on the WGS-84 ellipsoid. Measuring thousands of candidates with it would be too slow (a
-quarter of a millisecond each), so candidates are ranked by Lambert's formula, vectorised,
-whose error is bounded by ``APPROXIMATE_ERROR`` (see ``tests/test_geo.py``); only the page
-shown and the candidates within that error of the radius edge are measured exactly.
+Exact distances (what a resident reads, and the radius edge) are geopy's ``geodesic`` on the
+WGS-84 ellipsoid, computed as it computes them: Karney's inverse in ``geographiclib``
+(geopy's own dependency), called directly. Importing ``geopy.distance`` would load all of
+geopy's geocoders and their HTTP stack (~15 MB) into every web worker, which never geocodes.
+
+Measuring thousands of candidates with it would be too slow (a quarter of a millisecond
+each), so candidates are ranked by Lambert's formula, vectorised, whose error is bounded by
+``APPROXIMATE_ERROR`` (see ``tests/test_geo.py``); only the page shown and the candidates
+within that error of the radius edge are measured exactly.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import re
 from typing import NamedTuple
 
 import numpy as np
-from geopy.distance import geodesic
+from geographiclib.geodesic import Geodesic
 
 KM_PER_UNIT = {"km": 1.0, "mi": 1.609344}
 RADII = (1, 3, 10, 25)  # in the site's distance unit
@@ -31,6 +35,8 @@ DECIMALS = 3  # ~100 m: what "use my location" sends, and all the site keeps of 
 _A_KM = 6378.137
 _E2 = 0.00669437999014
 _F = 1 / 298.257223563
+# geopy's ``ELLIPSOIDS["WGS-84"]``: the major axis in kilometres, so distances come in km.
+_WGS84_KM = Geodesic(_A_KM, _F)
 _PAIR = re.compile(r"^\s*([-+]?[\d.]+(?:e[-+]?\d+)?)\s*[,; ]\s*([-+]?[\d.]+(?:e[-+]?\d+)?)\s*$",
                    re.IGNORECASE)
 
@@ -45,8 +51,9 @@ class BadPoint(ValueError):
 
 
 def distance_km(a: Point, b: Point) -> float:
-    """The exact distance on the WGS-84 ellipsoid, in kilometres."""
-    return geodesic(a, b).km
+    """The exact distance on the WGS-84 ellipsoid, in kilometres (geopy's
+    ``geodesic(a, b).km``, to the last bit: ``tests/test_geo.py``)."""
+    return _WGS84_KM.Inverse(a[0], a[1], b[0], b[1], Geodesic.DISTANCE)["s12"]
 
 
 def to_km(value: float, unit: str) -> float:

@@ -12,17 +12,15 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from geopy.exc import ConfigurationError, GeocoderNotFound
-from geopy.extra.rate_limiter import RateLimiter
-from geopy.geocoders import SERVICE_TO_GEOCODER, get_geocoder_for_service
-
 from ..records.fields import At, is_mapping, show
 from ..records.problems import Report
 
 DEFAULT_PROVIDER = "nominatim"
 DEFAULT_DELAY = 1.0  # seconds between requests: Nominatim's usage policy
 OWN_OPTIONS = ("provider", "min_delay_seconds")  # ours; everything else goes to geopy
-
+# geopy is imported where a geocoder is named or made, not with this module: its geocoders
+# and their HTTP stack (~15 MB) would otherwise load into every web worker, which checks
+# request parameters with the data schema (that imports this module) but never geocodes.
 
 
 def check_settings(value, at: At, report: Report) -> dict | None:
@@ -34,6 +32,9 @@ def check_settings(value, at: At, report: Report) -> dict | None:
     if not is_mapping(value, at, report, "a mapping",
                       "expected e.g. {provider: nominatim, user_agent: my-directory}"):
         return None
+    from geopy.exc import ConfigurationError, GeocoderNotFound
+    from geopy.geocoders import SERVICE_TO_GEOCODER, get_geocoder_for_service
+
     line_of = getattr(value, "line_of", lambda key: at.line)
     provider = str(value.get("provider") or DEFAULT_PROVIDER).strip().lower()
     try:
@@ -96,6 +97,9 @@ class RateLimited:
 
 def connect(settings: dict | None) -> RateLimited:
     """The geocoder site.yaml asks for, rate limited. Makes no request until used."""
+    from geopy.extra.rate_limiter import RateLimiter
+    from geopy.geocoders import get_geocoder_for_service
+
     settings = dict(settings or {"provider": DEFAULT_PROVIDER})
     provider = settings.pop("provider", DEFAULT_PROVIDER)
     delay = settings.pop("min_delay_seconds", DEFAULT_DELAY)

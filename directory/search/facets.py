@@ -22,7 +22,6 @@ import threading
 from collections import defaultdict
 from pathlib import Path
 
-import sqlite_utils
 from whoosh import index as whoosh_index
 
 from ..hours import syntax as hours
@@ -46,6 +45,8 @@ def write_facets(database: Path, index_dir: Path) -> None:
         values: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
         for term in reader.lexicon("category"):  # ancestors included, as the index has them
             values["category"][term.decode()] = list(reader.postings("category", term).all_ids())
+    import sqlite_utils  # the build's alone: a web worker need not hold it (~14 MB)
+
     db = sqlite_utils.Database(database)
     for service_id, name, value in queries.filter_values(db.conn):
         if service_id in docnums:  # inactive services are not in the index

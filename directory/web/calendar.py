@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import icalendar
 from flask_babel import gettext as _
 
 from ..hours import sessions as dated
@@ -19,6 +18,8 @@ from ..hours import sessions as dated
 def session_calendar(session: dict, zone, now: dt.datetime, page_url: str,
                      uid_domain: str) -> bytes:
     """The ``.ics`` file of one session (one event; a series as one event with its rule)."""
+    import icalendar  # loaded by the first calendar asked for, not by every worker
+
     first = dated.occurrences(session, zone, dt.date.fromisoformat(session["dtstart"]),
                               dt.date.fromisoformat(session["dtstart"]))[0]
     event = icalendar.Event()
