@@ -73,6 +73,31 @@ def _refuse(problem: str):
     sys.exit(1)
 
 
+# glibc gives each thread that allocates its own heap ("arena"), up to 8 per core, and each
+# keeps its freed memory: with a worker's threads that was ~15 MB of resident memory a worker
+# after distinct searches. Two arenas are enough for four threads that mostly wait on the GIL.
+MALLOC_ARENAS = int(os.environ.get("DIRECTORY_MALLOC_ARENAS", 2))
+_M_ARENA_MAX = -8  # glibc's malloc.h
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Cap glibc's malloc arenas for this process (before its threads start); False where
+    the C library is not glibc or the cap is 0 (switched off)."""
+    import ctypes
+
+    if arenas <= 0:
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to cap
+        return False
+    return mallopt(_M_ARENA_MAX, arenas) == 1
+
+
+def post_fork(server, worker):
+    limit_malloc_arenas()
+
+
 def post_worker_init(worker):
     """Warm each worker before it takes requests: open the build's index, database, filter
     masks and taxonomy, so the first residents do not wait for them."""

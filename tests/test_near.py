@@ -328,3 +328,22 @@ def test_hotlines_are_in_sight_above_the_distance_list(client):
     block = re.search(r'<section class="remote".*?</section>', html, flags=re.S).group(0)
     assert "Peer warmline" in block and 'href="tel:+17735550120"' in block
     assert "Open 24 hours" in block or "Open now" in block or "open" in block.lower()
+
+
+def test_the_remote_services_serving_an_area_are_the_same_kept_or_walked():
+    """The mask of phone and online services serving some areas is kept per set of areas:
+    the same services as walking every one's areas, for any order of the same areas."""
+    from directory.search import nearby
+    from directory.search.masks import mask_of
+
+    points = nearby.Points.__new__(nearby.Points)
+    points.size, points._serving = 12, {}
+    points.remote = {1: {"Uptown"}, 3: {"region"}, 5: set(), 7: {"Pilsen", "Uptown"},
+                     9: {"Evanston"}}
+    for areas, in_region in ((["Uptown"], True), (["Pilsen", "Uptown"], False),
+                             (["Uptown", "Pilsen"], False), ([], True), (["Evanston"], False)):
+        walked = mask_of(points.serving(areas, in_region), points.size)
+        assert points.serving_mask(areas, in_region) == walked
+        assert points.serving_mask(list(reversed(areas)), in_region) == walked
+    assert points.serving_mask(["Uptown"], True) == mask_of([1, 3, 5, 7], 12)
+    assert points.serving_mask(["Uptown"], False) == mask_of([1, 7], 12)

@@ -172,3 +172,37 @@ def test_keep_alive_connections_are_closed_now_and_then():
             closing.append(number)
     assert gunicorn_conf.keepalive_requests == 20
     assert closing == [20, 40, 60]
+
+
+ARENAS_SCRIPT = """
+import ctypes, sys, threading
+from directory import gunicorn_conf
+capped = gunicorn_conf.limit_malloc_arenas()
+def allocate():
+    kept = [bytearray(200) for _ in range(20000)]  # small blocks: from the thread's arena
+    barrier.wait()
+barrier = threading.Barrier(8)
+threads = [threading.Thread(target=allocate) for _ in range(8)]
+for thread in threads: thread.start()
+for thread in threads: thread.join()
+print(capped, flush=True)
+ctypes.CDLL(None).malloc_stats()  # one "Arena N:" block per arena, on stderr
+"""
+
+
+@pytest.mark.parametrize(("arenas", "at_most"), [("2", 2), ("0", None)])
+def test_a_worker_caps_its_malloc_arenas(arenas, at_most):
+    """Each gunicorn worker (post_fork) caps glibc's malloc arenas: threads share two heaps
+    instead of keeping one each (resident memory after distinct searches)."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, DIRECTORY_MALLOC_ARENAS=arenas)
+    env.pop("MALLOC_ARENA_MAX", None)
+    result = subprocess.run([sys.executable, "-c", ARENAS_SCRIPT], env=env,
+                            capture_output=True, text=True, timeout=60, check=True)
+    found = result.stderr.count("Arena ")
+    if at_most is None:
+        assert result.stdout.strip() == "False" and found > 2  # uncapped: a heap a thread
+    else:
+        assert result.stdout.strip() == "True" and 1 <= found <= at_most

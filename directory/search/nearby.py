@@ -32,6 +32,7 @@ REMOTE_SHOWN = 5
 NEAREST_SHOWN = 3
 # A nearest-few list sorts this many places per service asked for, then all if too few.
 NEAREST_PLACES = 16
+SERVING_KEPT = 1024  # sets of areas whose remote services' mask is kept (per build)
 
 
 @dataclass
@@ -79,6 +80,7 @@ class Points:
         self.size = size
         self.one_place_each = len(np.unique(self.docnums)) == len(self.docnums)
         self.remote: dict[int, set[str]] = {}
+        self._serving: dict[tuple[frozenset, bool], int] = {}
         for docnum, area in queries.remote_areas(db):
             self.remote.setdefault(docnum, set()).update([area] if area else [])
 
@@ -88,6 +90,19 @@ class Points:
         wanted = set(areas) | ({"region"} if in_region else set())
         return [docnum for docnum, served in self.remote.items()
                 if served & wanted or (in_region and not served)]
+
+    def serving_mask(self, areas: list[str], in_region: bool) -> int:
+        """``serving`` as a mask, kept per set of areas: a near search names one of the
+        region's few places (or a point among them), and walking every remote service's
+        areas was a millisecond of each near search at 50,000 services."""
+        key = (frozenset(areas), in_region)
+        found = self._serving.get(key)
+        if found is None:
+            found = mask_of(self.serving(areas, in_region), self.size)
+            if len(self._serving) >= SERVING_KEPT:
+                self._serving.clear()
+            self._serving[key] = found
+        return found
 
 
 def points(build, db, index: Index) -> Points:
@@ -185,7 +200,8 @@ def remote(db, index: Index, points: Points, places: Gazetteer, where: Where, te
            category: str | None, page: int = 1, per_page: int = REMOTE_SHOWN,
            first: tuple[int, ...] = ()) -> dict:
     """The best services without a location that serve the area around the point (a page
-    of them: by default the few a search shows), and how many there are in all.
+    of them: by default the few a search shows), and how many there are in all: their
+    ids (kept with a search's answer; the rows are read for the page shown) and total.
 
     ``first``: masks in order of preference (the crisis lines, those open now): the
     services in the first mask come before those only in the second, and so on; each
@@ -193,11 +209,11 @@ def remote(db, index: Index, points: Points, places: Gazetteer, where: Where, te
     areas = places.areas_around(where.point)
     if where.place and where.place.name not in areas:
         areas.append(where.place.name)
-    within = mask_of(points.serving(areas, where.in_region), index.size())
+    within = points.serving_mask(areas, where.in_region)
     if not first:
         hits = index.search(text, category=category, page=page, per_page=per_page,
                             within=within)
-        return {"services": queries.services(db, hits.ids), "total": hits.total}
+        return {"ids": hits.ids, "total": hits.total}
     ids, total, left = [], None, within
     for preferred in (*_preferences(first), -1):
         group = left & preferred
@@ -211,7 +227,7 @@ def remote(db, index: Index, points: Points, places: Gazetteer, where: Where, te
         left &= ~group
         if len(ids) >= per_page:
             break
-    return {"services": queries.services(db, ids), "total": total or 0}
+    return {"ids": ids, "total": total or 0}
 
 
 def _preferences(masks: tuple[int, ...]) -> list[int]:

@@ -92,6 +92,8 @@ def search():
                            categories, now), size=ANSWERS_KEPT)
     unmet.note_search(q, chosen, place, hits, page)
     results = queries.services(get_db(), hits.ids)
+    if remote:
+        remote = {"services": queries.services(get_db(), remote["ids"]), "total": remote["total"]}
     if near:
         nearby.attach(results, distances, place.point, where.unit())
     return render_template(
@@ -156,7 +158,8 @@ def remote_services():
                               per_page=per_page))
     back = {key: value for key, value in request.args.items() if key != "page"}
     return render_template("remote.html", where=place, q=q, category_name=names.get(category),
-                           results=found["services"], total=found["total"], page=page,
+                           results=queries.services(get_db(), found["ids"]),
+                           total=found["total"], page=page,
                            pages=max(1, math.ceil(found["total"] / per_page)), back=back)
 
 
