@@ -33,7 +33,9 @@ CACHED = {"site.home", "site.search", "site.remote_services", "site.service",
           "site.organization", "site.category", "site.about", "site.api_page", "sheets.referral",
           "sheets.street", "sheets.referral_pdf", "sheets.street_pdf", "events.listing",
           "volunteer.listing"}
-DEFAULT_BYTES = 32 * 2**20  # per worker
+# Per worker: ~600 pages of ~28 KB, far more than the popular pages that come back; beyond
+# them a one-off page only holds memory (32 MiB was an eighth of a worker at 50k services).
+DEFAULT_BYTES = 16 * 2**20
 CARDS = 4096  # result cards kept per worker
 
 
