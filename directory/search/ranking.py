@@ -13,7 +13,11 @@ None). ``tests/test_ranking.py`` checks both rank alike.
 
 from __future__ import annotations
 
+import io
+import pickle
+import struct
 import threading
+import zlib
 from array import array
 from collections import OrderedDict
 from contextlib import contextmanager
@@ -32,6 +36,7 @@ CACHE_POSTINGS = 2_500_000
 # word of the English fields too, where most Spanish words are not, and a miss costs a lookup
 # in every segment of the index.
 CACHE_ABSENT = 200_000
+_INT = struct.Struct("!i")  # Whoosh's block length (``StructFile.read_int``)
 
 
 class Unsupported(Exception):
@@ -257,14 +262,24 @@ def read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _leaf_postings(matcher, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """A fresh leaf matcher's postings: the term's bytes read in one piece, then each block
+    decoded from memory (Whoosh's ``_goto``/``_read_data`` per block made a seek, an int
+    read, an unpickle from the file and another read, through several Python calls)."""
     if type(matcher) is not W3LeafMatcher or matcher._byteids or matcher._i:
         return _walk(matcher, offset)
+    start = matcher._baseoffset - matcher._startoffset  # after the header tag
+    length = matcher._length  # a term's extent; some of Whoosh's readers give it as (n,)
+    data = matcher._postfile.get(matcher._startoffset,
+                                 length[0] if isinstance(length, tuple) else length)
     ids, weights = [], []
-    while matcher.is_active():
-        if matcher._data is None:
-            matcher._read_data()
-        coded, block_weights = matcher._data[0], matcher._data[1]
-        count = matcher._blocklength
+    while start < len(data):
+        # A block: its length (negative for the last), its pickled info, its data.
+        length = _INT.unpack_from(data, start)[0]
+        begins, ends = start + _INT.size, start + _INT.size + abs(length)
+        header = io.BytesIO(data[begins:ends])
+        count, _maxid, _maxweight, compression, _mn, _mx = pickle.load(header)
+        body = data[begins + header.tell():ends]
+        coded, block_weights = pickle.loads(zlib.decompress(body) if compression else body)[:2]
         ids.append(np.cumsum(np.asarray(coded, dtype=np.int64)))  # deltas from 0
         if block_weights is None:  # Whoosh writes None when every weight is 1
             weights.append(np.ones(count))
@@ -273,7 +288,9 @@ def _leaf_postings(matcher, offset: int) -> tuple[np.ndarray, np.ndarray]:
             weights.append(np.full(count, np.float32(block_weights), dtype=np.float64))
         else:
             weights.append(np.asarray(block_weights, dtype=np.float64))
-        matcher._next_block()
+        if length < 0:
+            break
+        start = ends
     if not ids:
         return np.zeros(0, dtype=np.int32), np.zeros(0)
     return (np.concatenate(ids).astype(np.int32) + np.int32(offset),
