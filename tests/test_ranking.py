@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
+from pathlib import Path
 
 import pytest
 from whoosh.query import Phrase
@@ -125,7 +126,7 @@ def parts(query):
 def test_postings_read_by_block_are_those_whoosh_hands_out_one_by_one(index):
     """The block reader (``read_postings``) gives every term's documents and weights exactly
     as Whoosh's matcher walks them, across the index's segments and its fields."""
-    from directory.search.ranking import _walk, read_postings
+    from directory.search.postings import _walk, read_postings
 
     with index.searcher() as searcher:
         reader = searcher.reader()
@@ -158,7 +159,7 @@ def test_segments_read_in_place_are_the_index_whoosh_reads(index):
     from whoosh.qparser import QueryParser
 
     from directory.search import segments
-    from directory.search.ranking import read_postings
+    from directory.search.postings import read_postings
 
     folder = str(index._ix.storage.folder)
     own, in_place = whoosh_index.open_dir(folder, readonly=True), segments.open_index(folder)
@@ -226,3 +227,49 @@ def test_part_reads_ahead_and_returns_the_bytes_of_the_file(tmp_path):
         assert reader.tell() == position
     reader.seek(0)
     assert reader.read() == data
+
+
+def test_the_builds_term_arrays_are_whooshs_postings(index):
+    """The build's flat copy of the postings holds every term of the index with the same
+    documents and weights as Whoosh's blocks, and nothing else; searches read it."""
+    from directory.search.postings import TermArrays, read_postings
+
+    folder = index._ix.storage.folder
+    arrays = TermArrays.of(Path(folder))
+    assert arrays is not None
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        terms = list(reader.all_terms())
+        for field, text in terms:
+            ids, weights = read_postings(reader.postings(field, text))
+            found = arrays.get(field, text)
+            assert found is not None, (field, text)
+            assert found[0].tolist() == ids.tolist() and found[1].tolist() == weights.tolist()
+    assert len(terms) > 1000
+    for field, text in (("description", b"skydiving"), ("name", b""), ("nofield", b"x")):
+        assert arrays.get(field, text) is None
+    assert index._ranker()._arrays is not None
+
+
+def test_without_term_arrays_the_ranking_reads_whooshs_blocks_alike(index, tmp_path,
+                                                                     monkeypatch):
+    """Two terms whose hashes collide (a one-in-10^10 chance) leave the index without the
+    flat copy; the ranker then reads Whoosh's blocks, and ranks the same."""
+    import shutil
+
+    from directory.search import postings
+
+    copy = tmp_path / "index"
+    shutil.copytree(index._ix.storage.folder, copy)
+    for name in (postings.IDS, postings.WEIGHTS, postings.TABLE):
+        (copy / name).unlink()
+    monkeypatch.setattr(postings, "term_hash", lambda field, text: 7)
+    with search.segments.open_index(str(copy)).reader() as reader:
+        assert postings.write(copy, reader) is False
+    assert not any((copy / name).exists() for name in (postings.IDS, postings.TABLE))
+    monkeypatch.undo()
+    plain = search.Index(copy, {})
+    assert plain._ranker()._arrays is None
+    for text in GOLDEN + WORDS:
+        query = index.query(text)
+        assert plain.ranked(query) == index.ranked(query), text

@@ -30,7 +30,8 @@ KEEP_BUILDS = 3
 # 4: crisis_terms (crisis searches), filter_words, audience words in the index.
 # 5: both, and dated sessions (schedule rows of kind session, the sessions table), volunteer roles.
 # 6: all of those, and translations of listings, descriptions and index fields per language.
-FORMAT = 6
+# 7: and every term's postings as flat arrays beside the index (search/postings.py).
+FORMAT = 7
 
 
 class BuildError(Exception):

@@ -21,7 +21,7 @@ from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, plugins
 from whoosh.query import And, Every, NullQuery, Or, Term
 
-from . import segments
+from . import postings, segments
 from .languages import analyzer, fold_accents, stop_words
 from .masks import first_in, mask_of, to_array, to_mask
 from .processes import SafeMpWriter
@@ -152,9 +152,11 @@ def write_index(path: Path, documents, languages=("en",)) -> None:
             for document in chain(first, documents):
                 writer.add_document(**document)
                 count += 1
-    written = whoosh_index.open_dir(str(path), readonly=True).doc_count_all()
-    if written != count:  # never serve an index that silently lost a segment
-        raise RuntimeError(f"the index holds {written} of {count} documents")
+    written = whoosh_index.open_dir(str(path), readonly=True)
+    if written.doc_count_all() != count:  # never serve an index that silently lost a segment
+        raise RuntimeError(f"the index holds {written.doc_count_all()} of {count} documents")
+    with segments.open_index(str(path)).reader() as reader:  # the postings as flat arrays
+        postings.write(path, reader)
 
 
 def document_numbers(path: Path):

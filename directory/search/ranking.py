@@ -13,30 +13,26 @@ None). ``tests/test_ranking.py`` checks both rank alike.
 
 from __future__ import annotations
 
-import io
-import pickle
-import struct
 import threading
-import zlib
-from array import array
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import MultiMatcher
 from whoosh.query import And, Every, NullQuery, Or, Term
 from whoosh.scoring import BM25F
 
-# Postings kept per index, least recently used dropped first: 12 bytes each, so ~30 MB (a
-# worker's memory is the limit; a term dropped is read again by blocks in a few ms).
-CACHE_POSTINGS = 2_500_000
+from .postings import TermArrays, read_postings
+
+# Scored postings kept per index, least recently used dropped first: 12 bytes each, so ~12 MB
+# (a worker's memory is the limit; a term dropped is read again from the build's flat copy,
+# two reads and its scores, well under a millisecond for the commonest word at 50,000).
+CACHE_POSTINGS = 1_000_000
 # Terms known to be absent, remembered up to this many: a search on a Spanish page asks each
 # word of the English fields too, where most Spanish words are not, and a miss costs a lookup
 # in every segment of the index.
 CACHE_ABSENT = 200_000
-_INT = struct.Struct("!i")  # Whoosh's block length (``StructFile.read_int``)
 
 
 class Unsupported(Exception):
@@ -71,6 +67,8 @@ class Ranker:
         self._absent_scored: Scored | None = None
         self._last: tuple[object, Scored] | None = None  # the query last evaluated
         # Builds never delete, but a deleted document must never be a result.
+        folder = getattr(ix.storage, "folder", None)  # the build's flat copy of the postings
+        self._arrays = TermArrays.of(Path(folder)) if folder else None
         self._live = np.ones(self.size, dtype=bool)
         if self._searcher.reader().has_deletions():
             self._live[:] = False
@@ -197,15 +195,10 @@ class Ranker:
             if found is not None:
                 self._terms.move_to_end(key)
                 return found
-            if key in self._absent:
+            read = self._read(field, text)
+            if read is None:
                 return None
-            reader = self._searcher.reader()
-            if key not in reader:
-                if len(self._absent) >= CACHE_ABSENT:
-                    self._absent.clear()
-                self._absent.add(key)
-                return None
-            docnums, weights = read_postings(reader.postings(field, text))
+            docnums, weights = read
             found = (docnums, self._score(field, text, docnums, weights))
             self._terms[key] = found
             self._cached += len(docnums)
@@ -213,6 +206,25 @@ class Ranker:
                 _, (dropped, _scores) = self._terms.popitem(last=False)
                 self._cached -= len(dropped)
             return found
+
+    def _read(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """A term's (documents, weights): from the build's flat copy when there is one, else
+        from Whoosh's blocks (lock held)."""
+        schema = self._searcher.schema
+        if self._arrays is not None:
+            if field not in schema:
+                return None
+            return self._arrays.get(field, schema[field].to_bytes(text))
+        key = (field, text)
+        if key in self._absent:
+            return None
+        reader = self._searcher.reader()
+        if key not in reader:
+            if len(self._absent) >= CACHE_ABSENT:
+                self._absent.clear()
+            self._absent.add(key)
+            return None
+        return read_postings(reader.postings(field, text))
 
     def _score(self, field: str, text: str, docnums: np.ndarray,
                weights: np.ndarray) -> np.ndarray:
@@ -237,72 +249,3 @@ class Ranker:
                 (reader.doc_field_length(docnum, field, 1) or 1 for docnum in range(self.size)),
                 dtype=np.float64, count=self.size)
         return self._lengths[field]
-
-
-# --- reading a term's postings ------------------------------------------------------------
-
-
-def read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
-    """(document numbers as int32, weights as float64) of a term's postings, in order.
-
-    Whoosh's matcher hands them over one call at a time (several Python calls a posting,
-    most of a first search's time at 50,000 services); its posting files hold them in blocks
-    of up to 128, so whole blocks are read here: one unpickle, one cumulative sum for the
-    delta-coded ids. Matchers of another kind are walked posting by posting, as before."""
-    if isinstance(matcher, MultiMatcher):  # one leaf per segment, with its first docnum
-        parts = [_leaf_postings(leaf, offset) for leaf, offset in
-                 zip(matcher.matchers[matcher.current:], matcher.offsets[matcher.current:],
-                     strict=True)]
-    else:
-        parts = [_leaf_postings(matcher, 0)]
-    if len(parts) == 1:
-        return parts[0]
-    return (np.concatenate([ids for ids, _ in parts]),
-            np.concatenate([weights for _, weights in parts]))
-
-
-def _leaf_postings(matcher, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    """A fresh leaf matcher's postings: the term's bytes read in one piece, then each block
-    decoded from memory (Whoosh's ``_goto``/``_read_data`` per block made a seek, an int
-    read, an unpickle from the file and another read, through several Python calls)."""
-    if type(matcher) is not W3LeafMatcher or matcher._byteids or matcher._i:
-        return _walk(matcher, offset)
-    start = matcher._baseoffset - matcher._startoffset  # after the header tag
-    length = matcher._length  # a term's extent; some of Whoosh's readers give it as (n,)
-    data = matcher._postfile.get(matcher._startoffset,
-                                 length[0] if isinstance(length, tuple) else length)
-    ids, weights = [], []
-    while start < len(data):
-        # A block: its length (negative for the last), its pickled info, its data.
-        length = _INT.unpack_from(data, start)[0]
-        begins, ends = start + _INT.size, start + _INT.size + abs(length)
-        header = io.BytesIO(data[begins:ends])
-        count, _maxid, _maxweight, compression, _mn, _mx = pickle.load(header)
-        body = data[begins + header.tell():ends]
-        coded, block_weights = pickle.loads(zlib.decompress(body) if compression else body)[:2]
-        ids.append(np.cumsum(np.asarray(coded, dtype=np.int64)))  # deltas from 0
-        if block_weights is None:  # Whoosh writes None when every weight is 1
-            weights.append(np.ones(count))
-        elif isinstance(block_weights, float):  # ... and one number when all are equal,
-            # which its reader hands out as a 32-bit float: the same rounding here.
-            weights.append(np.full(count, np.float32(block_weights), dtype=np.float64))
-        else:
-            weights.append(np.asarray(block_weights, dtype=np.float64))
-        if length < 0:
-            break
-        start = ends
-    if not ids:
-        return np.zeros(0, dtype=np.int32), np.zeros(0)
-    return (np.concatenate(ids).astype(np.int32) + np.int32(offset),
-            np.concatenate(weights))
-
-
-def _walk(matcher, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    """Posting by posting, through the matcher's public calls."""
-    docnums, weights = array("i"), array("d")
-    while matcher.is_active():
-        docnums.append(matcher.id() + offset)
-        weights.append(matcher.weight())
-        matcher.next()
-    return (np.frombuffer(docnums, dtype=np.int32).copy(),
-            np.frombuffer(weights, dtype=np.float64).copy())

@@ -1,0 +1,204 @@
+"""A term's postings as arrays: read from Whoosh's blocks, or from the build's flat copy.
+
+Whoosh keeps postings in pickled, compressed blocks of up to 128, with each posting's
+positions (for phrase searches): reading a common word's at 50,000 services means unpickling
+hundreds of blocks, ~40 µs each, and that was most of a first search's time. The build
+therefore writes every term's document numbers and weights once more, as plain arrays beside
+the index (``write``): a search then reads a term with two ``os.pread`` calls and no
+unpickling (``TermArrays``). Whoosh's blocks remain the source (the build reads them with
+``read_postings``), so the numbers are the same; ``tests/test_ranking.py`` compares them.
+
+Files in the index folder: ``terms.ids`` (int32) and ``terms.weights`` (float64, the values
+Whoosh's matchers hand out), little-endian, one run per term and segment; ``terms.table.npy``,
+one row per run, sorted by a 64-bit hash of the term's field and text: hash, start, count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import struct
+import zlib
+from array import array
+from pathlib import Path
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import MultiMatcher
+
+IDS, WEIGHTS, TABLE = "terms.ids", "terms.weights", "terms.table.npy"
+_ROW = np.dtype([("hash", "<u8"), ("start", "<i8"), ("count", "<i4")])
+_INT = struct.Struct("!i")  # Whoosh's block length (``StructFile.read_int``)
+
+
+def term_hash(field: str, text: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(field.encode() + b"\0" + text, digest_size=8)
+                          .digest(), "little")
+
+
+# --- the build's flat copy ------------------------------------------------------------------
+
+
+def write(index_dir: Path, reader) -> bool:
+    """Every term of the index's reader as arrays in ``index_dir``; False (nothing written,
+    searches read Whoosh's blocks) if two terms' hashes collide, which 64 bits make a
+    one-in-10^10 chance at a state's catalogue."""
+    rows, start, seen = [], 0, {}
+    with (index_dir / IDS).open("wb") as ids_out, (index_dir / WEIGHTS).open("wb") as out:
+        for field, text, docnums, weights in _all_postings(reader):
+            key = term_hash(field, text)
+            if seen.setdefault(key, (field, text)) != (field, text):
+                break
+            ids_out.write(docnums.astype("<i4").tobytes())
+            out.write(weights.astype("<f8").tobytes())
+            rows.append((key, start, len(docnums)))
+            start += len(docnums)
+        else:
+            table = np.array(rows, dtype=_ROW)
+            # By hash; a term's runs (one a segment) stay in segment order, as documents are.
+            np.save(index_dir / TABLE, table[np.argsort(table["hash"], kind="stable")],
+                    allow_pickle=False)
+            return True
+    for name in (IDS, WEIGHTS):
+        (index_dir / name).unlink()
+    return False
+
+
+def _all_postings(reader):
+    """(field, term, document numbers, weights) of every term, a segment at a time: each
+    segment's term table is read in order, not looked up term by term in every segment
+    (which was half of the time). Readers of another kind: term by term, all segments."""
+    schema = reader.schema
+    leaves = list(reader.leaf_readers())
+    if all(hasattr(leaf, "_terms") and hasattr(leaf._terms, "_postfile") for leaf, _ in leaves):
+        for leaf, offset in leaves:
+            terms = leaf._terms
+            for (field, text), info in terms.items():
+                if field in schema:
+                    matcher = terms._codec.postings_reader(terms._postfile, info,
+                                                           schema[field].format)
+                    yield (field, text, *_leaf_postings(matcher, offset))
+        return
+    for field, text in reader.all_terms():
+        yield (field, text, *read_postings(reader.postings(field, text)))
+
+
+class TermArrays:
+    """The flat copy of an index's postings, looked up by field and term."""
+
+    def __init__(self, index_dir: Path):
+        self._table = np.load(index_dir / TABLE, allow_pickle=False)
+        self._hashes = self._table["hash"]
+        self._ids = self._weights = -1
+        self._ids = os.open(index_dir / IDS, os.O_RDONLY)
+        self._weights = os.open(index_dir / WEIGHTS, os.O_RDONLY)
+        total = int(self._table["count"].sum())
+        if os.fstat(self._ids).st_size != 4 * total or \
+                os.fstat(self._weights).st_size != 8 * total:
+            self.close()
+            raise ValueError(f"{index_dir}: the term arrays do not match their table")
+
+    @classmethod
+    def of(cls, index_dir: Path) -> TermArrays | None:
+        """The index's flat copy, or None for an index written without one."""
+        if not (index_dir / TABLE).is_file():
+            return None
+        return cls(index_dir)
+
+    def get(self, field: str, text: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        """(document numbers as int32, weights as float64) of a term, None when absent."""
+        key = term_hash(field, text)
+        row = int(np.searchsorted(self._hashes, key))
+        if row == len(self._hashes) or int(self._hashes[row]) != key:
+            return None
+        last = int(np.searchsorted(self._hashes, key, side="right"))
+        runs = [self._run(int(self._table["start"][at]), int(self._table["count"][at]))
+                for at in range(row, last)]  # one a segment, in document order
+        if len(runs) == 1:
+            return runs[0]
+        return np.concatenate([ids for ids, _ in runs]), np.concatenate([w for _, w in runs])
+
+    def _run(self, start: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+        docnums = np.frombuffer(os.pread(self._ids, count * 4, start * 4), dtype="<i4")
+        weights = np.frombuffer(os.pread(self._weights, count * 8, start * 8), dtype="<f8")
+        return docnums.astype(np.int32), weights
+
+    def close(self) -> None:
+        for descriptor in (self._ids, self._weights):
+            if descriptor >= 0:
+                os.close(descriptor)
+        self._ids = self._weights = -1  # never close a number the system has given again
+
+    def __del__(self):
+        self.close()
+
+
+# --- Whoosh's blocks --------------------------------------------------------------------------
+
+
+def read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers as int32, weights as float64) of a term's postings, in order.
+
+    Whoosh's matcher hands them over one call at a time (several Python calls a posting,
+    most of a first search's time at 50,000 services); its posting files hold them in blocks
+    of up to 128, so whole blocks are read here: one unpickle, one cumulative sum for the
+    delta-coded ids. Matchers of another kind are walked posting by posting, as before."""
+    if isinstance(matcher, MultiMatcher):  # one leaf per segment, with its first docnum
+        parts = [_leaf_postings(leaf, offset) for leaf, offset in
+                 zip(matcher.matchers[matcher.current:], matcher.offsets[matcher.current:],
+                     strict=True)]
+    else:
+        parts = [_leaf_postings(matcher, 0)]
+    if len(parts) == 1:
+        return parts[0]
+    return (np.concatenate([ids for ids, _ in parts]),
+            np.concatenate([weights for _, weights in parts]))
+
+
+def _leaf_postings(matcher, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """A fresh leaf matcher's postings: the term's bytes read in one piece, then each block
+    decoded from memory (Whoosh's ``_goto``/``_read_data`` per block made a seek, an int
+    read, an unpickle from the file and another read, through several Python calls)."""
+    if type(matcher) is not W3LeafMatcher or matcher._byteids or matcher._i:
+        return _walk(matcher, offset)
+    start = matcher._baseoffset - matcher._startoffset  # after the header tag
+    length = matcher._length  # a term's extent; some of Whoosh's readers give it as (n,)
+    data = matcher._postfile.get(matcher._startoffset,
+                                 length[0] if isinstance(length, tuple) else length)
+    ids, weights = [], []
+    while start < len(data):
+        # A block: its length (negative for the last), its pickled info, its data.
+        length = _INT.unpack_from(data, start)[0]
+        begins, ends = start + _INT.size, start + _INT.size + abs(length)
+        header = io.BytesIO(data[begins:ends])
+        count, _maxid, _maxweight, compression, _mn, _mx = pickle.load(header)
+        body = data[begins + header.tell():ends]
+        coded, block_weights = pickle.loads(zlib.decompress(body) if compression else body)[:2]
+        ids.append(np.cumsum(np.asarray(coded, dtype=np.int64)))  # deltas from 0
+        if block_weights is None:  # Whoosh writes None when every weight is 1
+            weights.append(np.ones(count))
+        elif isinstance(block_weights, float):  # ... and one number when all are equal,
+            # which its reader hands out as a 32-bit float: the same rounding here.
+            weights.append(np.full(count, np.float32(block_weights), dtype=np.float64))
+        else:
+            weights.append(np.asarray(block_weights, dtype=np.float64))
+        if length < 0:
+            break
+        start = ends
+    if not ids:
+        return np.zeros(0, dtype=np.int32), np.zeros(0)
+    return (np.concatenate(ids).astype(np.int32) + np.int32(offset),
+            np.concatenate(weights))
+
+
+def _walk(matcher, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """Posting by posting, through the matcher's public calls."""
+    docnums, weights = array("i"), array("d")
+    while matcher.is_active():
+        docnums.append(matcher.id() + offset)
+        weights.append(matcher.weight())
+        matcher.next()
+    return (np.frombuffer(docnums, dtype=np.int32).copy(),
+            np.frombuffer(weights, dtype=np.float64).copy())
