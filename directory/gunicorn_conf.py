@@ -94,8 +94,32 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
     return mallopt(_M_ARENA_MAX, arenas) == 1
 
 
+# Every this many requests a worker hands the memory its allocator holds free back to the
+# system (glibc's malloc_trim, ~0.1 ms): distinct searches free large temporary arrays,
+# whose pages glibc otherwise keeps, ~20 MB of a worker's resident memory at 50k services.
+TRIM_EVERY = int(os.environ.get("DIRECTORY_MALLOC_TRIM_EVERY", 50))
+
+
 def post_fork(server, worker):
     limit_malloc_arenas()
+    worker.directory_trim = _malloc_trim()
+
+
+def _malloc_trim():
+    """glibc's ``malloc_trim(0)``, or None where the C library has none."""
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def post_request(worker, req, environ, resp):
+    """Now and then, give the allocator's free pages back (``TRIM_EVERY``)."""
+    trim = getattr(worker, "directory_trim", None)
+    if trim is not None and TRIM_EVERY and getattr(worker, "directory_served", 0) % TRIM_EVERY == 0:
+        trim(0)
 
 
 def post_worker_init(worker):

@@ -206,3 +206,21 @@ def test_a_worker_caps_its_malloc_arenas(arenas, at_most):
         assert result.stdout.strip() == "False" and found > 2  # uncapped: a heap a thread
     else:
         assert result.stdout.strip() == "True" and 1 <= found <= at_most
+
+
+def test_a_worker_hands_free_memory_back_every_fiftieth_request():
+    """After every 50th request a worker calls glibc's malloc_trim (what distinct searches
+    freed goes back to the system); nothing else between."""
+    import types
+
+    from directory import gunicorn_conf
+
+    trimmed = []
+    worker = types.SimpleNamespace(directory_trim=lambda pad: trimmed.append(
+        (worker.directory_served, pad)))
+    for number in range(1, 151):
+        worker.directory_served = number
+        gunicorn_conf.post_request(worker, None, {}, None)
+    assert gunicorn_conf.TRIM_EVERY == 50
+    assert trimmed == [(50, 0), (100, 0), (150, 0)]
+    assert gunicorn_conf._malloc_trim()(0) in (0, 1)  # glibc here: the real call works
