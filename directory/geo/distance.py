@@ -14,7 +14,8 @@ import re
 from typing import NamedTuple
 
 import numpy as np
-from geopy.distance import geodesic
+from geographiclib.geodesic import Geodesic
+from geopy.distance import ELLIPSOIDS, geodesic
 
 KM_PER_UNIT = {"km": 1.0, "mi": 1.609344}
 RADII = (1, 3, 10, 25)  # in the site's distance unit
@@ -44,9 +45,19 @@ class BadPoint(ValueError):
     """Text that looks like coordinates but is not a usable point; the message says why."""
 
 
+# geopy's ``geodesic`` makes a new ``Geodesic`` of the ellipsoid (its series' coefficients)
+# for every distance, two thirds of its time: the same one, made once, measures the same
+# (geopy asks it for the distance alone, in the ellipsoid's unit, kilometres).
+_MAJOR_KM, _MINOR_KM, _FLATTENING = ELLIPSOIDS["WGS-84"]
+_WGS84 = Geodesic(_MAJOR_KM, _FLATTENING)
+
+
 def distance_km(a: Point, b: Point) -> float:
-    """The exact distance on the WGS-84 ellipsoid, in kilometres."""
-    return geodesic(a, b).km
+    """The exact distance on the WGS-84 ellipsoid, in kilometres: geopy's ``geodesic``."""
+    if abs(a[0]) > 90 or abs(b[0]) > 90 or abs(a[1]) > 180 or abs(b[1]) > 180:
+        return geodesic(a, b).km  # geopy's checks and its normalised longitudes
+    return _WGS84.Inverse(float(a[0]), float(a[1]), float(b[0]), float(b[1]),
+                          Geodesic.DISTANCE)["s12"]
 
 
 def to_km(value: float, unit: str) -> float:
