@@ -56,7 +56,11 @@ def clock_minutes(minutes: int, *, closing: bool = False) -> str:
 
 
 def _clock(moment: dt.time) -> str:
-    locale = _locale()
+    return _clock_in(moment, _locale())
+
+
+@functools.lru_cache(maxsize=4096)  # 1,440 minutes a day, in a few languages
+def _clock_in(moment: dt.time, locale: str) -> str:
     if moment.minute == 0 and _twelve_hour(locale):
         # "3 PM" rather than "3:00 PM": a sheet's hours line must stay one line.
         return format_time(moment, "h\u00a0a", locale=locale)
@@ -67,6 +71,11 @@ def _clock(moment: dt.time) -> str:
 @functools.lru_cache(maxsize=64)
 def _twelve_hour(locale: str) -> bool:
     return "h" in Locale.parse(locale).time_formats["short"].pattern
+
+
+@functools.lru_cache(maxsize=64)
+def _day_names(width: str, locale: str):
+    return get_day_names(width, locale=locale)
 
 
 def _locale() -> str:
@@ -123,7 +132,7 @@ def written_hours(text: str | None) -> str:
         return text
     if parsed.always:
         return _("24/7")
-    names = get_day_names("abbreviated", locale=_locale())
+    names = _day_names("abbreviated", _locale())
     parts = []
     for rule in parsed.rules:
         days = ", ".join(names[run[0]] if len(run) == 1 else
@@ -161,7 +170,7 @@ def week_table(service: dict) -> WeekTable | None:
     if not timetable.has_hours and not timetable.appointment:
         return None
     today = clock.now().date()
-    names = get_day_names("wide", locale=_locale())
+    names = _day_names("wide", _locale())
     rows = [(names[day], spans_text(spans) if spans else _("Closed"), is_today)
             for day, spans, is_today in week_rows(timetable, today)]
     exceptions = [(day, spans_text(spans) if spans else _("Closed"))

@@ -21,6 +21,7 @@ import threading
 from pathlib import Path
 
 from flask import current_app, g
+from flask.globals import _cv_app
 
 from ..build.layout import Build, NoBuild, open_current
 
@@ -29,9 +30,13 @@ KEPT_CONNECTIONS = 8  # idle connections per build: a worker's threads, and a fe
 
 
 def get_build() -> Build:
-    if "build" not in g:
-        g.build = open_current(Path(current_app.instance_path))
-    return g.build
+    # A page asks for its build sixty times or more: read from ``g`` without its proxy.
+    context = _cv_app.get(None)
+    kept = context.g.__dict__ if context is not None else g.__dict__  # g: Flask's own error
+    build = kept.get("build")
+    if build is None:
+        build = kept["build"] = open_current(Path(current_app.instance_path))
+    return build
 
 
 def get_db() -> sqlite3.Connection:
