@@ -353,7 +353,7 @@ def test_the_nearest_alike_from_a_small_box_are_the_whole_lists_beginning(places
     categories = {name: to_mask(rng.random(services) < share)
                   for name, share in (("dense", 0.5), ("some", 0.05), ("rare", 0.001))}
     found_small = fallback = 0
-    for trial in range(60):
+    for _trial in range(60):
         centre = geo.Point(41.6 + rng.random() * 0.55, -87.9 + rng.random() * 0.55)
         own = int(rng.integers(services))
         chosen = list(rng.choice(list(categories), size=int(rng.integers(1, 3)), replace=False))

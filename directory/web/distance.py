@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from babel.numbers import format_decimal
 from flask import request
-from flask_babel import gettext as _
 
 from ..geo import distance as geo
+from .i18n import gettext as _
 from .i18n import regional_locale
 
 REMOTE_ARGS = ("q", "category", "near", "lat", "lon", "radius", "lang")

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from babel import Locale
 from babel.dates import format_time, get_day_names
 from flask_babel import format_date
-from flask_babel import gettext as _
 
 from ..hours import syntax as hours
 from ..hours.opening import Status, Timetable, status, week_rows
 from . import clock
+from .i18n import gettext as _
 from .i18n import regional_locale
 
 

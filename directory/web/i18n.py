@@ -16,6 +16,7 @@ import datetime as dt
 import functools
 from urllib.parse import urlencode
 
+import flask_babel
 from babel import Locale, UnknownLocaleError
 from flask import has_app_context, has_request_context, request
 from flask.globals import _cv_app
@@ -251,6 +252,15 @@ def _region(language: str, country: str) -> str:
 def long_date(iso: str) -> str:
     """'2026-10-01' → '1 October 2026' in the page's language."""
     return format_date(dt.date.fromisoformat(iso), "long")
+
+
+def gettext(string: str, **variables) -> str:
+    """``flask_babel.gettext``, with the request's translations at hand (``_translations``):
+    Flask-Babel looks them up through several contexts for every string."""
+    if _cv_app.get(None) is None:
+        return flask_babel.gettext(string, **variables)
+    found = _translations().ugettext(string)
+    return found % variables if variables else found
 
 
 def _translations():

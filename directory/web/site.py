@@ -15,13 +15,13 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 from ..search import crisis, nearby, queries
 from . import clock, params, searching, unmet, where
 from .carry import carried_place
 from .current import all_categories, current_facets, current_index, current_stretch
+from .i18n import gettext as _
 from .i18n import localized
 from .sharing import public_url, share_links
 from .store import get_build, get_db
