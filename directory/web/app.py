@@ -14,6 +14,7 @@ from . import (
     distance,
     errors,
     events,
+    fragments,
     hosts,
     hours,
     hours_words,
@@ -67,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     hours_words.init_app(app)
     distance.init_app(app)
     current.init_app(app)
+    fragments.init_app(app)
     carry.init_app(app)
     app.register_blueprint(site.bp)
     app.register_blueprint(sheets.bp)

@@ -102,6 +102,11 @@ def _carried() -> str | None:
     return None
 
 
+def carried_language() -> str | None:
+    """The ``lang`` this request's links carry (``keep_language``), or None."""
+    return _carried()
+
+
 def keep_language(endpoint: str | None, values: dict) -> None:
     """``url_defaults`` hook: every internal link keeps the page's language."""
     if endpoint == "static" or "lang" in values:
