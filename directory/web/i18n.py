@@ -60,8 +60,11 @@ def current_locale() -> Locale | None:
 
 
 def page_language() -> str:
-    locale = current_locale()
     babel = _babel_context()
+    locale = getattr(babel, "babel_locale", None)
+    if locale is None:
+        locale = get_locale()
+        babel = _babel_context()  # made by that first call
     known = getattr(babel, "directory_language", None)
     if known is not None and known[0] is locale:  # the same Locale as the last call
         return known[1]
@@ -158,8 +161,12 @@ def language_links() -> list[dict]:
     if len(languages) < 2 or not has_request_context():
         return []
     here = page_language()
-    return [{"code": code, "name": own_name(code), "url": _this_page_in(code),
-             "current": code == here} for code in languages]
+    # Asked twice a page (the head's alternate links, the switcher): made once.
+    kept = _cv_app.get(None).g.__dict__.setdefault("language_links", {})
+    if here not in kept:
+        kept[here] = [{"code": code, "name": own_name(code), "url": _this_page_in(code),
+                       "current": code == here} for code in languages]
+    return kept[here]
 
 
 def in_language(code: str | None, caller) -> Markup:
