@@ -24,6 +24,7 @@ from . import (
     sheets,
     site,
     store,
+    templating,
     unmet,
     upkeep,
     volunteer,
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if "INSTANCE_PATH" in app.config:
         app.instance_path = app.config["INSTANCE_PATH"]
 
+    templating.init_app(app)  # first: the others add to its globals
     store.init_app(app)
     hosts.init_app(app)
     i18n.init_app(app)
