@@ -14,6 +14,7 @@ from ..data.catalogue import synonym_words
 
 JSON_COLUMNS = ("names", "descriptions", "synonyms", "remote", "accessibility", "aliases",
                 "translations", "organization_translations")
+_JSON = frozenset(JSON_COLUMNS)
 CHUNK = 500  # ids per query: well under SQLite's limit on parameters
 
 
@@ -28,7 +29,20 @@ def _row(row: sqlite3.Row | None) -> dict | None:
 
 
 def _rows(cursor) -> list[dict]:
-    return [_row(row) for row in cursor]
+    """``_row`` of every row, with the columns to decode found once from the cursor."""
+    names = [column[0] for column in cursor.description or ()]
+    if len(set(names)) < len(names):  # a name twice: dict(row) keeps the first, as ever
+        return [_row(row) for row in cursor]
+    decoded = [name for name in names if name in _JSON]
+    out = []
+    for row in cursor:
+        item = dict(zip(names, row))
+        for column in decoded:
+            value = item[column]
+            if isinstance(value, str):  # most are empty: no translations, no aliases
+                item[column] = {} if value == "{}" else [] if value == "[]" else json.loads(value)
+        out.append(item)
+    return out
 
 
 def _marks(values) -> str:
