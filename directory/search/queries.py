@@ -36,7 +36,7 @@ def _rows(cursor) -> list[dict]:
     decoded = [name for name in names if name in _JSON]
     out = []
     for row in cursor:
-        item = dict(zip(names, row))
+        item = dict(zip(names, row, strict=True))
         for column in decoded:
             value = item[column]
             if isinstance(value, str):  # most are empty: no translations, no aliases

@@ -289,10 +289,21 @@ def _translations():
 
 @pass_context
 def _page_gettext(context, string: str, **variables) -> str:
-    found = _translations().ugettext(string)
-    if context.eval_ctx.autoescape:
-        found = Markup(found)
-    return found % variables
+    translations = _translations()
+    autoescape = context.eval_ctx.autoescape
+    if variables:
+        found = translations.ugettext(string)
+        return (Markup(found) if autoescape else found) % variables
+    # Without variables a message always reads the same in a language: kept with its
+    # catalogue, as the page will write it (escaped, formatted: "%%" is "%").
+    kept = getattr(translations, "directory_messages", None)
+    if kept is None:
+        kept = translations.directory_messages = {}
+    found = kept.get((string, autoescape))
+    if found is None:
+        found = translations.ugettext(string)
+        found = kept[string, autoescape] = (Markup(found) if autoescape else found) % {}
+    return found
 
 
 @pass_context
