@@ -15,13 +15,17 @@ from dataclasses import dataclass
 
 from babel import Locale
 from babel.dates import format_time, get_day_names
+from flask import current_app
 from flask_babel import format_date
+from markupsafe import Markup
 
 from ..hours import syntax as hours
 from ..hours.opening import Status, Timetable, status, week_rows
 from . import clock
+from .current import current_stretch
 from .i18n import gettext as _
-from .i18n import regional_locale
+from .i18n import page_language, regional_locale
+from .store import get_build
 
 
 def service_timetable(service: dict) -> Timetable:
@@ -184,7 +188,25 @@ def week_table(service: dict) -> WeekTable | None:
                      timetable.appointment, note)
 
 
+# The schedule fields a service's hours read (``Timetable.from_rows``).
+_TIMED = ("kind", "byday", "valid_from", "opens_at", "closes_at")
+HOURS_KEPT = 512  # hours blocks per worker
+
+
+def hours_block(service: dict) -> Markup:
+    """The service page's hours (``_hours.html``: status line, weekly table, coming
+    changes). It reads only the service's own schedule rows, the page's language and the
+    stretch of time (``current.current_stretch``: every status line reads the same all
+    through one), and many services keep the same hours: each such block is made once."""
+    rows = tuple(tuple(row.get(name) for name in _TIMED)
+                 for row in service.get("schedules") or [] if row.get("phone_id") is None)
+    key = ("hours", rows, page_language(), current_stretch())
+    return get_build().recent(key, lambda: Markup(current_app.jinja_env.get_template(
+        "_hours.html").render(service=service)), size=HOURS_KEPT)
+
+
 def init_app(app) -> None:
     app.jinja_env.filters.update(open_status=open_status, phone_status=phone_status,
                                  status_text=status_text, week_table=week_table,
                                  written_hours=written_hours)
+    app.jinja_env.globals["hours_block"] = hours_block
