@@ -14,6 +14,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from ..build.layout import NoBuild
+from .carry import search_carry
 from .i18n import carried_language, page_language
 from .store import get_build
 
@@ -31,6 +32,41 @@ def fragment(context, template: str, **values) -> Markup:
     return build.memo(key, lambda: _render(template, context, values))
 
 
+# Header parts kept per worker: they vary by a little more than the language (the words
+# searched, the place and filters a search carries, the referral list), so only the last
+# few hundred are kept (``Build.recent``), not every one ever asked for.
+HEADERS_KEPT = 256
+
+
+@pass_context
+def header_search(context, q: str | None) -> Markup:
+    """The header's search form (``search_form``: the words searched, with the place and
+    filters a new search keeps as hidden fields, ``carry.search_carry``)."""
+    filters = context.get("filters")
+    carried = tuple(search_carry(context).items())
+    return _recent("shared/_header_search.html", context,
+                   {"q": q, "filters": filters}, (q if isinstance(q, str) else None, carried))
+
+
+@pass_context
+def referral_link(context) -> Markup:
+    """The header's link to the referral list this page carries (``?list=``)."""
+    listed = context.get("referral_list") or []
+    return _recent("shared/_referral_link.html", context,
+                   {"referral_list": listed, "referral_max": context.get("referral_max")},
+                   (tuple(listed), context.get("referral_max")))
+
+
+def _recent(template: str, context, values: dict, varies: tuple) -> Markup:
+    try:
+        build = get_build()
+        key = ("header", template, varies, page_language(), carried_language())
+        hash(key)
+    except (NoBuild, TypeError):  # no build (the error page), or a value without a key
+        return _render(template, context, values)
+    return build.recent(key, lambda: _render(template, context, values), size=HEADERS_KEPT)
+
+
 def _render(template: str, context, values: dict) -> Markup:
     names = ("site", "crisis_lines", "build_id", "quick_exit_url")
     settings = {name: context[name] for name in names if name in context}
@@ -38,4 +74,5 @@ def _render(template: str, context, values: dict) -> Markup:
 
 
 def init_app(app) -> None:
-    app.jinja_env.globals["fragment"] = fragment
+    app.jinja_env.globals.update(fragment=fragment, header_search=header_search,
+                                 referral_link=referral_link)
