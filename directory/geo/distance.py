@@ -1,10 +1,14 @@
 """Distance math: points, exact distances with geopy's geodesic, boxes and a fast rank.
 
-Exact distances (what a resident reads, and the radius edge) come from geopy's ``geodesic``
-on the WGS-84 ellipsoid. Measuring thousands of candidates with it would be too slow (a
-quarter of a millisecond each), so candidates are ranked by Lambert's formula, vectorised,
-whose error is bounded by ``APPROXIMATE_ERROR`` (see ``tests/test_geo.py``); only the page
-shown and the candidates within that error of the radius edge are measured exactly.
+Exact distances (what a resident reads, and the radius edge) are geopy's ``geodesic`` on the
+WGS-84 ellipsoid, computed as it computes them: Karney's inverse in ``geographiclib``
+(geopy's own dependency), called directly. Importing ``geopy.distance`` would load all of
+geopy's geocoders and their HTTP stack (~15 MB) into every web worker, which never geocodes.
+
+Measuring thousands of candidates with it would be too slow (a quarter of a millisecond
+each), so candidates are ranked by Lambert's formula, vectorised, whose error is bounded by
+``APPROXIMATE_ERROR`` (see ``tests/test_geo.py``); only the page shown and the candidates
+within that error of the radius edge are measured exactly.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from typing import NamedTuple
 
 import numpy as np
 from geographiclib.geodesic import Geodesic
-from geopy.distance import ELLIPSOIDS, geodesic
 
 KM_PER_UNIT = {"km": 1.0, "mi": 1.609344}
 RADII = (1, 3, 10, 25)  # in the site's distance unit
@@ -32,6 +35,8 @@ DECIMALS = 3  # ~100 m: what "use my location" sends, and all the site keeps of 
 _A_KM = 6378.137
 _E2 = 0.00669437999014
 _F = 1 / 298.257223563
+# geopy's ``ELLIPSOIDS["WGS-84"]``: the major axis in kilometres, so distances come in km.
+_WGS84_KM = Geodesic(_A_KM, _F)
 _PAIR = re.compile(r"^\s*([-+]?[\d.]+(?:e[-+]?\d+)?)\s*[,; ]\s*([-+]?[\d.]+(?:e[-+]?\d+)?)\s*$",
                    re.IGNORECASE)
 
@@ -45,19 +50,10 @@ class BadPoint(ValueError):
     """Text that looks like coordinates but is not a usable point; the message says why."""
 
 
-# geopy's ``geodesic`` makes a new ``Geodesic`` of the ellipsoid (its series' coefficients)
-# for every distance, two thirds of its time: the same one, made once, measures the same
-# (geopy asks it for the distance alone, in the ellipsoid's unit, kilometres).
-_MAJOR_KM, _MINOR_KM, _FLATTENING = ELLIPSOIDS["WGS-84"]
-_WGS84 = Geodesic(_MAJOR_KM, _FLATTENING)
-
-
 def distance_km(a: Point, b: Point) -> float:
-    """The exact distance on the WGS-84 ellipsoid, in kilometres: geopy's ``geodesic``."""
-    if abs(a[0]) > 90 or abs(b[0]) > 90 or abs(a[1]) > 180 or abs(b[1]) > 180:
-        return geodesic(a, b).km  # geopy's checks and its normalised longitudes
-    return _WGS84.Inverse(float(a[0]), float(a[1]), float(b[0]), float(b[1]),
-                          Geodesic.DISTANCE)["s12"]
+    """The exact distance on the WGS-84 ellipsoid, in kilometres (geopy's
+    ``geodesic(a, b).km``, to the last bit: ``tests/test_geo.py``)."""
+    return _WGS84_KM.Inverse(a[0], a[1], b[0], b[1], Geodesic.DISTANCE)["s12"]
 
 
 def to_km(value: float, unit: str) -> float:

@@ -14,7 +14,6 @@ from ..data.catalogue import synonym_words
 
 JSON_COLUMNS = ("names", "descriptions", "synonyms", "remote", "accessibility", "aliases",
                 "translations", "organization_translations")
-_JSON = frozenset(JSON_COLUMNS)
 CHUNK = 500  # ids per query: well under SQLite's limit on parameters
 
 
@@ -29,20 +28,20 @@ def _row(row: sqlite3.Row | None) -> dict | None:
 
 
 def _rows(cursor) -> list[dict]:
-    """``_row`` of every row, with the columns to decode found once from the cursor."""
+    """``_row`` of every row, the JSON columns found once per query, not looked for in each
+    row (a search page reads ~150 rows, most of them phones, places and hours)."""
     names = [column[0] for column in cursor.description or ()]
-    if len(set(names)) < len(names):  # a name twice: dict(row) keeps the first, as ever
-        return [_row(row) for row in cursor]
-    decoded = [name for name in names if name in _JSON]
-    out = []
+    decoded = [name for name in names if name in JSON_COLUMNS]
+    if not decoded:
+        return [dict(row) for row in cursor]
+    rows = []
     for row in cursor:
-        item = dict(zip(names, row, strict=True))
+        out = dict(row)
         for column in decoded:
-            value = item[column]
-            if isinstance(value, str):  # most are empty: no translations, no aliases
-                item[column] = {} if value == "{}" else [] if value == "[]" else json.loads(value)
-        out.append(item)
-    return out
+            if isinstance(value := out[column], str):
+                out[column] = json.loads(value)
+        rows.append(out)
+    return rows
 
 
 def _marks(values) -> str:
@@ -130,7 +129,10 @@ def _attach(db, rows: list[dict]) -> None:
     related = {
         "phones": f"""select * from phones where service_id in ({marks})
                       order by service_id, position""",
-        "categories": f"""select sc.service_id, c.* from service_categories sc
+        # Not the synonyms and descriptions (two JSON lists a category, for search and its
+        # own page): a service's pages show a category's names.
+        "categories": f"""select sc.service_id, c.id, c.parent_id, c.name, c.names, c.position
+                          from service_categories sc
                           join categories c on c.id = sc.category_id
                           where sc.service_id in ({marks}) order by sc.position""",
         "locations": f"""select sl.service_id, l.* from service_at_location sl
