@@ -151,6 +151,52 @@ def test_the_nearest_few_are_the_whole_lists_beginning(places_each):
             assert len(nearby.within_radius(points, centre, radius, nearest=3).docnums) < 100
 
 
+@pytest.mark.parametrize("places_each", [1, 3])
+def test_the_nearest_alike_from_a_small_box_are_the_whole_lists_beginning(places_each):
+    """A service page's nearest similar services, found from growing boxes of the places of
+    its kinds of help (``_nearest_sharing``), are exactly the first ones of the whole list
+    of those services (``within_radius(among=...)``): with ties (places on a grid), several
+    places per service, categories dense and sparse, the service itself left out."""
+    import numpy as np
+
+    from directory.search.masks import to_mask
+
+    rng = np.random.default_rng(11)
+    services = 3000
+    docnums = np.repeat(np.arange(services), places_each)
+    grid = rng.integers(0, 80, size=(len(docnums), 2)) / 150  # many equal distances
+    points = nearby.Points.__new__(nearby.Points)
+    points.latitudes, points.longitudes = 41.6 + grid[:, 0], -87.9 + grid[:, 1]
+    points.reduced = geo.reduced(points.latitudes, points.longitudes)
+    points.docnums, points.size = docnums.astype(np.int64), services
+    points.one_place_each = places_each == 1
+    points._categories = {}
+    categories = {name: to_mask(rng.random(services) < share)
+                  for name, share in (("dense", 0.5), ("some", 0.05), ("rare", 0.001))}
+    found_small = fallback = 0
+    for _trial in range(60):
+        centre = geo.Point(41.6 + rng.random() * 0.55, -87.9 + rng.random() * 0.55)
+        own = int(rng.integers(services))
+        chosen = list(rng.choice(list(categories), size=int(rng.integers(1, 3)), replace=False))
+        masks = {name: categories[name] for name in chosen}
+        sharing = 0
+        for mask in masks.values():
+            sharing |= mask
+        sharing &= ~(1 << own)
+        among = np.zeros(services, dtype=bool)
+        among[[d for d in range(services) if sharing >> d & 1]] = True
+        whole = nearby.within_radius(points, centre, geo.MAX_RADIUS_KM, among=among)
+        near = nearby._nearest_sharing(points, centre, masks, own, 3)
+        if near is None:
+            fallback += 1
+            continue
+        found_small += 1
+        assert near.docnums[:3].tolist() == whole.docnums[:3].tolist()
+        assert near.latitudes[:3].tolist() == whole.latitudes[:3].tolist()
+        assert own not in near.docnums.tolist()
+    assert found_small > 30  # the small boxes did answer most
+
+
 def test_my_location_is_rounded_and_named_your_location(client):
     page = client.get("/search?near=41.88312,-87.64811&radius=1")
     html, words = page.get_data(as_text=True), text(page)

@@ -120,27 +120,38 @@ def status(timetable: Timetable, now: dt.datetime) -> Status | None:
     last = today + dt.timedelta(days=HORIZON_DAYS)
     if timetable.always and not timetable.exceptions_between(today - dt.timedelta(days=1), last):
         return Status("always", wall)
-    for start, end in _merged(timetable, today):
-        if start <= wall < end:
-            if end >= dt.datetime.combine(last, dt.time()):
+    # In whole minutes from yesterday's midnight, on the wall clock (naive: no jumps).
+    origin = dt.datetime.combine(today - dt.timedelta(days=1), dt.time())
+    at = (wall - origin) // _MICROSECOND
+    horizon = (HORIZON_DAYS + 1) * hours.DAY_MINUTES
+    for start_minute, end_minute in _merged(timetable, today):
+        if start_minute * _PER_MINUTE <= at < end_minute * _PER_MINUTE:
+            if end_minute >= horizon:
                 return Status("open", wall, appointment=timetable.appointment)
+            end = origin + dt.timedelta(minutes=end_minute)
             # Real time left: aware datetimes in one zone subtract as wall clocks, so use UTC.
             left = _moment(end, zone, after=now) - now.astimezone(dt.UTC)
             state = "closing" if left <= CLOSING_SOON else "open"
             return Status(state, wall, closes=end, appointment=timetable.appointment)
-        if start > wall:
-            return Status("closed", wall, opens=start, appointment=timetable.appointment)
+        if start_minute * _PER_MINUTE > at:
+            return Status("closed", wall, opens=origin + dt.timedelta(minutes=start_minute),
+                          appointment=timetable.appointment)
     return Status("closed", wall, appointment=timetable.appointment)
 
 
-def _merged(timetable: Timetable, today: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
-    """Wall-clock intervals from yesterday (a night may still be running) to the horizon."""
+_MICROSECOND = dt.timedelta(microseconds=1)
+_PER_MINUTE = 60_000_000  # microseconds
+
+
+def _merged(timetable: Timetable, today: dt.date) -> list[tuple[int, int]]:
+    """Wall-clock intervals from yesterday (a night may still be running) to the horizon,
+    in minutes from yesterday's midnight: whole numbers merge and compare without making
+    a datetime of every span of sixteen days."""
     spans = []
-    for offset in range(-1, HORIZON_DAYS + 1):
-        day = today + dt.timedelta(days=offset)
-        midnight = dt.datetime.combine(day, dt.time())
-        spans += [(midnight + dt.timedelta(minutes=opens), midnight + dt.timedelta(minutes=closes))
-                  for opens, closes in timetable.periods_on(day)]
+    for offset in range(HORIZON_DAYS + 2):
+        day = today + dt.timedelta(days=offset - 1)
+        base = offset * hours.DAY_MINUTES
+        spans += [(base + opens, base + closes) for opens, closes in timetable.periods_on(day)]
     return hours.merge_spans(spans)
 
 

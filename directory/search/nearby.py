@@ -83,6 +83,19 @@ class Points:
         self._serving: dict[tuple[frozenset, bool], int] = {}
         for docnum, area in queries.remote_areas(db):
             self.remote.setdefault(docnum, set()).update([area] if area else [])
+        # A kind of help's places, by latitude (``in_category``), made when first asked.
+        self._categories: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def in_category(self, category: str, mask: int) -> tuple[np.ndarray, np.ndarray]:
+        """The places of the services in a category's ``mask``: their latitudes, ascending,
+        and their positions in these arrays, in that order. A band of latitudes is then
+        two binary searches, where the whole list would be read for it."""
+        found = self._categories.get(category)
+        if found is None:
+            positions = np.flatnonzero(to_array(mask, self.size)[self.docnums])
+            positions = positions[np.argsort(self.latitudes[positions], kind="stable")]
+            found = self._categories[category] = (self.latitudes[positions], positions)
+        return found
 
     def serving(self, areas: list[str], in_region: bool) -> list[int]:
         """Services without a place that serve one of the areas; inside the region also
@@ -247,16 +260,21 @@ def nearest_same_category(db, points: Points, facet_index, service: dict,
     if not located or not service["categories"]:
         return []
     point = geo.Point(located[0]["latitude"], located[0]["longitude"])
-    sharing = 0
-    for category in service["categories"]:
-        sharing |= facet_index.value_mask("category", category["id"])
+    masks = {category["id"]: facet_index.value_mask("category", category["id"])
+             for category in service["categories"]}
     own = queries.docnum(db, service["id"])
-    if own is not None:
-        sharing &= ~(1 << own)
-    # Only the services sharing a kind of help are measured: a few thousand of 50,000.
-    near = within_radius(points, point, geo.MAX_RADIUS_KM, among=to_array(sharing, points.size),
-                         nearest=NEAREST_SHOWN)
-    chosen = near.page(sharing, 0, NEAREST_SHOWN)
+    near = _nearest_sharing(points, point, masks, -1 if own is None else own, NEAREST_SHOWN)
+    if near is not None:
+        chosen = near.docnums[:NEAREST_SHOWN].tolist()
+    else:  # few alike close by: measure every service sharing a kind of help
+        sharing = 0
+        for mask in masks.values():
+            sharing |= mask
+        if own is not None:
+            sharing &= ~(1 << own)
+        near = within_radius(points, point, geo.MAX_RADIUS_KM,
+                             among=to_array(sharing, points.size), nearest=NEAREST_SHOWN)
+        chosen = near.page(sharing, 0, NEAREST_SHOWN)
     km = near.distances(chosen)
     ids = queries.service_ids(db, chosen)
     found = queries.services(db, [ids[docnum] for docnum in chosen])
@@ -267,7 +285,45 @@ def nearest_same_category(db, points: Points, facet_index, service: dict,
     return found
 
 
+# The first radius asked for the services nearest another (km): the nearest few alike are
+# mostly within it in a city; each further try doubles it, up to half the largest radius.
+FIRST_NEAREST_KM = 2.0
+
+
+def _nearest_sharing(points: Points, point: geo.Point, masks: dict[str, int], own: int,
+                     count: int) -> Nearby | None:
+    """``within_radius(points, point, MAX_RADIUS_KM, among=the masks less own,
+    nearest=count)``'s first ``count`` services, found by measuring only the places in a
+    box around the point, a small one first: their list begins the same as the whole
+    list once the ``count``-th service's distance is one that no place outside the box can
+    be at. None when no box up to half the largest radius holds that many."""
+    radius = FIRST_NEAREST_KM
+    groups = [points.in_category(category, mask) for category, mask in masks.items()]
+    while radius <= geo.MAX_RADIUS_KM / 2:
+        south, west, north, east = geo.bounding_box(point, radius)
+        parts = [positions[np.searchsorted(latitudes, south, "left"):
+                           np.searchsorted(latitudes, north, "right")]
+                 for latitudes, positions in groups]
+        # In position order (document order), as ``within_radius`` ranks them: ties alike.
+        inside = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+        longitudes = points.longitudes[inside]
+        inside = inside[(longitudes >= west) & (longitudes <= east)
+                        & (points.docnums[inside] != own)]
+        km = geo.approximate_km(point, geo.Reduced(*(part[inside] for part in points.reduced)))
+        order = np.argsort(km, kind="stable")
+        _, first = np.unique(points.docnums[inside][order], return_index=True)
+        # Every place outside the box is more than ``radius`` away, so by the approximation
+        # more than radius * (1 - error): the box holds every place up to the count-th's.
+        if len(first) >= count and \
+                km[order][np.sort(first)[count - 1]] <= radius * (1 - geo.APPROXIMATE_ERROR):
+            return _sorted_within(points, point, geo.MAX_RADIUS_KM, inside, km)
+        radius *= 2
+    return None
+
+
 def _nearest_first(locations: list[dict], point: geo.Point) -> None:
+    if len(locations) < 2:  # nothing to order
+        return
     locations.sort(key=lambda loc: math.inf if loc["latitude"] is None
                    else geo.approximate_km(point, geo.reduced(loc["latitude"], loc["longitude"])))
 

@@ -14,6 +14,7 @@ from . import (
     distance,
     errors,
     events,
+    fragments,
     hosts,
     hours,
     hours_words,
@@ -23,6 +24,7 @@ from . import (
     sheets,
     site,
     store,
+    templating,
     unmet,
     upkeep,
     volunteer,
@@ -57,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if "INSTANCE_PATH" in app.config:
         app.instance_path = app.config["INSTANCE_PATH"]
 
+    templating.init_app(app)  # first: the others add to its globals
     store.init_app(app)
     hosts.init_app(app)
     i18n.init_app(app)
@@ -67,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     hours_words.init_app(app)
     distance.init_app(app)
     current.init_app(app)
+    fragments.init_app(app)
     carry.init_app(app)
     app.register_blueprint(site.bp)
     app.register_blueprint(sheets.bp)

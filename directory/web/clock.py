@@ -12,6 +12,7 @@ import zoneinfo
 from functools import lru_cache
 
 from flask import current_app, has_app_context
+from flask.globals import _cv_app, _cv_request
 
 from ..build.layout import NoBuild
 from .store import get_build
@@ -36,7 +37,21 @@ def now() -> dt.datetime:
     A frozen time without an offset is read in the site's zone; give the offset
     (``2026-11-01T01:30-06:00``) to pick one side of the hour that repeats when clocks go back.
     """
-    frozen = current_app.config.get("NOW") if has_app_context() else None
+    context = _cv_app.get(None)
+    if context is None:
+        return _now(None)
+    frozen = context.app.config.get("NOW")
+    if _cv_request.get(None) is None:  # a command's sheet, not a page: no request to keep
+        return _now(frozen)
+    # A page asks a dozen times (each status line, the open-now mask, the card keys): it is
+    # made at one moment, read once, unless the frozen setting changed meanwhile (tests).
+    kept = context.g.__dict__.get("clock_now")
+    if kept is None or kept[0] is not frozen:
+        kept = context.g.__dict__["clock_now"] = (frozen, _now(frozen))
+    return kept[1]
+
+
+def _now(frozen) -> dt.datetime:
     if not frozen:
         return dt.datetime.now(dt.UTC).astimezone(zone())
     if isinstance(frozen, str):

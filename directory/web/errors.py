@@ -80,7 +80,7 @@ def handle_unreadable(error: Exception):
     if why is None:
         current_app.logger.exception("unexpected error")
         return _page(500)
-    close_db()
+    close_db(error)
     forget_damaged(build, why)
     return handle_no_build(NoBuild(f"{build.path} is damaged ({why})"))
 

@@ -15,13 +15,17 @@ from dataclasses import dataclass
 
 from babel import Locale
 from babel.dates import format_time, get_day_names
+from flask import current_app
 from flask_babel import format_date
-from flask_babel import gettext as _
+from markupsafe import Markup
 
 from ..hours import syntax as hours
 from ..hours.opening import Status, Timetable, status, week_rows
 from . import clock
-from .i18n import regional_locale
+from .current import current_stretch
+from .i18n import gettext as _
+from .i18n import page_language, regional_locale
+from .store import get_build
 
 
 def service_timetable(service: dict) -> Timetable:
@@ -56,7 +60,11 @@ def clock_minutes(minutes: int, *, closing: bool = False) -> str:
 
 
 def _clock(moment: dt.time) -> str:
-    locale = _locale()
+    return _clock_in(moment, _locale())
+
+
+@functools.lru_cache(maxsize=4096)  # 1,440 minutes a day, in a few languages
+def _clock_in(moment: dt.time, locale: str) -> str:
     if moment.minute == 0 and _twelve_hour(locale):
         # "3 PM" rather than "3:00 PM": a sheet's hours line must stay one line.
         return format_time(moment, "h\u00a0a", locale=locale)
@@ -67,6 +75,11 @@ def _clock(moment: dt.time) -> str:
 @functools.lru_cache(maxsize=64)
 def _twelve_hour(locale: str) -> bool:
     return "h" in Locale.parse(locale).time_formats["short"].pattern
+
+
+@functools.lru_cache(maxsize=64)
+def _day_names(width: str, locale: str):
+    return get_day_names(width, locale=locale)
 
 
 def _locale() -> str:
@@ -123,7 +136,7 @@ def written_hours(text: str | None) -> str:
         return text
     if parsed.always:
         return _("24/7")
-    names = get_day_names("abbreviated", locale=_locale())
+    names = _day_names("abbreviated", _locale())
     parts = []
     for rule in parsed.rules:
         days = ", ".join(names[run[0]] if len(run) == 1 else
@@ -161,7 +174,7 @@ def week_table(service: dict) -> WeekTable | None:
     if not timetable.has_hours and not timetable.appointment:
         return None
     today = clock.now().date()
-    names = get_day_names("wide", locale=_locale())
+    names = _day_names("wide", _locale())
     rows = [(names[day], spans_text(spans) if spans else _("Closed"), is_today)
             for day, spans, is_today in week_rows(timetable, today)]
     exceptions = [(day, spans_text(spans) if spans else _("Closed"))
@@ -175,7 +188,25 @@ def week_table(service: dict) -> WeekTable | None:
                      timetable.appointment, note)
 
 
+# The schedule fields a service's hours read (``Timetable.from_rows``).
+_TIMED = ("kind", "byday", "valid_from", "opens_at", "closes_at")
+HOURS_KEPT = 512  # hours blocks per worker
+
+
+def hours_block(service: dict) -> Markup:
+    """The service page's hours (``_hours.html``: status line, weekly table, coming
+    changes). It reads only the service's own schedule rows, the page's language and the
+    stretch of time (``current.current_stretch``: every status line reads the same all
+    through one), and many services keep the same hours: each such block is made once."""
+    rows = tuple(tuple(row.get(name) for name in _TIMED)
+                 for row in service.get("schedules") or [] if row.get("phone_id") is None)
+    key = ("hours", rows, page_language(), current_stretch())
+    return get_build().recent(key, lambda: Markup(current_app.jinja_env.get_template(
+        "_hours.html").render(service=service)), size=HOURS_KEPT)
+
+
 def init_app(app) -> None:
     app.jinja_env.filters.update(open_status=open_status, phone_status=phone_status,
                                  status_text=status_text, week_table=week_table,
                                  written_hours=written_hours)
+    app.jinja_env.globals["hours_block"] = hours_block

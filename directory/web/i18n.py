@@ -16,10 +16,12 @@ import datetime as dt
 import functools
 from urllib.parse import urlencode
 
+import flask_babel
 from babel import Locale, UnknownLocaleError
 from flask import has_app_context, has_request_context, request
 from flask.globals import _cv_app
 from flask_babel import Babel, force_locale, format_date, get_locale, get_translations
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from .. import ROOT
@@ -58,8 +60,11 @@ def current_locale() -> Locale | None:
 
 
 def page_language() -> str:
-    locale = current_locale()
     babel = _babel_context()
+    locale = getattr(babel, "babel_locale", None)
+    if locale is None:
+        locale = get_locale()
+        babel = _babel_context()  # made by that first call
     known = getattr(babel, "directory_language", None)
     if known is not None and known[0] is locale:  # the same Locale as the last call
         return known[1]
@@ -98,6 +103,11 @@ def _carried() -> str | None:
     if asked or code != default:
         return code
     return None
+
+
+def carried_language() -> str | None:
+    """The ``lang`` this request's links carry (``keep_language``), or None."""
+    return _carried()
 
 
 def keep_language(endpoint: str | None, values: dict) -> None:
@@ -151,8 +161,12 @@ def language_links() -> list[dict]:
     if len(languages) < 2 or not has_request_context():
         return []
     here = page_language()
-    return [{"code": code, "name": own_name(code), "url": _this_page_in(code),
-             "current": code == here} for code in languages]
+    # Asked twice a page (the head's alternate links, the switcher): made once.
+    kept = _cv_app.get(None).g.__dict__.setdefault("language_links", {})
+    if here not in kept:
+        kept[here] = [{"code": code, "name": own_name(code), "url": _this_page_in(code),
+                       "current": code == here} for code in languages]
+    return kept[here]
 
 
 def in_language(code: str | None, caller) -> Markup:
@@ -252,6 +266,15 @@ def long_date(iso: str) -> str:
     return format_date(dt.date.fromisoformat(iso), "long")
 
 
+def gettext(string: str, **variables) -> str:
+    """``flask_babel.gettext``, with the request's translations at hand (``_translations``):
+    Flask-Babel looks them up through several contexts for every string."""
+    if _cv_app.get(None) is None:
+        return flask_babel.gettext(string, **variables)
+    found = _translations().ugettext(string)
+    return found % variables if variables else found
+
+
 def _translations():
     # Flask-Babel finds the translations through several context lookups on every string;
     # a page has a hundred or more, so each request keeps them at hand once found (per
@@ -264,6 +287,34 @@ def _translations():
     return found[code]
 
 
+@pass_context
+def _page_gettext(context, string: str, **variables) -> str:
+    translations = _translations()
+    autoescape = context.eval_ctx.autoescape
+    if variables:
+        found = translations.ugettext(string)
+        return (Markup(found) if autoescape else found) % variables
+    # Without variables a message always reads the same in a language: kept with its
+    # catalogue, as the page will write it (escaped, formatted: "%%" is "%").
+    kept = getattr(translations, "directory_messages", None)
+    if kept is None:
+        kept = translations.directory_messages = {}
+    found = kept.get((string, autoescape))
+    if found is None:
+        found = translations.ugettext(string)
+        found = kept[string, autoescape] = (Markup(found) if autoescape else found) % {}
+    return found
+
+
+@pass_context
+def _page_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    found = _translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        found = Markup(found)
+    return found % variables
+
+
 def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(ROOT / "translations"))
     Babel(app, locale_selector=select_locale)
@@ -274,6 +325,11 @@ def init_app(app) -> None:
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True)
+    # The same as Jinja's newstyle ``_``/``gettext``/``ngettext`` (escaped, always a format
+    # string), in one call: Jinja's go through three (the alias, the wrapper, the function),
+    # and a page says seventy things or more.
+    app.jinja_env.globals.update(_=_page_gettext, gettext=_page_gettext,
+                                 ngettext=_page_ngettext)
     app.jinja_env.globals.update(language_name=language_name, localized=localized,
                                  get_locale=current_locale, lang_field=lang_field,
                                  language_links=language_links, in_language=in_language,

@@ -11,10 +11,10 @@ from urllib.parse import quote
 
 import segno
 from flask import current_app, request, url_for
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..search.filters import PLACE
+from .i18n import gettext as _
 
 
 def public_url(endpoint: str, **args) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, has_request_context, render_template, request, url_for
+from flask import Blueprint, current_app, g, has_request_context, render_template, request, url_for
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
@@ -82,8 +82,10 @@ def carried_list() -> list[str]:
     """The list a page without JavaScript carries along in ``?list=``; lenient, never an error."""
     if not has_request_context():
         return []
-    ids = _id_list(request.args.get("list", "")[:MAX_SERVICES * 101])
-    return [i for i in ids if SERVICE_ID.fullmatch(i)][:MAX_SERVICES]
+    if "carried_list" not in g:  # every card's "add" link asks
+        ids = _id_list(request.args.get("list", "")[:MAX_SERVICES * 101])
+        g.carried_list = [i for i in ids if SERVICE_ID.fullmatch(i)][:MAX_SERVICES]
+    return list(g.carried_list)
 
 
 # --- links -----------------------------------------------------------------------------

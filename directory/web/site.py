@@ -15,13 +15,13 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 from ..search import crisis, nearby, queries
 from . import clock, params, searching, unmet, where
 from .carry import carried_place
 from .current import all_categories, current_facets, current_index, current_stretch
+from .i18n import gettext as _
 from .i18n import localized
 from .sharing import public_url, share_links
 from .store import get_build, get_db
@@ -213,7 +213,7 @@ def category(category_id: str):
 
 @bp.get("/about")
 def about():
-    return render_template("about.html", counts=queries.counts(get_db()), build=get_build())
+    return render_template("about.html", counts=_counts(), build=get_build())
 
 
 @bp.get("/about/api")
@@ -238,4 +238,10 @@ def favicon():
 @bp.get("/healthz")
 def healthz():
     build = get_build()
-    return {"status": "ok", "build": build.id, "counts": queries.counts(get_db())}
+    return {"status": "ok", "build": build.id, "counts": _counts()}
+
+
+def _counts() -> dict[str, int]:
+    # Counting active services scans them all (20 ms at 50,000): once per build, not per
+    # request; a load balancer asks /healthz every few seconds.
+    return get_build().memo("counts", lambda: queries.counts(get_db()))

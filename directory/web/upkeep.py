@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote, urlencode
 
-from flask_babel import format_timedelta, gettext
+from flask_babel import format_timedelta
 
 from ..data.stale import age_in_days, is_stale
 from . import clock
+from .i18n import gettext
 from .sharing import public_url
 from .store import get_build
 

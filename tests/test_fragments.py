@@ -1,0 +1,66 @@
+"""Parts of pages made once and kept (web/fragments.py, the hours block, kept connections):
+each page still shows its own language, place, list and hours."""
+
+from __future__ import annotations
+
+import re
+
+from directory.web.app import create_app
+
+SERVICE = "/services/harbour-youth-drop-in"
+OTHER = "/services/riverside-therapy"
+
+
+def html(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+def footer(page: str) -> str:
+    return re.search(r'<footer class="site-footer">.*?</footer>', page, re.S).group(0)
+
+
+def test_the_footer_and_crisis_lines_follow_each_pages_language(client):
+    english = html(client, SERVICE)
+    spanish = html(client, OTHER + "?lang=es")
+    again = html(client, OTHER)
+    assert 'href="/privacy"' in footer(english) and "lang=es" not in footer(english)
+    assert 'href="/privacy?lang=es"' in footer(spanish)
+    assert footer(again) == footer(english)
+    assert ">Privacy<" in footer(english) and ">Privacy<" not in footer(spanish)
+    for page in (english, spanish, again):
+        assert "988" in page  # the crisis strip on every page
+
+
+def test_the_header_search_carries_only_its_own_pages_place_and_list(client):
+    near = html(client, SERVICE + "?near=60607")
+    plain = html(client, OTHER)
+    listed = html(client, OTHER + "?list=riverside-therapy")
+    form = re.compile(r'<form class="header-search".*?</form>', re.S)
+    assert '<input type="hidden" name="near" value="60607">' in form.search(near).group(0)
+    assert 'name="near"' not in form.search(plain).group(0)
+    link = re.compile(r'<a class="referral-link" href="([^"]*)"')
+    assert link.search(plain).group(1) == "/referral"
+    assert link.search(listed).group(1) == "/referral?ids=riverside-therapy"
+
+
+def test_the_same_hours_read_anew_when_the_time_moves_on(app):
+    """The hours block is kept for the stretch of time it was made in, not longer."""
+    client = app.test_client()
+    status = re.compile(r'<p class="open-status[^"]*">([^<]*)</p>')
+    app.config["NOW"] = "2026-11-24T10:00"  # a Tuesday morning
+    morning = status.search(html(client, SERVICE)).group(1)
+    app.config["NOW"] = "2026-11-24T16:00"
+    afternoon = status.search(html(client, SERVICE + "?page=1")).group(1)  # not a kept page
+    assert morning == "Closed · opens 3\xa0PM"
+    assert afternoon == "Open now · closes 7\xa0PM"
+
+
+def test_kept_connections_answer_page_after_page(built_instance, frozen_now):
+    app = create_app({"INSTANCE_PATH": str(built_instance), "TRUSTED_HOSTS": ["localhost"],
+                      "NOW": frozen_now, "PAGE_CACHE_BYTES": 0})
+    client = app.test_client()
+    first = html(client, SERVICE)
+    for _ in range(20):  # more requests than connections kept: each is handed back
+        assert html(client, SERVICE) == first
