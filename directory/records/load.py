@@ -32,6 +32,12 @@ MAX_VALUES = 2_000_000
 _SCALAR_KEYS = (str, int, float, bool, dt.date, type(None))
 
 
+# A file without an alias ("*name") stands for no more values than it has nodes, and a
+# node takes at least a character or two: a file shorter than this cannot pass MAX_VALUES,
+# so its nodes need not be counted (most of the loader's own time on a large data set).
+_COUNT_FROM = MAX_VALUES // 4
+
+
 class _Loader(_SafeLoader):
     """PyYAML's safe loader, building Located/LocatedList so every value keeps its line."""
 
@@ -40,6 +46,25 @@ class _Loader(_SafeLoader):
     def __init__(self, text):
         super().__init__(text)
         self.sizes: dict[int, int] = {}  # id(node) -> values it stands for, aliases expanded
+        self.counting = "*" in text or len(text) >= _COUNT_FROM
+
+    def resolve(self, kind, value, implicit, _scalar=yaml.ScalarNode):
+        # PyYAML's resolve, for a loader with no path resolvers, in fewer steps: libyaml
+        # asks it once for every value of every file. Same tags (its own regular expressions).
+        if kind is _scalar and implicit[0]:
+            for tag, regexp in _IMPLICIT.get(value[:1], _NO_RESOLVERS):
+                if regexp.match(value):
+                    return tag
+            return _STR
+        return super().resolve(kind, value, implicit)
+
+
+# The implicit resolvers by a value's first character ("" for the empty value), the
+# wildcard ones after them, as PyYAML's resolve orders them.
+_NO_RESOLVERS = tuple(_Loader.yaml_implicit_resolvers.get(None, []))
+_IMPLICIT = {first: tuple(resolvers) + _NO_RESOLVERS
+             for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+             if first is not None}
 
 
 class _Refused(yaml.constructor.ConstructorError):
@@ -52,6 +77,8 @@ def _refuse(node: yaml.Node, problem: str):
 
 
 def _count(loader: _Loader, node: yaml.Node, children) -> None:
+    if not loader.counting:
+        return
     size = 1 + sum(loader.sizes.get(id(child), 1) for child in children)
     loader.sizes[id(node)] = size
     if size > MAX_VALUES:
@@ -74,7 +101,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
             mapping.duplicate_keys = [*mapping.duplicate_keys, (key, line)]
         mapping[key] = _construct(loader, value_node)
         mapping.lines[key] = line
-    _count(loader, node, [child for pair in node.value for child in pair])
+    if loader.counting:
+        _count(loader, node, [child for pair in node.value for child in pair])
     return mapping
 
 
