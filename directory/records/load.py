@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,8 +119,16 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LocatedList
 def _construct(loader: _Loader, node: yaml.Node):
     # Most values are plain strings: skip the generic constructor's bookkeeping for them.
     if node.tag == _STR and isinstance(node, yaml.ScalarNode):
-        return node.value
+        value = node.value
+        # The parser makes a new string for every value: the keys ("name", "id") and short
+        # codes ("en", "voice", a category id) repeat on every record, so one copy of each
+        # is kept (a hundred MB at 50,000 services, and the processes forked later share it).
+        return _intern(value) if len(value) <= _INTERN_UP_TO else value
     return loader.construct_object(node, deep=True)
+
+
+_intern = sys.intern
+_INTERN_UP_TO = 40
 
 
 def _construct_lenient(kind: str):
