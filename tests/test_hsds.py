@@ -263,3 +263,15 @@ def test_round_trip_gives_back_every_service_as_built(package, build):
         db.close()
     assert read_package(package) == expected
     assert expected["harbour-youth-drop-in"]["hours"]  # the comparison compares something
+
+
+def test_ids_are_the_uuid5_of_kind_and_key_for_every_kind():
+    from directory.hsds.ids import DEFAULT_NAMESPACE, Ids
+
+    ids = Ids(DEFAULT_NAMESPACE)
+    for kind, key in [("service", ("harbour-drop-in",)), ("attribute", ("service", "a", "cost",
+                      "free")), ("phone", ("service", "ünïcode-id", 3)), ("language", ("x", "es")),
+                      ("service_at_location", ("s", "l")), ("schedule", (17,))]:
+        expected = str(uuid.uuid5(DEFAULT_NAMESPACE, f"{kind}:{'/'.join(map(str, key))}"))
+        assert ids.of(kind, *key) == expected
+        assert ids.of(kind, *key) == expected  # and again, from the cache where there is one
