@@ -263,3 +263,59 @@ def test_round_trip_gives_back_every_service_as_built(package, build):
         db.close()
     assert read_package(package) == expected
     assert expected["harbour-youth-drop-in"]["hours"]  # the comparison compares something
+
+
+def test_ids_are_the_uuid5_of_kind_and_key_for_every_kind():
+    from directory.hsds.ids import DEFAULT_NAMESPACE, Ids
+
+    ids = Ids(DEFAULT_NAMESPACE)
+    for kind, key in [("service", ("harbour-drop-in",)), ("attribute", ("service", "a", "cost",
+                      "free")), ("phone", ("service", "ünïcode-id", 3)), ("language", ("x", "es")),
+                      ("service_at_location", ("s", "l")), ("schedule", (17,))]:
+        expected = str(uuid.uuid5(DEFAULT_NAMESPACE, f"{kind}:{'/'.join(map(str, key))}"))
+        assert ids.of(kind, *key) == expected
+        assert ids.of(kind, *key) == expected  # and again, from the cache where there is one
+
+
+def test_an_export_split_in_two_processes_is_the_one_pass_export(build, tmp_path,
+                                                                 monkeypatch):
+    """A large build writes its export in two halves at once (``build.write``): joined, the
+    halves are the one-pass export byte for byte, JSON and every table."""
+    import shutil
+
+    from directory.build import write
+
+    for name in ("directory.db", "manifest.json"):
+        shutil.copy(build.path / name, tmp_path / name)
+    monkeypatch.setattr(write, "SPLIT_EXPORT_FROM", 2)
+    write.write_hsds(tmp_path, build.site)
+    split = tmp_path / export.FOLDER
+    whole = build.path / export.FOLDER
+    assert (split / export.JSON_NAME).read_bytes() == (whole / export.JSON_NAME).read_bytes()
+    with zipfile.ZipFile(split / export.ZIP_NAME) as halves, \
+            zipfile.ZipFile(whole / export.ZIP_NAME) as one:
+        assert halves.namelist() == one.namelist()
+        for name in one.namelist():
+            assert halves.read(name) == one.read(name), name
+    assert sorted(p.name for p in split.iterdir()) == [export.ZIP_NAME, export.JSON_NAME]
+
+
+def test_a_failure_in_the_exports_second_process_is_the_builds_error(build, tmp_path,
+                                                                    monkeypatch):
+    import shutil
+
+    from directory.build import write
+
+    shutil.copy(build.path / "directory.db", tmp_path / "directory.db")
+    monkeypatch.setattr(write, "SPLIT_EXPORT_FROM", 2)
+    real = write._write_part
+
+    def failing(database, site, folder, ids, first):
+        if not first:
+            raise OSError(28, "No space left on device")
+        return real(database, site, folder, ids, first)
+
+    monkeypatch.setattr(write, "_write_part", failing)
+    with pytest.raises(OSError, match="No space left on device"):
+        write.write_hsds(tmp_path, build.site)
+    assert not any(p.name.startswith(".parts-") for p in (tmp_path / export.FOLDER).iterdir())

@@ -56,3 +56,38 @@ def test_missing_folder_and_files_are_problems(tmp_path: Path):
     assert [p.message for p in sources.problems] == ["is not a folder of data files"]
     sources = load_sources(tmp_path)
     assert {Path(p.file).name for p in sources.problems} == {"site.yaml", "taxonomy.yaml"}
+
+
+SCALARS = ["yes", "No", "on", "OFF", "true", "~", "null", "", "12", "-3", "+4", "0x1F", "0o17",
+           "1_000", "1.5", ".5", "-.inf", ".NaN", "6.02e23", "2026-01-01", "<<x",
+           "2026-01-01 10:00:00", "12:30", "010", "text", "Yes please", "1a", "-1-", "+"]
+
+
+def test_values_read_as_pyyaml_reads_them(tmp_path: Path):
+    """The loader's own resolver gives every plain value the type PyYAML's would."""
+    path = tmp_path / "values.yaml"
+    text = "".join(f"k{i}: {value}\n" for i, value in enumerate(SCALARS))
+    text += "list: [" + ", ".join(value or "''" for value in SCALARS) + "]\n"
+    path.write_text(text)
+    record = read_yaml(path, [])
+    expected = yaml.safe_load(text)
+    assert dict(record) == expected
+    def types(values):
+        return [type(value) for value in values]
+
+    assert types(record.values())[:-1] == types(expected.values())[:-1]
+    assert types(record["list"]) == types(expected["list"])
+
+
+def test_a_large_file_of_many_values_is_still_refused(tmp_path: Path, monkeypatch):
+    """Nodes are counted when a file is long enough to hold more than MAX_VALUES of them,
+    even without an alias."""
+    from directory.records import load
+
+    monkeypatch.setattr(load, "MAX_VALUES", 1000)
+    monkeypatch.setattr(load, "_COUNT_FROM", 250)
+    path = tmp_path / "many.yaml"
+    path.write_text("items: [" + ", ".join("x" for _ in range(1200)) + "]\n")
+    problems = []
+    assert read_yaml(path, problems) is None
+    assert "stands for more than 1,000 values" in problems[0].message

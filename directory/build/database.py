@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import sqlite_utils
+from sqlite_utils.db import jsonify_if_needed
 
 from ..data.catalogue import Catalogue
 from ..hours import schedules
@@ -115,7 +117,7 @@ def write_database(catalogue: Catalogue, path: Path) -> None:
     for table, (column, _, field) in LINKS.items():
         rows[table] = _link_rows(catalogue.services, column, field)
     for table, generator in rows.items():
-        db[table].insert_all(generator, batch_size=1000)
+        _insert(db, table, generator)
     schedules.write_schedules(db, catalogue)
     write_programmes(db, catalogue)
     spelling.write_vocabulary(db, catalogue)
@@ -123,6 +125,31 @@ def write_database(catalogue: Catalogue, path: Path) -> None:
         db[table].create_index(columns, if_not_exists=True)
     db.execute("ANALYZE")
     db.close()
+
+
+def _insert(db: sqlite_utils.Database, table: str, rows) -> None:
+    """``db[table].insert_all(rows)`` for a table created above: the same rows and values
+    (dicts and lists as sqlite-utils writes them, as JSON), with one prepared statement
+    instead of sqlite-utils' per-batch SQL and per-value type checks (a third of writing
+    the database at 50,000 services)."""
+    columns = list(db[table].columns_dict)
+    known = frozenset(columns)
+    sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+           f"values ({', '.join('?' * len(columns))})")
+
+    def values():
+        for row in rows:
+            if not row.keys() <= known:  # as sqlite-utils: never drop a value silently
+                raise sqlite3.OperationalError(
+                    f"table {table} has no column {sorted(row.keys() - known)[0]}")
+            yield [value if type(value) in _PLAIN else jsonify_if_needed(value)
+                   for value in map(row.get, columns)]
+
+    with db.conn:
+        db.conn.executemany(sql, values())
+
+
+_PLAIN = frozenset({str, int, float, type(None), bytes})
 
 
 def write_document_numbers(database: Path, index: Path) -> None:

@@ -6,6 +6,7 @@ switched in one atomic rename, so a failed or killed build never touches what is
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -17,9 +18,9 @@ from pathlib import Path
 from ..data.catalogue import Catalogue, synonym_words
 from ..hsds import export as hsds_export
 from ..hsds.source import Source
-from ..search import facets
+from ..search import facets, queries
 from ..search import index as search
-from .aside import Aside
+from .aside import Aside, Forked
 from .database import english, write_database, write_document_numbers
 from .layout import (
     DATABASE,
@@ -85,12 +86,65 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
 
 
 
+# From this many services the export is written in two processes (``write_hsds``).
+SPLIT_EXPORT_FROM = 5000
+
+
 def write_hsds(folder: Path, site: dict) -> None:
-    """The HSDS 3.0 export (``hsds/``) of the database just written, for the site to serve."""
-    db = sqlite3.connect(f"file:{folder / DATABASE}?mode=ro", uri=True)
+    """The HSDS 3.0 export (``hsds/``) of the database just written, for the site to serve.
+
+    A large one is written in two halves at once, the second by a forked process: the
+    export is the build's last work, done while the indexing's processes have finished and
+    a core is idle. The halves' files, joined in order, are the one-pass export exactly."""
+    database = folder / DATABASE
+    with _read_only(database) as db:
+        ids = queries.all_service_ids(db)
+    if len(ids) < SPLIT_EXPORT_FROM:
+        with _read_only(database) as db:
+            hsds_export.write_build_export(folder, Source(db, site))
+        return
+    export = folder / hsds_export.FOLDER
+    export.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".parts-", dir=export))
+    half = len(ids) // 2
+    try:
+        # Opened after the fork, on each side: an SQLite connection must not cross one.
+        second = Forked(lambda: _write_part(database, site, work / "2", ids[half:], False))
+        try:
+            files = _write_part(database, site, work / "1", ids[:half], True)
+            second.wait()
+        finally:
+            second.stop()
+        with (export / hsds_export.JSON_NAME).open("wb") as out:
+            for part in ("1", "2"):
+                with (work / part / hsds_export.JSON_NAME).open("rb") as piece:
+                    shutil.copyfileobj(piece, out)
+            out.write(b"\n]\n")
+        for file in files:  # each table's rows: the second half's after the first's
+            if file.suffix == ".csv":
+                with file.open("ab") as out, (work / "2" / file.name).open("rb") as piece:
+                    shutil.copyfileobj(piece, out)
+        hsds_export.zip_files(files, export / hsds_export.ZIP_NAME)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _write_part(database: Path, site: dict, folder: Path, ids: list[str],
+                first: bool) -> list[Path]:
+    """One part of a split export: its tables in ``folder``, its JSON in services.json."""
+    folder.mkdir()
+    with _read_only(database) as db, \
+            (folder / hsds_export.JSON_NAME).open("w", encoding="utf-8") as out:
+        files, _ = hsds_export.write_part(Source(db, site), folder, out, ids, first)
+    return files
+
+
+@contextlib.contextmanager
+def _read_only(database: Path):
+    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     db.row_factory = sqlite3.Row
     try:
-        hsds_export.write_build_export(folder, Source(db, site))
+        yield db
     finally:
         db.close()
 

@@ -96,9 +96,9 @@ def _fixed_tables(source: Source):
             yield from _flatten(mapped, "organization")
 
 
-def _all_services(source: Source):
-    """Every service, fully nested, a chunk at a time."""
-    ids = queries.all_service_ids(source.db)
+def _all_services(source: Source, ids: list[str] | None = None):
+    """Every service (or those of ``ids``, in their order), fully nested, a chunk at a time."""
+    ids = queries.all_service_ids(source.db) if ids is None else ids
     for start in range(0, len(ids), CHUNK):
         yield from source.services(ids[start:start + CHUNK])
 
@@ -106,7 +106,7 @@ def _all_services(source: Source):
 class _Tables:
     """The data package's CSV writers, one per table, headers written."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, header: bool = True):
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.package = descriptor()
@@ -114,8 +114,9 @@ class _Tables:
         self.files = {table: (folder / path).open("w", newline="", encoding="utf-8")
                       for table, (path, _) in self.columns.items()}
         self.writers = {table: csv.writer(handle) for table, handle in self.files.items()}
-        for table, (_, names) in self.columns.items():
-            self.writers[table].writerow(names)
+        if header:  # a later part of a split export (``write_part``) has none
+            for table, (_, names) in self.columns.items():
+                self.writers[table].writerow(names)
 
     def write(self, rows) -> None:
         # The csv module writes None as an empty cell; the mapping has no booleans.
@@ -133,24 +134,34 @@ class _Tables:
 def write_both(source: Source, folder: Path | None, out=None) -> tuple[list[Path], int]:
     """One pass over the services for the data package (into ``folder``) and the JSON form
     (to the text stream ``out``), either or both; returns (files written, services)."""
-    tables = _Tables(folder) if folder is not None else None
+    files, count = write_part(source, folder, out)
+    if out is not None:
+        out.write("\n]\n")
+    return files, count
+
+
+def write_part(source: Source, folder: Path | None, out=None, ids: list[str] | None = None,
+               first: bool = True) -> tuple[list[Path], int]:
+    """``write_both`` for the services of ``ids`` (default: all), without the JSON array's
+    end. A ``first`` part starts the array and the tables (headers, taxonomy,
+    organizations); a later one holds services only, each after a comma, so the parts'
+    files, joined in order and ended with ``]``, are ``write_both``'s exactly."""
+    tables = _Tables(folder, header=first) if folder is not None else None
     count = 0
     try:
-        if tables:
+        if tables and first:
             tables.write(_fixed_tables(source))
-        if out is not None:
+        if out is not None and first:
             out.write("[")
-        for service in _all_services(source):
+        for service in _all_services(source, ids):
             if out is not None:
-                out.write(",\n" if count else "\n")
+                out.write(",\n" if count or not first else "\n")
                 out.write(json.dumps(service, ensure_ascii=False))
             if tables:
                 # Nested objects are not flattened: locations were written with their
                 # organization, terms with the taxonomy.
                 tables.write(_flatten(service, "service"))
             count += 1
-        if out is not None:
-            out.write("\n]\n")
     finally:
         files = tables.close() if tables else []
     return files, count
@@ -166,7 +177,8 @@ def write_json(source: Source, out) -> int:
     return write_both(source, None, out)[1]
 
 
-def _zip(files: list[Path], path: Path) -> None:
+def zip_files(files: list[Path], path: Path) -> None:
+    """The data package's files as one zip archive."""
     # The fastest deflate level: the CSVs still shrink to about a fifth.
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED,
                          compresslevel=1) as archive:
@@ -183,7 +195,7 @@ def write_build_export(build_folder: Path, source: Source) -> None:
     try:
         with (folder / JSON_NAME).open("w", encoding="utf-8") as out:
             files, _ = write_both(source, work, out)
-        _zip(files, folder / ZIP_NAME)
+        zip_files(files, folder / ZIP_NAME)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

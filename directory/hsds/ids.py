@@ -35,12 +35,12 @@ class Ids:
 
     def of(self, kind: str, *key: object) -> str:
         """The UUID of the ``kind`` object named by ``key`` (slugs, then positions)."""
-        name = "/".join(map(str, key))
+        name = key[0] if len(key) == 1 and type(key[0]) is str else "/".join(map(str, key))
+        if kind not in _LOOKUP:  # made once per export: a cache would only grow
+            return self._uuid5(f"{kind}:{name}")
         found = self._cache.get((kind, name))
         if found is None:
-            found = self._uuid5(f"{kind}:{name}")
-            if kind in LOOKUP_KINDS:
-                self._cache[(kind, name)] = found
+            found = self._cache[(kind, name)] = self._uuid5(f"{kind}:{name}")
         return found
 
     def _uuid5(self, name: str) -> str:
@@ -48,11 +48,14 @@ class Ids:
         makes about twenty ids per service."""
         digest = self._prefix.copy()
         digest.update(name.encode())
-        raw = bytearray(digest.digest()[:16])
-        raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
-        raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
-        text = raw.hex()
-        return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+        text = digest.hexdigest()
+        # The version (5) and the RFC 4122 variant (10xx) written over their hex digits.
+        return (f"{text[:8]}-{text[8:12]}-5{text[13:16]}-{_VARIANT[text[16]]}{text[17:20]}-"
+                f"{text[20:32]}")
+
+
+_LOOKUP = frozenset(LOOKUP_KINDS)
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 def is_uuid(value: str) -> bool:

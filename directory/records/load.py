@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,12 @@ MAX_VALUES = 2_000_000
 _SCALAR_KEYS = (str, int, float, bool, dt.date, type(None))
 
 
+# A file without an alias ("*name") stands for no more values than it has nodes, and a
+# node takes at least a character or two: a file shorter than this cannot pass MAX_VALUES,
+# so its nodes need not be counted (most of the loader's own time on a large data set).
+_COUNT_FROM = MAX_VALUES // 4
+
+
 class _Loader(_SafeLoader):
     """PyYAML's safe loader, building Located/LocatedList so every value keeps its line."""
 
@@ -40,6 +47,25 @@ class _Loader(_SafeLoader):
     def __init__(self, text):
         super().__init__(text)
         self.sizes: dict[int, int] = {}  # id(node) -> values it stands for, aliases expanded
+        self.counting = "*" in text or len(text) >= _COUNT_FROM
+
+    def resolve(self, kind, value, implicit, _scalar=yaml.ScalarNode):
+        # PyYAML's resolve, for a loader with no path resolvers, in fewer steps: libyaml
+        # asks it once for every value of every file. Same tags (its own regular expressions).
+        if kind is _scalar and implicit[0]:
+            for tag, regexp in _IMPLICIT.get(value[:1], _NO_RESOLVERS):
+                if regexp.match(value):
+                    return tag
+            return _STR
+        return super().resolve(kind, value, implicit)
+
+
+# The implicit resolvers by a value's first character ("" for the empty value), the
+# wildcard ones after them, as PyYAML's resolve orders them.
+_NO_RESOLVERS = tuple(_Loader.yaml_implicit_resolvers.get(None, []))
+_IMPLICIT = {first: tuple(resolvers) + _NO_RESOLVERS
+             for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+             if first is not None}
 
 
 class _Refused(yaml.constructor.ConstructorError):
@@ -52,6 +78,8 @@ def _refuse(node: yaml.Node, problem: str):
 
 
 def _count(loader: _Loader, node: yaml.Node, children) -> None:
+    if not loader.counting:
+        return
     size = 1 + sum(loader.sizes.get(id(child), 1) for child in children)
     loader.sizes[id(node)] = size
     if size > MAX_VALUES:
@@ -74,7 +102,8 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
             mapping.duplicate_keys = [*mapping.duplicate_keys, (key, line)]
         mapping[key] = _construct(loader, value_node)
         mapping.lines[key] = line
-    _count(loader, node, [child for pair in node.value for child in pair])
+    if loader.counting:
+        _count(loader, node, [child for pair in node.value for child in pair])
     return mapping
 
 
@@ -90,8 +119,16 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LocatedList
 def _construct(loader: _Loader, node: yaml.Node):
     # Most values are plain strings: skip the generic constructor's bookkeeping for them.
     if node.tag == _STR and isinstance(node, yaml.ScalarNode):
-        return node.value
+        value = node.value
+        # The parser makes a new string for every value: the keys ("name", "id") and short
+        # codes ("en", "voice", a category id) repeat on every record, so one copy of each
+        # is kept (a hundred MB at 50,000 services, and the processes forked later share it).
+        return _intern(value) if len(value) <= _INTERN_UP_TO else value
     return loader.construct_object(node, deep=True)
+
+
+_intern = sys.intern
+_INTERN_UP_TO = 40
 
 
 def _construct_lenient(kind: str):

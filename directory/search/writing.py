@@ -97,12 +97,18 @@ class FastSegmentWriter(SegmentWriter):
 
     # Distinct values of a field kept analysed (a category's words repeat across services).
     KEEP_VALUES = 4096
+    # A field whose values rarely repeat (descriptions: 54 of 25,000) keeps none once this
+    # many have been looked up with fewer than a quarter found: its kept values were tens
+    # of MB in every indexing process, for nothing.
+    JUDGE_AFTER = 1000
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
         self._postings: dict[str, dict[bytes, list]] = {}
         self._words: dict[str, _Words | None] = {}
         self._values: dict[str, dict[str, list]] = {}
+        self._looked_up: dict[str, list[int]] = {}  # field → [values found, looked up]
+        self._tbytes: dict[str, bytes] = {}  # a term → its UTF-8 bytes
         self._shared: dict[tuple, tuple] = {}  # (weight, vbytes, length), one object each
         self._encoded: dict[tuple, bytes] = {}  # positions → Whoosh's encoding
         self._lengths = self.codec.length_stats
@@ -117,8 +123,11 @@ class FastSegmentWriter(SegmentWriter):
     def _items(self, fieldname: str, field, words: _Words, value: str) -> list:
         """(btext, freq, weight, vbytes) per term, as ``field.index(value)`` makes them."""
         values = self._values.setdefault(fieldname, {})
+        counts = self._looked_up.setdefault(fieldname, [0, 0])
+        counts[1] += 1
         items = values.get(value)
         if items is not None:
+            counts[0] += 1
             return items
         boost, encoded, items = field.format.field_boost, self._encoded, []
         for term, poslist in words.positions(value).items():
@@ -126,9 +135,15 @@ class FastSegmentWriter(SegmentWriter):
             vbytes = encoded.get(key)
             if vbytes is None:
                 vbytes = encoded[key] = field.format.encode(poslist)
+            # One bytes object per term, shared by every value holding it.
+            tbytes = self._tbytes.get(term)
+            if tbytes is None:
+                tbytes = self._tbytes[term] = utf8encode(term)[0]
             # As Positions.word_values: the sum of each token's boost (1.0), times the field's.
-            items.append((utf8encode(term)[0], len(poslist), float(len(poslist)) * boost,
-                          vbytes))
+            items.append((tbytes, len(poslist), float(len(poslist)) * boost, vbytes))
+        if counts[1] >= self.JUDGE_AFTER and counts[0] * 4 < counts[1]:
+            values.clear()  # and none kept from now on
+            return items
         if len(values) >= self.KEEP_VALUES:
             values.clear()
         values[value] = items
