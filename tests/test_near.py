@@ -127,15 +127,7 @@ def test_the_nearest_few_are_the_whole_lists_beginning(places_each):
 
     rng = np.random.default_rng(7)
     services = 4000
-    docnums = np.repeat(np.arange(services), places_each)
-    rng.shuffle(docnums)
-    docnums.sort(kind="stable")  # Points keeps places in document order
-    grid = rng.integers(0, 60, size=(len(docnums), 2)) / 200  # many equal distances
-    points = nearby.Points.__new__(nearby.Points)
-    points.latitudes, points.longitudes = 41.7 + grid[:, 0], -87.8 + grid[:, 1]
-    points.reduced = geo.reduced(points.latitudes, points.longitudes)
-    points.docnums, points.size = docnums.astype(np.int64), services
-    points.one_place_each = places_each == 1
+    points = _grid_points(rng, services, places_each, (41.7, -87.8), cells=60, per_degree=200)
     for centre, radius in ((geo.Point(41.85, -87.65), geo.MAX_RADIUS_KM),
                            (geo.Point(41.7, -87.8), 2.0), (geo.Point(41.8, -87.7), 0.6)):
         whole = nearby.within_radius(points, centre, radius)
@@ -163,13 +155,7 @@ def test_the_nearest_alike_from_a_small_box_are_the_whole_lists_beginning(places
 
     rng = np.random.default_rng(11)
     services = 3000
-    docnums = np.repeat(np.arange(services), places_each)
-    grid = rng.integers(0, 80, size=(len(docnums), 2)) / 150  # many equal distances
-    points = nearby.Points.__new__(nearby.Points)
-    points.latitudes, points.longitudes = 41.6 + grid[:, 0], -87.9 + grid[:, 1]
-    points.reduced = geo.reduced(points.latitudes, points.longitudes)
-    points.docnums, points.size = docnums.astype(np.int64), services
-    points.one_place_each = places_each == 1
+    points = _grid_points(rng, services, places_each, (41.6, -87.9), cells=80, per_degree=150)
     points._categories = {}
     categories = {name: to_mask(rng.random(services) < share)
                   for name, share in (("dense", 0.5), ("some", 0.05), ("rare", 0.001))}
@@ -393,3 +379,20 @@ def test_the_remote_services_serving_an_area_are_the_same_kept_or_walked():
         assert points.serving_mask(list(reversed(areas)), in_region) == walked
     assert points.serving_mask(["Uptown"], True) == mask_of([1, 3, 5, 7], 12)
     assert points.serving_mask(["Uptown"], False) == mask_of([1, 7], 12)
+
+
+def _grid_points(rng, services: int, places_each: int, corner: tuple[float, float], *,
+                 cells: int, per_degree: int):
+    """``places_each`` places per service on a grid of ``cells`` steps of 1/``per_degree``
+    degree from ``corner`` (many equal distances), in document order as ``Points`` keeps
+    them."""
+    import numpy as np
+
+    docnums = np.repeat(np.arange(services), places_each)
+    grid = rng.integers(0, cells, size=(len(docnums), 2)) / per_degree
+    points = nearby.Points.__new__(nearby.Points)
+    points.latitudes, points.longitudes = corner[0] + grid[:, 0], corner[1] + grid[:, 1]
+    points.reduced = geo.reduced(points.latitudes, points.longitudes)
+    points.docnums, points.size = docnums.astype(np.int64), services
+    points.one_place_each = places_each == 1
+    return points
