@@ -83,15 +83,20 @@ _M_ARENA_MAX = -8  # glibc's malloc.h
 def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
     """Cap glibc's malloc arenas for this process (before its threads start); False where
     the C library is not glibc or the cap is 0 (switched off)."""
-    import ctypes
-
-    if arenas <= 0:
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to cap
+    mallopt = _glibc("mallopt")
+    if arenas <= 0 or mallopt is None:
         return False
     return mallopt(_M_ARENA_MAX, arenas) == 1
+
+
+def _glibc(name: str):
+    """A function of glibc's, or None where the C library has none (musl, macOS)."""
+    import ctypes
+
+    try:
+        return getattr(ctypes.CDLL(None), name)
+    except (OSError, AttributeError):
+        return None
 
 
 # Every this many requests a worker hands the memory its allocator holds free back to the
@@ -102,17 +107,7 @@ TRIM_EVERY = int(os.environ.get("DIRECTORY_MALLOC_TRIM_EVERY", 50))
 
 def post_fork(server, worker):
     limit_malloc_arenas()
-    worker.directory_trim = _malloc_trim()
-
-
-def _malloc_trim():
-    """glibc's ``malloc_trim(0)``, or None where the C library has none."""
-    import ctypes
-
-    try:
-        return ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return None
+    worker.directory_trim = _glibc("malloc_trim")
 
 
 def post_request(worker, req, environ, resp):

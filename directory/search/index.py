@@ -152,11 +152,10 @@ def write_index(path: Path, documents, languages=("en",)) -> None:
             for document in chain(first, documents):
                 writer.add_document(**document)
                 count += 1
-    written = whoosh_index.open_dir(str(path), readonly=True)
-    if written.doc_count_all() != count:  # never serve an index that silently lost a segment
-        raise RuntimeError(f"the index holds {written.doc_count_all()} of {count} documents")
-    with segments.open_index(str(path)).reader() as reader:  # the postings as flat arrays
-        postings.write(path, reader)
+    with segments.open_index(str(path)).reader() as reader:
+        if reader.doc_count_all() != count:  # never serve an index that lost a segment
+            raise RuntimeError(f"the index holds {reader.doc_count_all()} of {count} documents")
+        postings.write(path, reader)  # the postings as flat arrays
 
 
 def document_numbers(path: Path):

@@ -141,10 +141,9 @@ class TermArrays:
 def read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
     """(document numbers as int32, weights as float64) of a term's postings, in order.
 
-    Whoosh's matcher hands them over one call at a time (several Python calls a posting,
-    most of a first search's time at 50,000 services); its posting files hold them in blocks
-    of up to 128, so whole blocks are read here: one unpickle, one cumulative sum for the
-    delta-coded ids. Matchers of another kind are walked posting by posting, as before."""
+    Whoosh's matcher hands them over one call at a time (several Python calls a posting);
+    its posting files hold them in blocks of up to 128, so whole blocks are decoded here
+    (``_leaf_postings``). Matchers of another kind are walked posting by posting."""
     if isinstance(matcher, MultiMatcher):  # one leaf per segment, with its first docnum
         parts = [_leaf_postings(leaf, offset) for leaf, offset in
                  zip(matcher.matchers[matcher.current:], matcher.offsets[matcher.current:],
