@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from babel.numbers import format_decimal
 from geopy.distance import geodesic
 
 from directory.geo import distance as geo
 from directory.search import nearby
 from directory.search.nearby import Where
 from directory.web import distance
+from directory.web.i18n import regional_locale
 
 
 def text(response) -> str:
@@ -396,3 +398,18 @@ def _grid_points(rng, services: int, places_each: int, corner: tuple[float, floa
     points.docnums, points.size = docnums.astype(np.int64), services
     points.one_place_each = places_each == 1
     return points
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "id"])
+def test_distances_are_written_as_babel_writes_them(app, lang):
+    """Each rounded number is written once per language (distance._number): the words must
+    be Babel's own for every distance, halves and the step from tenths to whole numbers too."""
+    values = [0, 0.04, 0.05, 0.15, 0.25, 2.25, 2.35, 9.94, 9.95, 9.96, 10, 10.5, 11.5,
+              999.5, 1000.5, 1234.56, *(n / 37 for n in range(2000))]
+    with app.test_request_context(f"/?lang={lang}"):
+        locale = regional_locale()
+        for value in values:
+            shown = max(value, 0.1)
+            number = format_decimal(shown, "#,##0.#" if shown < 10 else "#,##0", locale=locale)
+            assert distance.format_distance(value, "km") == \
+                distance._("%(distance)s km", distance=number), value

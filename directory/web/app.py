@@ -9,6 +9,7 @@ from flask import Flask
 from .. import ROOT
 from . import (
     api,
+    cards,
     carry,
     current,
     distance,
@@ -78,5 +79,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     volunteer.init_app(app)
     unmet.init_app(app)
     api.init_app(app)
+    cards.init_app(app)
     pagecache.init_app(app)
     return app

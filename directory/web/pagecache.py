@@ -20,13 +20,10 @@ import threading
 from collections import OrderedDict
 
 from flask import current_app, g, request
-from markupsafe import Markup
 
 from ..build.layout import NoBuild
 from . import current, hosts
-from .carry import carried_place
 from .i18n import page_language
-from .sheets import add_url
 from .store import get_build
 
 CACHED = {"site.home", "site.search", "site.remote_services", "site.service",
@@ -36,7 +33,6 @@ CACHED = {"site.home", "site.search", "site.remote_services", "site.service",
 # Per worker: ~600 pages of ~28 KB, far more than the popular pages that come back; beyond
 # them a one-off page only holds memory (32 MiB was an eighth of a worker at 50k services).
 DEFAULT_BYTES = 16 * 2**20
-CARDS = 4096  # result cards kept per worker
 
 
 class PageCache:
@@ -66,26 +62,6 @@ class PageCache:
             while self._bytes > self.max_bytes:
                 _, (body, *_) = self._pages.popitem(last=False)
                 self._bytes -= len(body)
-
-
-def card(service: dict) -> Markup:
-    """A service's result card (``_service_card.html``), kept per build for its stretch of
-    time: the same services come up on page after page, and cards are most of a page's
-    work. Besides the service, a card varies only by language, the distance and nearest
-    place of a near search, the "add to referral list" link (the list in the URL) and the
-    resident's place its links carry (carry.py)."""
-    if "page_cache" not in current_app.extensions:  # switched off: always afresh
-        return _card_macro()(service)
-    locations = service.get("locations") or [{}]
-    key = ("card", service["id"], page_language(), current.current_stretch(),
-           service.get("distance"),
-           service.get("distance_unit"), locations[0].get("id"), add_url(service["id"]),
-           tuple(sorted(carried_place().items())))
-    return get_build().recent(key, lambda: _card_macro()(service), size=CARDS)
-
-
-def _card_macro():
-    return current_app.jinja_env.get_template("_service_card.html").module.service_card
 
 
 def _key() -> tuple | None:
@@ -125,7 +101,6 @@ def keep(response):
 
 
 def init_app(app) -> None:
-    app.add_template_global(card)
     size = app.config.get("PAGE_CACHE_BYTES", DEFAULT_BYTES)
     if not size:
         return

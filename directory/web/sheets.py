@@ -100,7 +100,13 @@ def referral_url(ids: list[str], **extra) -> str:
 def add_url(service_id: str) -> str:
     """'Add to referral list' without JavaScript: the sheet with this service appended."""
     ids = carried_list()
-    return referral_url(ids if service_id in ids else [*ids, service_id])
+    if service_id in ids or not SERVICE_ID.fullmatch(service_id) or not has_request_context():
+        return referral_url(ids if service_id in ids else [*ids, service_id])
+    # Made once per page, the id's place marked (url_for writes "\x01" as %01): a page of
+    # results has twenty of these links, the same but for the id.
+    if "add_url" not in g:
+        g.add_url = referral_url([*ids, "\x01"])
+    return g.add_url.replace("%01", service_id, 1)
 
 
 @bp.app_template_filter("short_date")

@@ -1,0 +1,82 @@
+"""Result cards: made once per service and language, filled in on each page.
+
+A card (``_service_card.html``) shows one service. Besides the service it depends on the
+page's language, the stretch of time its status lines hold for (``current_stretch``) and, on
+a near search, the place shown first; a card is kept by those. Three parts change from page
+to page for the same card: the link to the service (it carries the resident's place and
+language, carry.py), the distance, and the "add to referral list" link (the list in the
+URL). The kept card holds a mark where each goes and every page fills them in, so a near
+search's cards, each at its own distance, are kept like any other (issue #19).
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g, url_for
+from markupsafe import Markup, escape
+
+from ..records.fields import SLUG
+from .current import current_stretch
+from .distance import format_distance
+from .i18n import page_language
+from .sheets import add_url
+from .store import get_build
+
+CARDS = 4096  # cards kept per worker
+MARK = "\x00"  # around a part's name in a kept card: data files cannot hold it (fields.CONTROL)
+PARTS = frozenset({"href", "distance", "add"})
+_ID = "\x01"  # the service id's place in a link made once per page: url_for writes it %01
+
+
+def card(service: dict) -> Markup:
+    """The service's card, with this page's links and distance."""
+    if "page_cache" not in current_app.extensions:  # switched off: always afresh
+        return _made(service)
+    locations = service.get("locations") or [{}]
+    key = ("card", service["id"], page_language(), current_stretch(), "distance" in service,
+           locations[0].get("id"))
+    pieces = get_build().recent(key, lambda: _pieces(service), size=CARDS)
+    if pieces is None:
+        return _made(service)
+    parts = _parts(service)
+    filled = list(pieces)
+    filled[1::2] = [parts[name] for name in pieces[1::2]]
+    return Markup("".join(filled))
+
+
+def _made(service: dict) -> Markup:
+    parts = _parts(service)
+    return _macro()(service, parts.__getitem__)
+
+
+def _pieces(service: dict) -> list[str] | None:
+    """The card as text and part names in turn; None if its text held a mark itself."""
+    pieces = str(_macro()(service, lambda name: Markup(f"{MARK}{name}{MARK}"))).split(MARK)
+    if len(pieces) % 2 == 0 or not set(pieces[1::2]) <= PARTS:
+        return None
+    return pieces
+
+
+def _parts(service: dict) -> dict[str, Markup]:
+    parts = {"href": escape(service_url(service["id"])), "add": escape(add_url(service["id"]))}
+    if "distance" in service:
+        parts["distance"] = escape(format_distance(service["distance"],
+                                                   service["distance_unit"]))
+    return parts
+
+
+def service_url(service_id: str) -> str:
+    """``url_for('site.service', …)``, made once per page: a page of cards links to twenty
+    services with the same carried place and language."""
+    if not SLUG.fullmatch(service_id):
+        return url_for("site.service", service_id=service_id)
+    if "service_url" not in g:
+        g.service_url = url_for("site.service", service_id=_ID)
+    return g.service_url.replace("%01", service_id, 1)
+
+
+def _macro():
+    return current_app.jinja_env.get_template("_service_card.html").module.service_card
+
+
+def init_app(app) -> None:
+    app.add_template_global(card)
