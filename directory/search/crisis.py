@@ -26,6 +26,7 @@ from ..records.words import fold
 from . import queries
 
 CATEGORY = "crisis-hotline"  # the kind of help a crisis search puts first
+LAST_KEPT = 64  # searches whose answer is kept (per build and worker)
 FUZZY_FROM = 7  # shorter words have too many neighbours one typo away ("cut" → "cat")
 GAP = 1  # words allowed between two words of a phrase
 # "my self" is how phones split "myself".
@@ -64,12 +65,23 @@ class CrisisTerms:
         self._phrases = [(stems, Match(language, phrase)) for language, phrase in phrases
                          if (stems := words(phrase))]
         self._exceptions = [stems for _, phrase in exceptions if (stems := words(phrase))]
+        self._last: dict[str, Match | None] = {}
 
     def __bool__(self) -> bool:
         return bool(self._phrases)
 
     def match(self, text: str) -> Match | None:
         """The first phrase the search contains, or None: not a crisis search."""
+        # A search is asked twice (reading its words, then finding): compare it once.
+        if text in self._last:
+            return self._last[text]
+        found = self._match(text)
+        if len(self._last) >= LAST_KEPT:
+            self._last.clear()
+        self._last[text] = found
+        return found
+
+    def _match(self, text: str) -> Match | None:
         typed = words(text)
         if not typed:
             return None
