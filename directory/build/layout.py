@@ -179,6 +179,16 @@ class Build:
                 kept.popitem(last=False)
         return value
 
+    def kept(self, key: tuple):
+        """What ``recent`` keeps by ``key``, or None: for a caller that first gathers what
+        is missing (a page of cards reads the rows of those not kept at once)."""
+        with self._lock:
+            kept = self._recent.get(key[0])
+            if kept is None or key not in kept:
+                return None
+            kept.move_to_end(key)
+            return kept[key]
+
     def memo(self, key: str, compute):
         """A value computed once per build (the build never changes): taxonomy with counts..."""
         if key not in self._memo:

@@ -113,6 +113,19 @@ def services(db, ids: list[str]) -> list[dict]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+def service_places(db, ids: list[str]) -> dict[str, list[dict]]:
+    """Each service's locations as ``services`` orders them, with only their ids and points:
+    which is nearest, without reading the rest of a service."""
+    places: dict[str, list[dict]] = {service_id: [] for service_id in ids}
+    for service_id, location_id, latitude, longitude in db.execute(
+            f"""select sl.service_id, l.id, l.latitude, l.longitude from service_at_location sl
+                join locations l on l.id = sl.location_id
+                where sl.service_id in ({_marks(ids)}) order by sl.position""", ids):
+        places[service_id].append({"id": location_id, "latitude": latitude,
+                                   "longitude": longitude})
+    return places
+
+
 def service(db, service_id: str) -> dict | None:
     found = services(db, [service_id])
     if not found:

@@ -15,6 +15,7 @@ from flask import current_app, g, url_for
 from markupsafe import Markup, escape
 
 from ..records.fields import SLUG
+from ..search import nearby, queries
 from .current import current_stretch
 from .distance import format_distance
 from .i18n import page_language
@@ -31,11 +32,49 @@ def card(service: dict) -> Markup:
     """The service's card, with this page's links and distance."""
     if "page_cache" not in current_app.extensions:  # switched off: always afresh
         return _made(service)
-    locations = service.get("locations") or [{}]
-    key = ("card", service["id"], page_language(), current_stretch(), "distance" in service,
-           locations[0].get("id"))
-    pieces = get_build().recent(key, lambda: _pieces(service), size=CARDS)
-    if pieces is None:
+    pieces = get_build().recent(_key(service), lambda: _pieces(service), size=CARDS)
+    return _filled(pieces, service)
+
+
+def page_of_cards(db, ids: list[str], near: tuple | None = None) -> list[Markup]:
+    """The cards of a page of results, in order. ``near``: (km by id, centre, unit).
+
+    Only the services whose cards are not kept are read in full: a kept card needs its id
+    and, on a near search, its distance and which of its places is nearest, which come
+    from its places' points alone (``queries.service_places``)."""
+    if "page_cache" not in current_app.extensions:
+        return [card(service) for service in _rows(db, ids, near)]
+    if near is None:
+        light = [{"id": service_id} for service_id in ids]
+    else:
+        places = queries.service_places(db, ids)
+        light = [{"id": service_id, "locations": places[service_id]} for service_id in ids]
+        nearby.attach(light, *near)
+    build = get_build()
+    kept = [build.kept(_key(service)) for service in light]
+    missing = [service["id"] for service, pieces in zip(light, kept, strict=True)
+               if pieces is None]
+    read = {row["id"]: row for row in _rows(db, missing, near)} if missing else {}
+    return [card(read[service["id"]]) if pieces is None else _filled(pieces, service)
+            for service, pieces in zip(light, kept, strict=True) if pieces or service["id"] in read]
+
+
+def _rows(db, ids: list[str], near: tuple | None) -> list[dict]:
+    rows = queries.services(db, ids)
+    if near is not None:
+        nearby.attach(rows, *near)
+    return rows
+
+
+def _key(service: dict) -> tuple:
+    # Which place a card shows first changes only on a near search (nearest first).
+    nearest = (service.get("locations") or [{}])[0].get("id") if "distance" in service else None
+    return ("card", service["id"], page_language(), current_stretch(), "distance" in service,
+            nearest)
+
+
+def _filled(pieces: list[str] | None, service: dict) -> Markup:
+    if pieces is None:  # the service's text held a mark: made afresh
         return _made(service)
     parts = _parts(service)
     filled = list(pieces)

@@ -19,6 +19,7 @@ from werkzeug.exceptions import BadRequest
 
 from ..search import crisis, nearby, queries
 from . import clock, params, searching, unmet, where
+from .cards import page_of_cards
 from .carry import carried_place
 from .current import all_categories, current_facets, current_index, current_stretch
 from .i18n import gettext as _
@@ -91,11 +92,10 @@ def search():
         key, lambda: _find(q, chosen, category, page, per_page, place if near else None,
                            categories, now), size=ANSWERS_KEPT)
     unmet.note_search(q, chosen, place, hits, page)
-    results = queries.services(get_db(), hits.ids)
+    results = page_of_cards(get_db(), hits.ids,
+                            (distances, place.point, where.unit()) if near else None)
     if remote:
         remote = {"services": queries.services(get_db(), remote["ids"]), "total": remote["total"]}
-    if near:
-        nearby.attach(results, distances, place.point, where.unit())
     return render_template(
         "search.html", q=q, category=category, category_name=names.get(category),
         results=results, total=hits.total, all_words=hits.all_words, page=page,
