@@ -46,6 +46,11 @@ class FilterWords:
         """``rows``: (filter, value, phrase), as ``queries.filter_words`` reads them."""
         entries = [(fold(phrase).split(), name, value) for name, value, phrase in rows]
         self._entries = sorted((e for e in entries if e[0]), key=lambda e: -len(e[0]))
+        # Where each first word starts a phrase: a search is compared with the phrases that
+        # begin with one of its words (in the same order), not with every phrase.
+        self._starting: dict[str, list[int]] = {}
+        for position, (words, _name, _value) in enumerate(self._entries):
+            self._starting.setdefault(words[0], []).append(position)
 
     def read(self, q: str, available: Callable[[str, str], bool],
              chosen: set[str] = frozenset()) -> Reading:
@@ -58,7 +63,9 @@ class FilterWords:
         used = [False] * len(typed)
         filters: dict[str, str] = {}
         ask_place, phrases, place_phrase = False, [], ""
-        for words, name, value in self._entries:
+        candidates = sorted({position for word in folded
+                             for position in self._starting.get(word, ())})
+        for words, name, value in (self._entries[position] for position in candidates):
             if name != PLACE and (name in chosen or name in filters
                                   or not available(name, value)):
                 continue
