@@ -67,6 +67,7 @@ def test_kept_cards_read_as_cards_made_afresh(instance):
         html = page.get_data(as_text=True)
         assert html == fresh.get(url, follow_redirects=True).get_data(as_text=True), url
         pages.append(html)
+    assert any('<li class="hotline">' in html for html in pages)  # "Call, text or chat" kept too
     # The same card on the two near searches: each at its own nearest place and distance.
     mine = [next(c for c in CARD.findall(html) if f'/services/{service_id}?' in c)
             for html in pages[:2]]

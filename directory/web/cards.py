@@ -24,26 +24,29 @@ from .store import get_build
 
 CARDS = 4096  # cards kept per worker
 MARK = "\x00"  # around a part's name in a kept card: data files cannot hold it (fields.CONTROL)
-PARTS = frozenset({"href", "distance", "add"})
 _ID = "\x01"  # the service id's place in a link made once per page: url_for writes it %01
+# The kinds of card: a result card, and a line of a near search's "Call, text or chat" block.
+MACROS = {"card": ("_service_card.html", "service_card"), "hotline": ("_hotline.html", "hotline")}
 
 
-def card(service: dict) -> Markup:
+def card(service: dict, kind: str = "card") -> Markup:
     """The service's card, with this page's links and distance."""
     if "page_cache" not in current_app.extensions:  # switched off: always afresh
-        return _made(service)
-    pieces = get_build().recent(_key(service), lambda: _pieces(service), size=CARDS)
-    return _filled(pieces, service)
+        return _made(service, kind)
+    pieces = get_build().recent(_key(service, kind), lambda: _pieces(service, kind),
+                                size=CARDS)
+    return _filled(pieces, service, kind)
 
 
-def page_of_cards(db, ids: list[str], near: tuple | None = None) -> list[Markup]:
+def page_of_cards(db, ids: list[str], near: tuple | None = None,
+                  kind: str = "card") -> list[Markup]:
     """The cards of a page of results, in order. ``near``: (km by id, centre, unit).
 
     Only the services whose cards are not kept are read in full: a kept card needs its id
     and, on a near search, its distance and which of its places is nearest, which come
     from its places' points alone (``queries.service_places``)."""
     if "page_cache" not in current_app.extensions:
-        return [card(service) for service in _rows(db, ids, near)]
+        return [card(service, kind) for service in _rows(db, ids, near)]
     if near is None:
         light = [{"id": service_id} for service_id in ids]
     else:
@@ -51,11 +54,12 @@ def page_of_cards(db, ids: list[str], near: tuple | None = None) -> list[Markup]
         light = [{"id": service_id, "locations": places[service_id]} for service_id in ids]
         nearby.attach(light, *near)
     build = get_build()
-    kept = [build.kept(_key(service)) for service in light]
+    kept = [build.kept(_key(service, kind)) for service in light]
     missing = [service["id"] for service, pieces in zip(light, kept, strict=True)
                if pieces is None]
     read = {row["id"]: row for row in _rows(db, missing, near)} if missing else {}
-    return [card(read[service["id"]]) if pieces is None else _filled(pieces, service)
+    return [card(read[service["id"]], kind) if pieces is None
+            else _filled(pieces, service, kind)
             for service, pieces in zip(light, kept, strict=True) if pieces or service["id"] in read]
 
 
@@ -66,41 +70,44 @@ def _rows(db, ids: list[str], near: tuple | None) -> list[dict]:
     return rows
 
 
-def _key(service: dict) -> tuple:
+def _key(service: dict, kind: str) -> tuple:
     # Which place a card shows first changes only on a near search (nearest first).
     nearest = (service.get("locations") or [{}])[0].get("id") if "distance" in service else None
-    return ("card", service["id"], page_language(), current_stretch(), "distance" in service,
+    return (kind, service["id"], page_language(), current_stretch(), "distance" in service,
             nearest)
 
 
-def _filled(pieces: list[str] | None, service: dict) -> Markup:
+def _filled(pieces: list[str] | None, service: dict, kind: str) -> Markup:
     if pieces is None:  # the service's text held a mark: made afresh
-        return _made(service)
-    parts = _parts(service)
+        return _made(service, kind)
     filled = list(pieces)
-    filled[1::2] = [parts[name] for name in pieces[1::2]]
+    filled[1::2] = [_part(name, service) for name in pieces[1::2]]
     return Markup("".join(filled))
 
 
-def _made(service: dict) -> Markup:
-    parts = _parts(service)
-    return _macro()(service, parts.__getitem__)
+def _made(service: dict, kind: str) -> Markup:
+    return _macro(kind)(service, lambda name: _part(name, service))
 
 
-def _pieces(service: dict) -> list[str] | None:
+def _pieces(service: dict, kind: str) -> list[str] | None:
     """The card as text and part names in turn; None if its text held a mark itself."""
-    pieces = str(_macro()(service, lambda name: Markup(f"{MARK}{name}{MARK}"))).split(MARK)
-    if len(pieces) % 2 == 0 or not set(pieces[1::2]) <= PARTS:
+    made = _macro(kind)(service, lambda name: Markup(f"{MARK}{name}{MARK}"))
+    pieces = str(made).split(MARK)
+    if len(pieces) % 2 == 0 or not set(pieces[1::2]) <= PARTS.keys():
         return None
     return pieces
 
 
-def _parts(service: dict) -> dict[str, Markup]:
-    parts = {"href": escape(service_url(service["id"])), "add": escape(add_url(service["id"]))}
-    if "distance" in service:
-        parts["distance"] = escape(format_distance(service["distance"],
-                                                   service["distance_unit"]))
-    return parts
+# What changes from page to page in a card, made for each page.
+PARTS = {
+    "href": lambda service: service_url(service["id"]),
+    "add": lambda service: add_url(service["id"]),
+    "distance": lambda service: format_distance(service["distance"], service["distance_unit"]),
+}
+
+
+def _part(name: str, service: dict) -> Markup:
+    return escape(PARTS[name](service))
 
 
 def service_url(service_id: str) -> str:
@@ -113,8 +120,9 @@ def service_url(service_id: str) -> str:
     return g.service_url.replace("%01", service_id, 1)
 
 
-def _macro():
-    return current_app.jinja_env.get_template("_service_card.html").module.service_card
+def _macro(kind: str):
+    template, name = MACROS[kind]
+    return getattr(current_app.jinja_env.get_template(template).module, name)
 
 
 def init_app(app) -> None:

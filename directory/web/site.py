@@ -95,7 +95,8 @@ def search():
     results = page_of_cards(get_db(), hits.ids,
                             (distances, place.point, where.unit()) if near else None)
     if remote:
-        remote = {"services": queries.services(get_db(), remote["ids"]), "total": remote["total"]}
+        remote = {"services": page_of_cards(get_db(), remote["ids"], kind="hotline"),
+                  "total": remote["total"]}
     return render_template(
         "search.html", q=q, category=category, category_name=names.get(category),
         results=results, total=hits.total, all_words=hits.all_words, page=page,
