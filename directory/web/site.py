@@ -159,7 +159,7 @@ def remote_services():
                               per_page=per_page))
     back = {key: value for key, value in request.args.items() if key != "page"}
     return render_template("remote.html", where=place, q=q, category_name=names.get(category),
-                           results=queries.services(get_db(), found["ids"]),
+                           results=page_of_cards(get_db(), found["ids"]),
                            total=found["total"], page=page,
                            pages=max(1, math.ceil(found["total"] / per_page)), back=back)
 
@@ -208,7 +208,7 @@ def category(category_id: str):
     parent = queries.category(db, found["parent_id"]) if found["parent_id"] else None
     return render_template(
         "category.html", category=found, parent=parent, children=children,
-        results=queries.services(db, hits.ids), total=hits.total, page=page,
+        results=page_of_cards(db, hits.ids), total=hits.total, page=page,
         pages=max(1, math.ceil(hits.total / per_page)))
 
 
