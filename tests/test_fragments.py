@@ -4,8 +4,10 @@ each page still shows its own language, place, list and hours."""
 from __future__ import annotations
 
 import re
+import threading
 
 from directory.web.app import create_app
+from directory.web.current import current_index
 
 SERVICE = "/services/harbour-youth-drop-in"
 OTHER = "/services/riverside-therapy"
@@ -64,3 +66,21 @@ def test_kept_connections_answer_page_after_page(built_instance, frozen_now):
     first = html(client, SERVICE)
     for _ in range(20):  # more requests than connections kept: each is handed back
         assert html(client, SERVICE) == first
+
+
+def test_a_worker_whose_first_question_is_the_index_answers(built_instance, frozen_now):
+    """Opening the index reads the taxonomy from the database, whose kept connections take
+    the build's lock: a worker asked for the index before anything else once waited for
+    ever."""
+    app = create_app({"INSTANCE_PATH": str(built_instance), "NOW": frozen_now})
+    found = []
+
+    def ask():
+        with app.test_request_context("/"):
+            found.append(current_index().search("counselling").total)
+
+    worker = threading.Thread(target=ask, daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert not worker.is_alive(), "the index never opened"
+    assert found and found[0] > 0

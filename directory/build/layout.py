@@ -205,10 +205,15 @@ class Build:
         return db
 
     def index(self, synonyms_loader) -> Index:
-        with self._lock:
-            if self._index is None:
-                self._index = Index(self.path / INDEX, synonyms_loader())
-            return self._index
+        if self._index is None:
+            # Read outside the lock: the loader may open the database, which takes the
+            # build's lock for its kept connections (``memo``): under it, that would wait
+            # for ever on a worker whose first question was the index.
+            synonyms = synonyms_loader()
+            with self._lock:
+                if self._index is None:
+                    self._index = Index(self.path / INDEX, synonyms)
+        return self._index
 
 
 _builds: dict[str, Build] = {}
