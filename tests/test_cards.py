@@ -59,6 +59,13 @@ def test_kept_cards_read_as_cards_made_afresh(instance):
              f"/search?q={words}&lat={second[0]}&lon={second[1]}&radius=10&lang=es"]
     urls += [f"/search?q={word}" for word in ("counselling", "support", "group", "youth")]
     urls += [f"/search?q={word}&near=Uptown" for word in ("counselling", "support")]
+    db = sqlite3.connect(instance / "current" / "directory.db")
+    others = [row[0] for row in db.execute(
+        "select id from services where status = 'active' order by id limit 12")]
+    # Service pages: their similar services' cards, kept from other pages too.
+    urls += [f"/services/{other}" for other in (service_id, *others)]
+    urls += [f"/services/{service_id}?lang=es", f"/services/{others[0]}?list=a-b",
+             f"/services/{others[1]}?lat={first[0]}&lon={first[1]}"]
     kept, fresh = _client(instance), _client(instance, PAGE_CACHE_BYTES=0)
     pages = []
     for url in urls:

@@ -179,9 +179,13 @@ def test_the_nearest_alike_from_a_small_box_are_the_whole_lists_beginning(places
             fallback += 1
             continue
         found_small += 1
-        assert near.docnums[:3].tolist() == whole.docnums[:3].tolist()
-        assert near.latitudes[:3].tolist() == whole.latitudes[:3].tolist()
-        assert own not in near.docnums.tolist()
+        # (service, its nearest place) for the first three: the whole list's beginning.
+        assert [docnum for docnum, _ in near] == whole.docnums[:3].tolist()
+        assert [points.latitudes[position] for _, position in near] == \
+            whole.latitudes[:3].tolist()
+        assert [points.longitudes[position] for _, position in near] == \
+            whole.longitudes[:3].tolist()
+        assert own not in [docnum for docnum, _ in near]
     assert found_small > 30  # the small boxes did answer most
 
 

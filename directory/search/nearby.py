@@ -252,20 +252,24 @@ def _preferences(masks: tuple[int, ...]) -> list[int]:
     return [head & r for r in rest] + [head] + rest
 
 
-def nearest_same_category(db, points: Points, facet_index, service: dict,
-                          unit: str) -> list[dict]:
+def nearest_same_category(db, points: Points, facet_index, service: dict) -> dict:
     """A few other active services sharing a kind of help (or one below it), nearest to
-    this one's first place, within the largest radius."""
+    this one's first place, within the largest radius: their ``ids``, nearest first, their
+    distances (``km`` by id) and the ``centre`` measured from, for their cards (``attach``)."""
     located = [loc for loc in service["locations"] if loc["latitude"] is not None]
     if not located or not service["categories"]:
-        return []
+        return {"ids": [], "km": {}, "centre": None}
     point = geo.Point(located[0]["latitude"], located[0]["longitude"])
     masks = {category["id"]: facet_index.value_mask("category", category["id"])
              for category in service["categories"]}
     own = queries.docnum(db, service["id"])
-    near = _nearest_sharing(points, point, masks, -1 if own is None else own, NEAREST_SHOWN)
-    if near is not None:
-        chosen = near.docnums[:NEAREST_SHOWN].tolist()
+    nearest = _nearest_sharing(points, point, masks, -1 if own is None else own,
+                               NEAREST_SHOWN)
+    if nearest is not None:
+        chosen = [docnum for docnum, _ in nearest]
+        km = {docnum: geo.distance_km(point, geo.Point(float(points.latitudes[position]),
+                                                       float(points.longitudes[position])))
+              for docnum, position in nearest}
     else:  # few alike close by: measure every service sharing a kind of help
         sharing = 0
         for mask in masks.values():
@@ -275,14 +279,11 @@ def nearest_same_category(db, points: Points, facet_index, service: dict,
         near = within_radius(points, point, geo.MAX_RADIUS_KM,
                              among=to_array(sharing, points.size), nearest=NEAREST_SHOWN)
         chosen = near.page(sharing, 0, NEAREST_SHOWN)
-    km = near.distances(chosen)
+        km = near.distances(chosen)
     ids = queries.service_ids(db, chosen)
-    found = queries.services(db, [ids[docnum] for docnum in chosen])
-    for row, docnum in zip(found, chosen, strict=True):
-        row["distance"] = geo.from_km(km[docnum], unit)
-        row["distance_unit"] = unit
-        _nearest_first(row["locations"], point)
-    return found
+    return {"ids": [ids[docnum] for docnum in chosen if docnum in ids],
+            "km": {ids[docnum]: km[docnum] for docnum in chosen if docnum in ids},
+            "centre": point}
 
 
 # The first radius asked for the services nearest another (km): the nearest few alike are
@@ -291,12 +292,13 @@ FIRST_NEAREST_KM = 2.0
 
 
 def _nearest_sharing(points: Points, point: geo.Point, masks: dict[str, int], own: int,
-                     count: int) -> Nearby | None:
+                     count: int) -> list[tuple[int, int]] | None:
     """``within_radius(points, point, MAX_RADIUS_KM, among=the masks less own,
-    nearest=count)``'s first ``count`` services, found by measuring only the places in a
-    box around the point, a small one first: their list begins the same as the whole
-    list once the ``count``-th service's distance is one that no place outside the box can
-    be at. None when no box up to half the largest radius holds that many."""
+    nearest=count)``'s first ``count`` services, each with the position of its nearest
+    place, found by measuring only the places in a box around the point, a small one
+    first: their list begins the same as the whole list once the ``count``-th service's
+    distance is one that no place outside the box can be at. None when no box up to half
+    the largest radius holds that many."""
     radius = FIRST_NEAREST_KM
     groups = [points.in_category(category, mask) for category, mask in masks.items()]
     while radius <= geo.MAX_RADIUS_KM / 2:
@@ -305,20 +307,37 @@ def _nearest_sharing(points: Points, point: geo.Point, masks: dict[str, int], ow
                            np.searchsorted(latitudes, north, "right")]
                  for latitudes, positions in groups]
         # In position order (document order), as ``within_radius`` ranks them: ties alike.
-        inside = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+        inside = _ascending_once(parts)
         longitudes = points.longitudes[inside]
         inside = inside[(longitudes >= west) & (longitudes <= east)
                         & (points.docnums[inside] != own)]
         km = geo.approximate_km(point, geo.Reduced(*(part[inside] for part in points.reduced)))
         order = np.argsort(km, kind="stable")
-        _, first = np.unique(points.docnums[inside][order], return_index=True)
-        # Every place outside the box is more than ``radius`` away, so by the approximation
-        # more than radius * (1 - error): the box holds every place up to the count-th's.
-        if len(first) >= count and \
-                km[order][np.sort(first)[count - 1]] <= radius * (1 - geo.APPROXIMATE_ERROR):
-            return _sorted_within(points, point, geo.MAX_RADIUS_KM, inside, km)
+        # Each service at its nearest place, nearest first (as ``_sorted_within``): the
+        # first ``count`` of them are all a page needs, so only those are walked.
+        found: dict[int, int] = {}
+        for position, distance in zip(inside[order].tolist(), km[order].tolist(),
+                                      strict=True):
+            # Every place outside the box is more than ``radius`` away, so by the
+            # approximation more than radius * (1 - error): the box holds every place up
+            # to the count-th service's.
+            if distance > radius * (1 - geo.APPROXIMATE_ERROR):
+                break
+            found.setdefault(int(points.docnums[position]), position)
+            if len(found) == count:
+                return list(found.items())
         radius *= 2
     return None
+
+
+def _ascending_once(parts: list[np.ndarray]) -> np.ndarray:
+    """The positions in any of the parts (each without repeats), ascending, each once."""
+    if not parts:
+        return np.empty(0, dtype=np.int64)
+    if len(parts) == 1:
+        return np.sort(parts[0])
+    joined = np.sort(np.concatenate(parts))
+    return joined[np.concatenate(([True], joined[1:] != joined[:-1]))]
 
 
 def _nearest_first(locations: list[dict], point: geo.Point) -> None:

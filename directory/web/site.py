@@ -172,13 +172,16 @@ def service(service_id: str):
     share = share_links(public_url("site.service", service_id=service_id),
                         _("%(service)s, %(organization)s", service=found["name"],
                           organization=found["organization"]["name"]))
-    return render_template("service.html", service=found, share=share,
-                           nearest=get_build().recent(
-                               ("nearest", service_id, where.unit()),
-                               lambda: nearby.nearest_same_category(
-                                   get_db(), nearby.points(get_build(), get_db(), current_index()),
-                                   current_facets(), found, where.unit()),
-                               size=ANSWERS_KEPT))
+    nearest = get_build().recent(
+        ("nearest", service_id),
+        lambda: nearby.nearest_same_category(
+            get_db(), nearby.points(get_build(), get_db(), current_index()), current_facets(),
+            found),
+        size=ANSWERS_KEPT)
+    cards = page_of_cards(get_db(), nearest["ids"],
+                          (nearest["km"], nearest["centre"], where.unit())) \
+        if nearest["ids"] else []
+    return render_template("service.html", service=found, share=share, nearest=cards)
 
 
 @bp.get("/organizations/<organization_id>")
