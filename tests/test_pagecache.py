@@ -4,6 +4,7 @@ one as soon as the build, the minute or the URL does; never an error or a stale 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import re
 
 import pytest
@@ -190,3 +191,40 @@ def test_a_card_kept_from_one_page_is_right_on_another(client):
 
 def text_of(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+@pytest.mark.parametrize("url", ["/search?q=counselling", SERVICE, "/?lang=es"])
+def test_pages_go_compressed_to_browsers_that_take_gzip(app, url):
+    """A page is the same page gzipped, first made or kept; a client that does not take gzip
+    (or refuses it, q=0) gets it as it is. Either way the page says it varies by that."""
+    client = app.test_client()
+    plain = client.get(url)
+    assert "Content-Encoding" not in plain.headers
+    assert "Accept-Encoding" in plain.headers["Vary"]
+    for asked in ("gzip, deflate, br", "gzip;q=1.0, identity; q=0.5", "*"):
+        for _ in range(2):  # first made (a new URL for this client), then kept
+            packed = client.get(url, headers={"Accept-Encoding": asked})
+            assert packed.headers["Content-Encoding"] == "gzip", asked
+            assert int(packed.headers["Content-Length"]) == len(packed.get_data())
+            assert len(packed.get_data()) * 2 < len(plain.get_data())
+            assert gzip.decompress(packed.get_data()) == plain.get_data()
+    refused = client.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused.headers
+    assert refused.get_data() == plain.get_data()
+
+
+def test_a_page_first_made_for_a_browser_is_the_same_unpacked_later(app):
+    client = app.test_client()
+    packed = client.get("/search?q=support", headers={"Accept-Encoding": "gzip"})
+    plain = client.get("/search?q=support")  # the kept copy, unpacked
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    assert "Content-Encoding" not in plain.headers
+
+
+def test_kept_pages_are_counted_as_kept(app):
+    """The cache's budget is of bodies as kept: gzipped pages, four or more in the room of one."""
+    cache = PageCache(max_bytes=10_000)
+    for n in range(10):
+        cache.put(("page", n), (b"x" * 2_000, "text/html", [], None, True))
+    assert cache.get(("page", 0)) is None and cache.get(("page", 9)) is not None
+    assert sum(cache.get(("page", n)) is not None for n in range(10)) == 5

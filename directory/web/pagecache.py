@@ -22,7 +22,7 @@ from collections import OrderedDict
 from flask import current_app, g, request
 
 from ..build.layout import NoBuild
-from . import current, hosts
+from . import compression, current, hosts
 from .i18n import page_language
 from .store import get_build
 
@@ -30,18 +30,19 @@ CACHED = {"site.home", "site.search", "site.remote_services", "site.service",
           "site.organization", "site.category", "site.about", "site.api_page", "sheets.referral",
           "sheets.street", "sheets.referral_pdf", "sheets.street_pdf", "events.listing",
           "volunteer.listing"}
-# Per worker: ~600 pages of ~28 KB, far more than the popular pages that come back; beyond
-# them a one-off page only holds memory (32 MiB was an eighth of a worker at 50k services).
-DEFAULT_BYTES = 16 * 2**20
+# Per worker, of pages as kept (HTML gzipped, ~5 KB a result page: ``compression``): ~1,500
+# pages, far more than the popular pages that come back; beyond them a one-off page only
+# holds memory (32 MiB of unpacked pages was an eighth of a worker at 50k services).
+DEFAULT_BYTES = 8 * 2**20
 
 
 class PageCache:
-    """(body, mimetype, headers, unmet-need note) by key, least recently used dropped beyond
-    ``max_bytes``."""
+    """(body, mimetype, headers, unmet-need note, packed) by key, least recently used dropped
+    beyond ``max_bytes`` (of bodies as kept: ``packed`` ones gzipped)."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self._pages: OrderedDict[tuple, tuple[bytes, str, list, object]] = OrderedDict()
+        self._pages: OrderedDict[tuple, tuple] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -52,7 +53,7 @@ class PageCache:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: tuple, page: tuple[bytes, str, list, object]) -> None:
+    def put(self, key: tuple, page: tuple) -> None:
         if len(page[0]) > self.max_bytes:
             return
         with self._lock:
@@ -84,19 +85,38 @@ def serve_cached():
     if page is None:
         g.page_key = key
         return None
-    body, mimetype, headers, note = page
+    body, mimetype, headers, note, packed = page
     if note is not None:  # what the search adds to the unmet-need counts (web.unmet)
         g.unmet_note = note
-    return current_app.response_class(body, mimetype=mimetype, headers=headers)
+    if not packed:
+        return current_app.response_class(body, mimetype=mimetype, headers=headers)
+    if not compression.accepted():
+        return _varying(current_app.response_class(compression.unpack(body), mimetype=mimetype,
+                                                   headers=headers))
+    response = _varying(current_app.response_class(mimetype=mimetype, headers=headers))
+    compression.send_packed(response, body)
+    return response
 
 
 def keep(response):
     key = g.pop("page_key", None)
-    if key is not None and response.status_code == 200 and not response.direct_passthrough:
-        headers = [(name, value) for name, value in response.headers.items()
-                   if name.lower() not in ("content-length", "content-type")]
-        current_app.extensions["page_cache"].put(
-            key, (response.get_data(), response.mimetype, headers, g.get("unmet_note")))
+    if key is None or response.status_code != 200 or response.direct_passthrough:
+        return response
+    headers = [(name, value) for name, value in response.headers.items()
+               if name.lower() not in ("content-length", "content-type")]
+    body, packed = response.get_data(), compression.worth_packing(response.mimetype)
+    if packed:
+        body = compression.pack(body)
+        _varying(response)
+        if compression.accepted():
+            compression.send_packed(response, body)
+    current_app.extensions["page_cache"].put(
+        key, (body, response.mimetype, headers, g.get("unmet_note"), packed))
+    return response
+
+
+def _varying(response):
+    response.vary.add("Accept-Encoding")  # packed or not, by what the client takes
     return response
 
 
