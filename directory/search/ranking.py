@@ -25,10 +25,10 @@ from whoosh.scoring import BM25F
 
 from .postings import TermArrays, read_postings
 
-# Scored postings kept per index, least recently used dropped first: 12 bytes each, so ~12 MB
+# Scored postings kept per index, least recently used dropped first: 12 bytes each, so ~7 MB
 # (a worker's memory is the limit; a term dropped is read again from the build's flat copy,
 # two reads and its scores, well under a millisecond for the commonest word at 50,000).
-CACHE_POSTINGS = 1_000_000
+CACHE_POSTINGS = 600_000
 # Terms known to be absent, remembered up to this many: a search on a Spanish page asks each
 # word of the English fields too, where most Spanish words are not, and a miss costs a lookup
 # in every segment of the index.

@@ -22,7 +22,7 @@ from .i18n import page_language
 from .sheets import add_url
 from .store import get_build
 
-CARDS = 4096  # cards kept per worker
+CARDS = 2048  # cards kept per worker (~2.5 KB each): a hundred pages of distinct results
 MARK = "\x00"  # around a part's name in a kept card: data files cannot hold it (fields.CONTROL)
 _ID = "\x01"  # the service id's place in a link made once per page: url_for writes it %01
 # The kinds of card: a result card, and a line of a near search's "Call, text or chat" block.
