@@ -112,6 +112,8 @@ class FastSegmentWriter(SegmentWriter):
         self._shared: dict[tuple, tuple] = {}  # (weight, vbytes, length), one object each
         self._encoded: dict[tuple, bytes] = {}  # positions → Whoosh's encoding
         self._lengths = self.codec.length_stats
+        # Set by a caller that wants the segment's postings as arrays too (``postings``).
+        self.arrays = None
 
     def _fast(self, fieldname: str, field) -> _Words | None:
         if fieldname not in self._words:
@@ -211,12 +213,14 @@ class FastSegmentWriter(SegmentWriter):
 
     def _flush_segment(self):
         self.perdocwriter.close()
-        writer, schema = self.fieldwriter, self.schema
+        writer, schema, arrays = self.fieldwriter, self.schema, self.arrays
         for fieldname in sorted(self._postings):
             terms = self._postings.pop(fieldname)
             writer.start_field(fieldname, schema[fieldname])
             for tbytes in sorted(terms):
                 found = terms.pop(tbytes)
+                if arrays is not None:
+                    arrays.add(fieldname, tbytes, found)
                 writer.start_term(tbytes)
                 postwriter = getattr(writer, "_postwriter", None)
                 if type(postwriter) is W3PostingsWriter:
