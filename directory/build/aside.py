@@ -17,13 +17,7 @@ import multiprocessing
 import pickle
 from collections.abc import Callable
 
-from ..search.processes import (  # noqa: F401 - Forked: the export's second process
-    STOP_SECONDS,
-    Forked,
-    IndexingFailed,
-    interrupts_held,
-    quiet_child,
-)
+from ..search.processes import STOP_SECONDS, IndexingFailed, interrupts_held, quiet_child
 
 
 class Aside:
