@@ -8,6 +8,8 @@ them, on the demo data, the test data and synthetic data.
 
 from __future__ import annotations
 
+import itertools
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,10 @@ from directory.build.write import index_documents
 from directory.data.validate import validate
 from directory.records.load import load_sources
 from directory.search import index as search
+from directory.search.parallel import write_index_in_parts
+from directory.search.postings import TermArrays
+from directory.search.postings import write as write_term_arrays
+from directory.search.processes import IndexingFailed
 from directory.search.writing import FastSegmentWriter
 from directory.tools.synthetic import write_synthetic_data
 
@@ -150,3 +156,87 @@ def test_the_index_written_in_parallel_finds_what_one_process_finds(tmp_path, mo
     assert len(whoosh_index.open_dir(str(tmp_path / "parallel")).reader().leaf_readers()) \
         >= 2
     assert one == parallel
+
+
+def _term_arrays(path: Path) -> dict:
+    arrays = TermArrays.of(path)
+    assert arrays is not None
+    with whoosh_index.open_dir(str(path), readonly=True).reader() as reader:
+        terms = list(reader.all_terms())
+    try:
+        return {(field, text): tuple(map(list, arrays.get(field, text)))
+                for field, text in terms}
+    finally:
+        arrays.close()
+
+
+def _postings(path: Path) -> dict:
+    """What ``_everything`` reads, but the statistics Whoosh keeps per segment (a field's
+    longest and shortest value, which it cannot read from a segment without the field)."""
+    ix = whoosh_index.open_dir(str(path), readonly=True)
+    schema = ix.schema
+    with ix.reader() as reader:
+        terms = {(field, text): (list(reader.postings(field, text).items_as("positions")),
+                                 list(reader.postings(field, text).items_as("weight")),
+                                 reader.doc_frequency(field, text),
+                                 reader.frequency(field, text))
+                 if schema[field].format.supports("positions") else
+                 list(reader.postings(field, text).all_ids())
+                 for field, text in reader.all_terms()}
+        size = reader.doc_count_all()
+        # (A segment that no document with the field went to has no lengths for it:
+        # Whoosh reads None there, where one segment reads 0.)
+        lengths = {field: ([reader.doc_field_length(d, field) or 0 for d in range(size)],
+                           reader.field_length(field))
+                   for field in schema.names() if schema[field].scorable}
+        stored = list(reader.iter_docs())
+        columns = {field: list(reader.column_reader(field)) for field in schema.names()
+                   if schema[field].column_type}
+    return {"terms": terms, "lengths": lengths, "stored": stored, "columns": columns}
+
+
+def test_an_index_written_in_parts_holds_what_one_process_writes(tmp_path):
+    """Consecutive parts, one forked process and segment each: the same documents under the
+    same numbers, every posting, length and stored value as one process writes them, and the
+    same flat copy of the postings as the one read back from the finished index."""
+    data = tmp_path / "data"
+    write_synthetic_data(data, 300, seed=4)
+    catalogue, report = validate(load_sources(data))
+    assert not report.errors
+    languages = catalogue.site.get("languages") or ["en"]
+    services = catalogue.services
+    search.write_index(tmp_path / "one", index_documents(catalogue), languages=languages)
+    cuts = [0, 100, 101, 250, len(services)]  # one part of a single service
+    parts = [(len(list(index_documents(catalogue, services[a:b]))),
+              partial(index_documents, catalogue, services[a:b]))
+             for a, b in itertools.pairwise(cuts)]
+    write_index_in_parts(tmp_path / "parts", parts, languages=languages)
+    assert len(whoosh_index.open_dir(str(tmp_path / "parts")).reader().leaf_readers()) == 4
+    one, split = _postings(tmp_path / "one"), _postings(tmp_path / "parts")
+    assert split["stored"] == one["stored"]  # document numbers in the catalogue's order
+    assert split["lengths"] == one["lengths"] and split["columns"] == one["columns"]
+    assert split["terms"].keys() == one["terms"].keys()
+    for key, postings in one["terms"].items():
+        assert split["terms"][key] == postings, key
+    assert _term_arrays(tmp_path / "parts") == _term_arrays(tmp_path / "one")
+    # The parts' files are joined into the files the finished index's blocks give.
+    assert sorted(p.name for p in (tmp_path / "parts").glob("terms.*")) == \
+        ["terms.ids", "terms.table.npy", "terms.weights"]
+    written = tmp_path / "read back"
+    written.mkdir()
+    with whoosh_index.open_dir(str(tmp_path / "parts")).reader() as reader:
+        assert write_term_arrays(written, reader)
+    for name in ("terms.ids", "terms.table.npy", "terms.weights"):
+        assert (tmp_path / "parts" / name).read_bytes() == (written / name).read_bytes()
+
+
+def test_a_failing_part_is_one_line_and_no_index_is_left_half_written(tmp_path):
+    def broken():
+        yield {"id": "a", "name": "walk in"}
+        raise OSError(28, "No space left on device", "x.seg")
+
+    parts = [(1, lambda: iter([{"id": "b", "name": "crisis line"}])), (2, broken)]
+    with pytest.raises(IndexingFailed) as failed:
+        write_index_in_parts(tmp_path / "ix", parts)
+    assert str(failed.value) == ("an indexing process failed: no space left on device "
+                                 "(x.seg)")

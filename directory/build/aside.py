@@ -13,11 +13,8 @@ disk is one line whichever process met it.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
-import os
 import pickle
-import signal
 from collections.abc import Callable
 
 from ..search.processes import STOP_SECONDS, IndexingFailed, interrupts_held, quiet_child
@@ -71,57 +68,3 @@ def _run(work, sender, parent: int) -> None:
         sender.close()
         raise SystemExit(1) from None  # quietly: the build reports it
     sender.close()
-
-
-class Forked:
-    """``work()`` in a plain forked child of this process (which may itself be an ``Aside``:
-    multiprocessing lets a daemon have no children). ``wait()`` re-raises its error."""
-
-    def __init__(self, work: Callable[[], None]):
-        self._read, write = os.pipe()
-        parent = os.getpid()
-        with interrupts_held():
-            self._pid = os.fork()
-        if self._pid == 0:  # the child: never returns
-            os.close(self._read)
-            code = 1
-            try:
-                quiet_child(parent)
-                work()
-                code = 0
-            except BaseException as error:  # noqa: BLE001 - raised again by the parent
-                try:
-                    message = pickle.dumps(error)
-                except Exception:  # noqa: BLE001 - an error that cannot be pickled
-                    message = pickle.dumps(f"{type(error).__name__}: {error}")
-                with os.fdopen(write, "wb") as pipe:
-                    pipe.write(message)
-            finally:
-                os._exit(code)
-        os.close(write)
-
-    def wait(self) -> None:
-        with os.fdopen(self._read, "rb") as pipe:
-            message = pipe.read()
-        _, status = os.waitpid(self._pid, 0)
-        self._pid = None
-        code = os.waitstatus_to_exitcode(status)
-        if not code:
-            return
-        try:
-            error = pickle.loads(message) if message else None
-        except Exception as unreadable:  # noqa: BLE001
-            error = f"{type(unreadable).__name__}: {unreadable}"
-        if isinstance(error, BaseException):
-            raise error
-        reason = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
-        raise IndexingFailed(error or f"writing the export failed: {reason}")
-
-    def stop(self) -> None:
-        """Kill the child if it was not waited for (every way out of a failed write)."""
-        if self._pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self._pid, signal.SIGKILL)
-            os.waitpid(self._pid, 0)
-            self._pid = None
-            os.close(self._read)

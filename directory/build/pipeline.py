@@ -16,7 +16,7 @@ from ..data.catalogue import Catalogue
 from ..data.validate import validate
 from ..records.load import Sources, load_sources
 from ..records.problems import Report
-from . import geocode, layout
+from . import collector, geocode, layout
 from .write import write_build
 
 
@@ -43,10 +43,11 @@ def check(data_dir: Path, today: dt.date | None = None,
 
     ``on_stage`` is told when each of ``STAGES`` starts (for progress bars).
     """
-    on_stage("load")
-    sources = load_sources(data_dir)
-    on_stage("validate")
-    catalogue, report = validate(sources, today)
+    with collector.paused():  # millions of records that live until the end (collector)
+        on_stage("load")
+        sources = load_sources(data_dir)
+        on_stage("validate")
+        catalogue, report = validate(sources, today)
     return catalogue, report, _fingerprint(data_dir)
 
 
@@ -79,7 +80,8 @@ def run(data_dir: Path, instance: Path, *, if_changed: bool = False, geocoder=No
         return outcome
     if outcome.geocoding.looked_up:
         fingerprint = _fingerprint(data_dir)  # geocodes.csv has new rows
-    outcome.build = write_build(catalogue, instance, fingerprint, on_stage=on_stage)
+    with collector.frozen():  # the catalogue shared, not copied, by the forked writers
+        outcome.build = write_build(catalogue, instance, fingerprint, on_stage=on_stage)
     return outcome
 
 

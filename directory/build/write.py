@@ -13,6 +13,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from ..data.catalogue import Catalogue, synonym_words
@@ -20,7 +21,9 @@ from ..hsds import export as hsds_export
 from ..hsds.source import Source
 from ..search import facets, queries
 from ..search import index as search
-from .aside import Aside, Forked
+from ..search.parallel import write_index_in_parts
+from ..search.processes import Forked
+from .aside import Aside
 from .database import english, write_database, write_document_numbers
 from .layout import (
     DATABASE,
@@ -57,8 +60,7 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
         # (``aside``; README, Performance).
         aside = Aside(database_and_export)
         try:
-            search.write_index(work / INDEX, index_documents(catalogue),
-                               languages=catalogue.site.get("languages") or ["en"])
+            write_index(work / INDEX, catalogue)
             on_stage("write the Open Referral export")  # pipeline.STAGES: what is left
             aside.result()
         finally:
@@ -99,6 +101,7 @@ def write_hsds(folder: Path, site: dict) -> None:
     database = folder / DATABASE
     with _read_only(database) as db:
         ids = queries.all_service_ids(db)
+        organizations = len(queries.all_organization_ids(db))
     if len(ids) < SPLIT_EXPORT_FROM:
         with _read_only(database) as db:
             hsds_export.write_build_export(folder, Source(db, site))
@@ -106,7 +109,10 @@ def write_hsds(folder: Path, site: dict) -> None:
     export = folder / hsds_export.FOLDER
     export.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".parts-", dir=export))
-    half = len(ids) // 2
+    # The first half also writes the taxonomy and every organization with its locations,
+    # about half a service's work each (measured at 50,000 services): it takes fewer
+    # services, so both halves end together.
+    half = max(1, (len(ids) - organizations // 2) // 2)
     try:
         # Opened after the fork, on each side: an SQLite connection must not cross one.
         second = Forked(lambda: _write_part(database, site, work / "2", ids[half:], False))
@@ -149,9 +155,25 @@ def _read_only(database: Path):
         db.close()
 
 
-def index_documents(catalogue: Catalogue):
-    """One Whoosh document per active service, with category words and ancestors folded in:
-    the English fields, and one set per other language of the site (``name_in_es``...)."""
+def write_index(folder: Path, catalogue: Catalogue) -> None:
+    """The search index of the catalogue's active services: a large one by one process per
+    core, each forked with the catalogue and indexing a consecutive part of it."""
+    languages = catalogue.site.get("languages") or ["en"]
+    active = [s for s in catalogue.services if s.get("status", "active") == "active"]
+    procs = min(os.cpu_count() or 1, search.MAX_PROCS)
+    if len(active) < search.PARALLEL_FROM or procs < 2:
+        search.write_index(folder, index_documents(catalogue), languages=languages)
+        return
+    step = -(-len(active) // procs)
+    parts = [active[start:start + step] for start in range(0, len(active), step)]
+    write_index_in_parts(folder, [(len(part), partial(index_documents, catalogue, part))
+                                  for part in parts], languages=languages)
+
+
+def index_documents(catalogue: Catalogue, services=None):
+    """One Whoosh document per active service (of ``services``, default all), with category
+    words and ancestors folded in: the English fields, and one set per other language of the
+    site (``name_in_es``...)."""
     categories = {c["id"]: c for c in catalogue.categories}
     audiences = {a["id"]: a for a in catalogue.audiences}
     organizations = {o["id"]: o for o in catalogue.organizations}
@@ -162,7 +184,7 @@ def index_documents(catalogue: Catalogue):
             yield categories[category_id]
             category_id = categories[category_id].get("parent")
 
-    for service in catalogue.services:
+    for service in catalogue.services if services is None else services:
         if service.get("status", "active") != "active":
             continue
         chain = [c for cid in service.get("categories", []) for c in lineage(cid)]

@@ -19,6 +19,7 @@ import hashlib
 import io
 import os
 import pickle
+import shutil
 import struct
 import zlib
 from array import array
@@ -64,6 +65,85 @@ def write(index_dir: Path, reader) -> bool:
     for name in (IDS, WEIGHTS):
         (index_dir / name).unlink()
     return False
+
+
+class Arrays:
+    """One segment's part of the flat copy, gathered while the segment is written
+    (``FastSegmentWriter.arrays``) instead of read back from its blocks: the same numbers
+    (document numbers shifted by the segment's first, weights rounded to 32 bits as Whoosh
+    stores them), in files of their own until ``join`` puts the parts together."""
+
+    # Postings held before they are written out (12 bytes each: a bounded buffer).
+    BUFFER = 1 << 20
+
+    def __init__(self, index_dir: Path, part: int, offset: int):
+        self.ids_path = index_dir / f"{IDS}.{part}"
+        self.weights_path = index_dir / f"{WEIGHTS}.{part}"
+        self.offset = offset
+        self.keys: list[tuple[str, bytes]] = []
+        self.counts = array("q")
+        self._ids, self._weights = array("i"), array("f")  # "f": as Whoosh's blocks hold them
+        self._files = (self.ids_path.open("wb"), self.weights_path.open("wb"))
+
+    def add(self, field: str, text: bytes, found: list) -> None:
+        """A term's postings as the segment writer holds them: document number, (weight,
+        ...), document number, (weight, ...)..."""
+        self.keys.append((field, text))
+        self.counts.append(len(found) // 2)
+        self._ids.extend(found[0::2])
+        self._weights.extend([value[0] for value in found[1::2]])
+        if len(self._ids) >= self.BUFFER:
+            self._write()
+
+    def _write(self) -> None:
+        ids_out, weights_out = self._files
+        ids = np.frombuffer(self._ids, dtype=np.int32) + np.int32(self.offset)
+        ids_out.write(ids.astype("<i4", copy=False).tobytes())
+        weights_out.write(np.frombuffer(self._weights, dtype=np.float32).astype("<f8")
+                          .tobytes())
+        self._ids, self._weights = array("i"), array("f")
+
+    def close(self) -> Arrays:
+        """Write what is left; what the build needs (keys, counts, paths) goes back to it."""
+        self._write()
+        for file in self._files:
+            file.close()
+        self._files = ()
+        return self
+
+    def __getstate__(self):  # sent back to the build: no buffers, no open files
+        return {key: value for key, value in self.__dict__.items()
+                if key not in ("_ids", "_weights", "_files")}
+
+
+def join(index_dir: Path, parts: list[Arrays]) -> bool:
+    """The flat copy from the segments' parts, in segment order: the files ``write`` writes
+    from the finished index. False (nothing written) on a collision of two terms' hashes."""
+    rows, start, seen, ok = [], 0, {}, True
+    for part in parts:
+        for (field, text), count in zip(part.keys, part.counts, strict=True):
+            key = term_hash(field, text)
+            if seen.setdefault(key, (field, text)) != (field, text):
+                ok = False
+                break
+            rows.append((key, start, count))
+            start += count
+        if not ok:
+            break
+    if ok:
+        for name, paths in ((IDS, [p.ids_path for p in parts]),
+                            (WEIGHTS, [p.weights_path for p in parts])):
+            with (index_dir / name).open("wb") as out:
+                for path in paths:
+                    with path.open("rb") as piece:
+                        shutil.copyfileobj(piece, out)
+        table = np.array(rows, dtype=_ROW)
+        np.save(index_dir / TABLE, table[np.argsort(table["hash"], kind="stable")],
+                allow_pickle=False)
+    for part in parts:
+        part.ids_path.unlink()
+        part.weights_path.unlink()
+    return ok
 
 
 def _all_postings(reader):

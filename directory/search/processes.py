@@ -25,6 +25,7 @@ import queue
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from multiprocessing import Queue
 
 from whoosh.multiproc import MpWriter, SubWriterTask
@@ -96,7 +97,7 @@ class _Task(SubWriterTask):
             self._write()
         except BaseException as error:  # noqa: BLE001 - reported by the parent, not here
             try:
-                self.errors.put(_reason(error), timeout=1)
+                self.errors.put(reason(error), timeout=1)
             except Exception:  # noqa: BLE001 - the parent still sees the exit status
                 pass
             sys.exit(1)  # quietly: multiprocessing prints no traceback for SystemExit
@@ -118,7 +119,8 @@ class _Task(SubWriterTask):
         self.resultqueue.put((None, writer.pool.fieldnames, segment), timeout=5)
 
 
-def _reason(error: BaseException) -> str:
+def reason(error: BaseException) -> str:
+    """An error as the one line a build prints."""
     if isinstance(error, OSError) and error.strerror:
         return error.strerror.lower() if error.filename is None else \
             f"{error.strerror.lower()} ({os.path.basename(str(error.filename))})"
@@ -199,3 +201,59 @@ class SafeMpWriter(MpWriter):
         for channel in (self.jobqueue, self.resultqueue, self.errors):
             channel.close()
             channel.cancel_join_thread()  # never wait to flush a queue nobody reads
+
+
+class Forked:
+    """``work()`` in a plain forked child of this process (which may itself be an ``Aside``:
+    multiprocessing lets a daemon have no children). ``wait()`` returns what it returned
+    (pickled through a pipe: keep it small) or re-raises its error."""
+
+    def __init__(self, work: Callable[[], object]):
+        self._read, write = os.pipe()
+        parent = os.getpid()
+        with interrupts_held():
+            self._pid = os.fork()
+        if self._pid == 0:  # the child: never returns
+            os.close(self._read)
+            code = 1
+            try:
+                quiet_child(parent)
+                message = pickle.dumps(work())
+                code = 0
+            except BaseException as error:  # noqa: BLE001 - raised again by the parent
+                try:
+                    message = pickle.dumps(error)
+                except Exception:  # noqa: BLE001 - an error that cannot be pickled
+                    message = pickle.dumps(f"{type(error).__name__}: {error}")
+            try:
+                with os.fdopen(write, "wb") as pipe:
+                    pipe.write(message)
+            finally:
+                os._exit(code)
+        os.close(write)
+
+    def wait(self):
+        with os.fdopen(self._read, "rb") as pipe:
+            message = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
+        code = os.waitstatus_to_exitcode(status)
+        if not code:
+            return pickle.loads(message)
+        try:
+            error = pickle.loads(message) if message else None
+        except Exception as unreadable:  # noqa: BLE001
+            error = f"{type(unreadable).__name__}: {unreadable}"
+        if isinstance(error, BaseException):
+            raise error
+        reason = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+        raise IndexingFailed(error or f"a writing process failed: {reason}")
+
+    def stop(self) -> None:
+        """Kill the child if it was not waited for (every way out of a failed write)."""
+        if self._pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+            self._pid = None
+            os.close(self._read)

@@ -22,6 +22,8 @@ or analyzer it does not know to be per-token falls back to Whoosh's own ``index`
 
 from __future__ import annotations
 
+import re
+
 from whoosh.analysis import (
     CharsetFilter,
     CompositeAnalyzer,
@@ -53,12 +55,32 @@ def _per_token(analyzer) -> bool:
             and sum(isinstance(item, StopFilter) for item in rest) <= 1)
 
 
+_CLASS = re.compile(r"\[(?:\\.|[^\]\\])*\]")  # a character class, as [\w\*]
+
+
+def _tokens(expression: re.Pattern):
+    """The tokenizer's matches as strings: ``findall`` of its expression with its groups
+    made non-capturing (the same matches, without a match object each), or, for an
+    expression that cannot be rewritten safely, each match's text."""
+    pattern = expression.pattern
+    if isinstance(pattern, str):
+        classes = _CLASS.findall(pattern)
+        outside = _CLASS.sub("", pattern)
+        if not any("(" in found for found in classes) and "(?" not in outside \
+                and "\\(" not in outside:
+            plain = re.compile(pattern.replace("(", "(?:"), expression.flags)
+            if plain.groups == 0:
+                return plain.findall
+    finditer = expression.finditer
+    return lambda value: [match.group(0) for match in finditer(value)]
+
+
 class _Words:
     """The terms of a text as one analyzer makes them: term → its positions."""
 
     def __init__(self, analyzer):
         self.analyzer = analyzer
-        self.finditer = analyzer.items[0].expression.finditer
+        self.tokens = _tokens(analyzer.items[0].expression)
         self.terms: dict[str, str | None] = {}  # a token as written → its term, None: stopped
         self.renumber = any(isinstance(item, StopFilter) for item in analyzer.items)
 
@@ -73,8 +95,7 @@ class _Words:
         # As StopFilter(renumber=True): the first word kept keeps its place in the text,
         # each later one follows it (the stopped words between leave no gap).
         terms, found, pos = self.terms, {}, None
-        for raw, match in enumerate(self.finditer(value)):
-            token = match.group(0)
+        for raw, token in enumerate(self.tokens(value)):
             term = terms.get(token, _MISSING)
             if term is _MISSING:
                 term = terms[token] = self._term(token)
@@ -112,6 +133,8 @@ class FastSegmentWriter(SegmentWriter):
         self._shared: dict[tuple, tuple] = {}  # (weight, vbytes, length), one object each
         self._encoded: dict[tuple, bytes] = {}  # positions → Whoosh's encoding
         self._lengths = self.codec.length_stats
+        # Set by a caller that wants the segment's postings as arrays too (``postings``).
+        self.arrays = None
 
     def _fast(self, fieldname: str, field) -> _Words | None:
         if fieldname not in self._words:
@@ -211,12 +234,14 @@ class FastSegmentWriter(SegmentWriter):
 
     def _flush_segment(self):
         self.perdocwriter.close()
-        writer, schema = self.fieldwriter, self.schema
+        writer, schema, arrays = self.fieldwriter, self.schema, self.arrays
         for fieldname in sorted(self._postings):
             terms = self._postings.pop(fieldname)
             writer.start_field(fieldname, schema[fieldname])
             for tbytes in sorted(terms):
                 found = terms.pop(tbytes)
+                if arrays is not None:
+                    arrays.add(fieldname, tbytes, found)
                 writer.start_term(tbytes)
                 postwriter = getattr(writer, "_postwriter", None)
                 if type(postwriter) is W3PostingsWriter:
