@@ -46,25 +46,40 @@ def write(index_dir: Path, reader) -> bool:
     """Every term of the index's reader as arrays in ``index_dir``; False (nothing written,
     searches read Whoosh's blocks) if two terms' hashes collide, which 64 bits make a
     one-in-10^10 chance at a state's catalogue."""
-    rows, start, seen = [], 0, {}
     with (index_dir / IDS).open("wb") as ids_out, (index_dir / WEIGHTS).open("wb") as out:
-        for field, text, docnums, weights in _all_postings(reader):
-            key = term_hash(field, text)
-            if seen.setdefault(key, (field, text)) != (field, text):
-                break
-            ids_out.write(docnums.astype("<i4").tobytes())
-            out.write(weights.astype("<f8").tobytes())
-            rows.append((key, start, len(docnums)))
-            start += len(docnums)
-        else:
-            table = np.array(rows, dtype=_ROW)
-            # By hash; a term's runs (one a segment) stay in segment order, as documents are.
-            np.save(index_dir / TABLE, table[np.argsort(table["hash"], kind="stable")],
-                    allow_pickle=False)
-            return True
-    for name in (IDS, WEIGHTS):
-        (index_dir / name).unlink()
-    return False
+        def terms():
+            for field, text, docnums, weights in _all_postings(reader):
+                ids_out.write(docnums.astype("<i4").tobytes())
+                out.write(weights.astype("<f8").tobytes())
+                yield field, text, len(docnums)
+
+        rows = _rows(terms())
+    if rows is None:
+        for name in (IDS, WEIGHTS):
+            (index_dir / name).unlink()
+        return False
+    _save_table(index_dir, rows)
+    return True
+
+
+def _rows(terms) -> list[tuple[int, int, int]] | None:
+    """(hash, first posting, count) of each (field, term, count), their runs one after
+    another in the files; None at the first two terms whose hashes collide."""
+    rows, start, seen = [], 0, {}
+    for field, text, count in terms:
+        key = term_hash(field, text)
+        if seen.setdefault(key, (field, text)) != (field, text):
+            return None
+        rows.append((key, start, count))
+        start += count
+    return rows
+
+
+def _save_table(index_dir: Path, rows: list[tuple[int, int, int]]) -> None:
+    table = np.array(rows, dtype=_ROW)
+    # By hash; a term's runs (one a segment) stay in segment order, as documents are.
+    np.save(index_dir / TABLE, table[np.argsort(table["hash"], kind="stable")],
+            allow_pickle=False)
 
 
 class Arrays:
@@ -119,31 +134,20 @@ class Arrays:
 def join(index_dir: Path, parts: list[Arrays]) -> bool:
     """The flat copy from the segments' parts, in segment order: the files ``write`` writes
     from the finished index. False (nothing written) on a collision of two terms' hashes."""
-    rows, start, seen, ok = [], 0, {}, True
-    for part in parts:
-        for (field, text), count in zip(part.keys, part.counts, strict=True):
-            key = term_hash(field, text)
-            if seen.setdefault(key, (field, text)) != (field, text):
-                ok = False
-                break
-            rows.append((key, start, count))
-            start += count
-        if not ok:
-            break
-    if ok:
+    rows = _rows((field, text, count) for part in parts
+                 for (field, text), count in zip(part.keys, part.counts, strict=True))
+    if rows is not None:
         for name, paths in ((IDS, [p.ids_path for p in parts]),
                             (WEIGHTS, [p.weights_path for p in parts])):
             with (index_dir / name).open("wb") as out:
                 for path in paths:
                     with path.open("rb") as piece:
                         shutil.copyfileobj(piece, out)
-        table = np.array(rows, dtype=_ROW)
-        np.save(index_dir / TABLE, table[np.argsort(table["hash"], kind="stable")],
-                allow_pickle=False)
+        _save_table(index_dir, rows)
     for part in parts:
         part.ids_path.unlink()
         part.weights_path.unlink()
-    return ok
+    return rows is not None
 
 
 def _all_postings(reader):

@@ -11,11 +11,11 @@ search's cards, each at its own distance, are kept like any other (issue #19).
 
 from __future__ import annotations
 
-from flask import current_app, g, url_for
+from flask import current_app, url_for
 from markupsafe import Markup, escape
 
-from ..records.fields import SLUG
 from ..search import nearby, queries
+from . import marked
 from .current import current_stretch
 from .distance import format_distance
 from .i18n import page_language
@@ -24,7 +24,6 @@ from .store import get_build
 
 CARDS = 2048  # cards kept per worker (~2.5 KB each): a hundred pages of distinct results
 MARK = "\x00"  # around a part's name in a kept card: data files cannot hold it (fields.CONTROL)
-_ID = "\x01"  # the service id's place in a link made once per page: url_for writes it %01
 # The kinds of card: a result card, and a line of a near search's "Call, text or chat" block.
 MACROS = {"card": ("_service_card.html", "service_card"), "hotline": ("_hotline.html", "hotline")}
 
@@ -111,13 +110,9 @@ def _part(name: str, service: dict) -> Markup:
 
 
 def service_url(service_id: str) -> str:
-    """``url_for('site.service', …)``, made once per page: a page of cards links to twenty
-    services with the same carried place and language."""
-    if not SLUG.fullmatch(service_id):
-        return url_for("site.service", service_id=service_id)
-    if "service_url" not in g:
-        g.service_url = url_for("site.service", service_id=_ID)
-    return g.service_url.replace("%01", service_id, 1)
+    """``url_for('site.service', …)``, made once per page (``marked``)."""
+    return marked.with_id("service", lambda one: url_for("site.service", service_id=one),
+                          service_id)
 
 
 def _macro(kind: str):

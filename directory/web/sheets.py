@@ -19,7 +19,7 @@ from werkzeug.exceptions import BadRequest
 
 from ..records.fields import SLUG
 from ..search import nearby, queries
-from . import clock, current, params, where
+from . import clock, current, marked, params, where
 from .i18n import localized, own_name, page_language, ui_languages
 from .pdf import render_pdf
 from .sharing import public_url, qr_code, share_links
@@ -100,13 +100,9 @@ def referral_url(ids: list[str], **extra) -> str:
 def add_url(service_id: str) -> str:
     """'Add to referral list' without JavaScript: the sheet with this service appended."""
     ids = carried_list()
-    if service_id in ids or not SERVICE_ID.fullmatch(service_id) or not has_request_context():
-        return referral_url(ids if service_id in ids else [*ids, service_id])
-    # Made once per page, the id's place marked (url_for writes "\x01" as %01): a page of
-    # results has twenty of these links, the same but for the id.
-    if "add_url" not in g:
-        g.add_url = referral_url([*ids, "\x01"])
-    return g.add_url.replace("%01", service_id, 1)
+    if service_id in ids:
+        return referral_url(ids)
+    return marked.with_id("add", lambda one: referral_url([*ids, one]), service_id)
 
 
 @bp.app_template_filter("short_date")
