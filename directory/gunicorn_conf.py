@@ -9,13 +9,18 @@ import os
 import sys
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-# CPU-bound Python: one process per core, each with a few threads for keep-alive. No more:
-# each process keeps its own caches of a build (term scores, pages of the minute), so every
-# extra process renders every popular page once more (measured with scripts/load: 3 workers
-# on 2 cores gave p99 474 ms, 2 gave 236 ms).
+# CPU-bound Python: one process per core. No more: each process keeps its own caches of a
+# build (term scores, pages of the minute), so every extra process renders every popular page
+# once more (measured with scripts/load: 3 workers on 2 cores gave p99 474 ms, 2 gave 236 ms).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+# gthread keeps idle keep-alive connections in its poller, not in a thread, so one thread per
+# worker still serves many connections. More threads only take turns holding the GIL: at
+# 50,000 services, distinct pages cost a worker 10-25% more CPU each with 4 threads than with 1
+# (GIL hand-overs, four pages' temporaries alive at once) and 20-40 MB more resident memory
+# (peer benchmark: near 103 against 124 req/s, RSS 152 against 127 MB). Behind a proxy that
+# buffers requests (nginx does by default), a slow client never holds the thread.
 worker_class = "gthread"
-threads = int(os.environ.get("DIRECTORY_THREADS", 4))
+threads = int(os.environ.get("DIRECTORY_THREADS", 1))
 keepalive = 5
 # At most about this many requests per keep-alive connection (as nginx's keepalive_requests
 # and Apache's MaxKeepAliveRequests): a gthread worker accepts every connection it can, so a

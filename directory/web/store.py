@@ -26,8 +26,8 @@ from flask.globals import _cv_app
 from ..build.layout import Build, NoBuild, open_current
 
 __all__ = ["Build", "NoBuild", "get_build", "get_db", "init_app"]
-KEPT_CONNECTIONS = 4  # idle connections per build: a worker's threads (gunicorn_conf: 4); each
-# holds up to 2 MB of pages (SQLite's default cache), so a worker keeps at most 8 MB of them
+KEPT_CONNECTIONS = 4  # idle connections per build: enough for a worker's threads (gunicorn_conf:
+# 1 by default); each holds up to 2 MB of pages (SQLite's default cache), so at most 8 MB
 
 
 def get_build() -> Build:
