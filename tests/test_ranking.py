@@ -202,6 +202,58 @@ def test_a_search_combines_its_terms_once(index, monkeypatch):
     assert index.ranked(other) == others and len(read) > asked  # another query: evaluated
 
 
+def _dense(ranker, query):
+    """The reference the sparse ranker must equal to the bit: every term as arrays over the
+    whole index (0.0 where absent), the parts added row by row in their order."""
+    import numpy as np
+    from whoosh.query import And, NullQuery, Or, Term
+
+    if isinstance(query, Term) or query is NullQuery:
+        scores, hits = np.zeros(ranker.size), np.zeros(ranker.size, dtype=np.int32)
+        found = None if query is NullQuery else ranker._postings(query.fieldname, query.text)
+        if found is not None:
+            scores[found[0]] = found[1] * query.boost if query.boost != 1.0 else found[1]
+            hits[found[0]] = 1
+        return scores, hits > 0, hits, int(found is not None)
+    parts = [_dense(ranker, sub) for sub in query.subqueries]
+    if type(query) is Or and not query.scale and query.boost == 1.0:
+        parts = [part for part in parts if part[3]] or parts[:1]
+    if len(parts) == 1:
+        return parts[0]
+    scores = np.sum([part[0] for part in parts], axis=0)
+    hits = np.sum([part[2] for part in parts], axis=0, dtype=np.int32)
+    terms = sum(part[3] for part in parts)
+    combine = np.logical_and if type(query) is And else np.logical_or
+    matched = combine.reduce([part[1] for part in parts])
+    scores = np.where(matched, scores, 0.0) * query.boost
+    if type(query) is Or and query.scale and terms and terms != query.scale:
+        scores = (scores + (hits - 1) / (terms - query.scale) ** 2) * ((terms - 1) / terms)
+    return np.where(matched, scores, 0.0), matched, np.where(matched, hits, 0), terms
+
+
+def test_scores_are_the_bits_of_a_sum_over_the_whole_index(index):
+    """A query's scores, kept only for the documents it matches, are exactly what adding
+    every term's array over the whole index gives (the order of additions kept): ties and
+    the order of results cannot move by a last bit."""
+    import numpy as np
+
+    rng = random.Random(11)
+    ranker = index._ranker()
+    for language in ("en", "es", "id"):
+        view = index.in_language(language)
+        for _ in range(60):
+            words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4)))
+            for all_words in (True, False):
+                query = view.query(words, all_words=all_words)
+                scored = ranker.evaluate(query)
+                if scored is None:
+                    continue
+                scores, matched, hits, terms = _dense(ranker, query)
+                assert scored.docnums.tolist() == np.flatnonzero(matched).tolist(), words
+                assert scored.scores.tobytes() == scores[matched].tobytes(), words
+                assert scored.hits.tolist() == hits[matched].tolist() and scored.terms == terms
+
+
 def test_part_reads_ahead_and_returns_the_bytes_of_the_file(tmp_path):
     """A part's small reads come from one read-ahead chunk: every mix of small reads, large
     reads, seeks back and reads past the end gives the file's own bytes."""

@@ -23,7 +23,7 @@ from whoosh.query import And, Every, NullQuery, Or, Term
 
 from . import postings, segments
 from .languages import analyzer, fold_accents, stop_words
-from .masks import first_in, mask_of, to_array, to_mask
+from .masks import first_in, mask_of, to_array
 from .processes import SafeMpWriter
 from .ranking import Ranker
 from .writing import FastSegmentWriter
@@ -299,7 +299,7 @@ class Index:
         """The mask of every document the query matches."""
         scored = self._ranker().evaluate(query)
         if scored is not None:
-            return to_mask(scored.matched)
+            return mask_of(scored.docnums, self.size())
         with self.shared() as searcher:
             return match_mask(searcher, query, searcher.doc_count_all())
 

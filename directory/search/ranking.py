@@ -41,10 +41,14 @@ class Unsupported(Exception):
 
 @dataclass
 class Scored:
-    """A query's score and match for every document, and how many terms it hit in each."""
+    """The documents a query matches, each with its score and how many terms it hit there.
 
-    scores: np.ndarray  # float64
-    matched: np.ndarray  # bool
+    Sparse: a common word matches a few thousand of 50,000 services, and a search has a
+    dozen terms (words × fields), so arrays over the whole index, three a term, were most
+    of a search's ranking time (issue #19)."""
+
+    docnums: np.ndarray  # ascending, each once
+    scores: np.ndarray  # float64, one a document of ``docnums``
     hits: np.ndarray  # int32: matching terms per document (for the coordination bonus)
     terms: int  # terms of the query present in the index
 
@@ -64,7 +68,6 @@ class Ranker:
         self._cached = 0
         self._absent: set[tuple[str, str]] = set()
         self._lengths: dict[str, np.ndarray] = {}
-        self._absent_scored: Scored | None = None
         self._last: tuple[object, Scored] | None = None  # the query last evaluated
         # Builds never delete, but a deleted document must never be a result.
         folder = getattr(ix.storage, "folder", None)  # the build's flat copy of the postings
@@ -90,9 +93,12 @@ class Ranker:
         """Every document's score for the query, or None when Whoosh must rank it.
 
         A search asks for the same query twice (which documents match, then the best of
-        them): the last query's scores are kept, so its terms are combined once."""
+        them): the last query's scores are kept, so its terms are combined once. The same
+        object, not an equal one: Whoosh's ``Or`` equality ignores ``scale``, so "any of the
+        words" would have been given the scores of "every word" (``Index.query`` hands out
+        one object per words and way of matching)."""
         with self._lock:
-            if self._last is not None and self._last[0] == query:
+            if self._last is not None and self._last[0] is query:
                 return self._last[1]
         try:
             scored = self._evaluate(query)
@@ -106,9 +112,10 @@ class Ranker:
             limit: int | None = None) -> list[int]:
         """Matching documents (of ``among``, when given) best first, as Whoosh orders them:
         higher score first, then lower document number."""
-        allowed = scored.matched if among is None else scored.matched & among
-        candidates = np.flatnonzero(allowed)
-        scores = scored.scores[candidates]
+        candidates, scores = scored.docnums, scored.scores
+        if among is not None:
+            allowed = among[candidates]
+            candidates, scores = candidates[allowed], scores[allowed]
         if limit is not None and len(candidates) > limit:
             # Keep everything scoring at least the limit-th best (ties decided below).
             cut = len(scores) - limit
@@ -135,55 +142,41 @@ class Ranker:
         if query is NullQuery:
             return self._nothing()
         if type(query) is Every and query.fieldname is None:  # browsing: all, unscored
-            scored = self._nothing()
-            scored.matched[:] = self._live
-            return scored
+            everything = np.flatnonzero(self._live)
+            return Scored(everything, np.zeros(len(everything)),
+                          np.zeros(len(everything), dtype=np.int32), 0)
         raise Unsupported(type(query).__name__)
 
     def _combine(self, query, parts: list[Scored]) -> Scored:
-        scores = np.sum([part.scores for part in parts], axis=0)
-        hits = np.sum([part.hits for part in parts], axis=0, dtype=np.int32)
+        """Whoosh's sum of the parts' scores, in the parts' order (so the same bits as a sum
+        over arrays of the whole index, where a part without the document adds 0.0)."""
         terms = sum(part.terms for part in parts)
         if isinstance(query, And):
-            matched = np.logical_and.reduce([part.matched for part in parts])
+            docnums = _common(parts)
+            scores, hits = None, np.zeros(len(docnums), dtype=np.int32)
+            for part in parts:
+                at = np.searchsorted(part.docnums, docnums)
+                scores = part.scores[at] if scores is None else scores + part.scores[at]
+                hits += part.hits[at]
         else:
-            matched = np.logical_or.reduce([part.matched for part in parts])
-        scores = np.where(matched, scores, 0.0)
+            docnums, scores, hits = _summed(parts, self.size)
         if query.boost != 1.0:
-            scores *= query.boost
+            scores = scores * query.boost
         if isinstance(query, Or) and query.scale and terms and terms != query.scale:
             # Whoosh's CoordMatcher: favour documents that match more of the words.
             scores = (scores + (hits - 1) / (terms - query.scale) ** 2) * ((terms - 1) / terms)
-            scores = np.where(matched, scores, 0.0)
-        return Scored(scores, matched, np.where(matched, hits, 0), terms)
+        return Scored(docnums, scores, hits, terms)
 
     def _nothing(self) -> Scored:
-        return Scored(np.zeros(self.size), np.zeros(self.size, dtype=bool),
-                      np.zeros(self.size, dtype=np.int32), 0)
-
-    def _absent_term(self) -> Scored:
-        """What a term not in the index scores: one shared, read-only value, since a search
-        on a Spanish or Indonesian page asks each word in fields where it is not (three
-        arrays of the index's size each time otherwise)."""
-        if self._absent_scored is None:
-            scored = self._nothing()
-            for part in (scored.scores, scored.matched, scored.hits):
-                part.flags.writeable = False
-            self._absent_scored = scored
-        return self._absent_scored
+        return Scored(_NO_DOCUMENTS, np.zeros(0), np.zeros(0, dtype=np.int32), 0)
 
     def _term(self, query: Term) -> Scored:
         found = self._postings(query.fieldname, query.text)
         if found is None:
-            return self._absent_term()
+            return self._nothing()
         docnums, term_scores = found
-        scored = self._nothing()
-        scored.scores[docnums] = term_scores * query.boost if query.boost != 1.0 \
-            else term_scores
-        scored.matched[docnums] = True
-        scored.hits[docnums] = 1
-        scored.terms = 1
-        return scored
+        scores = term_scores * query.boost if query.boost != 1.0 else term_scores
+        return Scored(docnums, scores, np.ones(len(docnums), dtype=np.int32), 1)
 
     # --- per-term arrays, cached ------------------------------------------------------------
 
@@ -249,3 +242,33 @@ class Ranker:
                 (reader.doc_field_length(docnum, field, 1) or 1 for docnum in range(self.size)),
                 dtype=np.float64, count=self.size)
         return self._lengths[field]
+
+
+_NO_DOCUMENTS = np.zeros(0, dtype=np.int64)
+
+
+def _common(parts: list[Scored]) -> np.ndarray:
+    """The documents in every part: the smallest part's, looked up in each other one."""
+    parts = sorted(parts, key=lambda part: len(part.docnums))
+    common = parts[0].docnums
+    for part in parts[1:]:
+        if not len(common) or not len(part.docnums):
+            return _NO_DOCUMENTS
+        at = np.minimum(np.searchsorted(part.docnums, common), len(part.docnums) - 1)
+        common = common[part.docnums[at] == common]
+    return common
+
+
+def _summed(parts: list[Scored], size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The documents in any part, with the parts' scores and hits added in the parts' order
+    (``bincount`` adds its weights in the order given). Counting over the whole index beat
+    sorting the postings (``np.unique``) at every size measured."""
+    docnums = np.concatenate([part.docnums for part in parts])
+    seen = np.zeros(size, dtype=bool)
+    seen[docnums] = True
+    union = np.flatnonzero(seen)
+    scores = np.bincount(docnums, weights=np.concatenate([part.scores for part in parts]),
+                         minlength=size)[union]
+    hits = np.bincount(docnums, weights=np.concatenate([part.hits for part in parts]),
+                       minlength=size)[union].astype(np.int32)
+    return union, scores, hits
