@@ -22,7 +22,8 @@ from .i18n import page_language
 from .sheets import add_url
 from .store import get_build
 
-CARDS = 2048  # cards kept per worker (~2.5 KB each): a hundred pages of distinct results
+CARDS = 8192  # cards kept per worker (~2 KB each, ~16 MB): with one thread a worker (gunicorn_conf)
+# there is room, and at 50k services it halves the cards a distinct near or filtered page makes
 MARK = "\x00"  # around a part's name in a kept card: data files cannot hold it (fields.CONTROL)
 # The kinds of card: a result card, and a line of a near search's "Call, text or chat" block.
 MACROS = {"card": ("_service_card.html", "service_card"), "hotline": ("_hotline.html", "hotline")}
