@@ -129,6 +129,26 @@ def post_worker_init(worker):
     client = app.test_client()
     for path in ("/", "/search?q=counselling", "/search?open_now=1", "/categories/counselling"):
         client.get(path)
+    settle_collector()
+
+
+# Python's cycle collector, as a worker uses it. A page leaves ~120 objects in reference
+# cycles (Jinja's macros and their closures, the request's own), so it must run, but by
+# default it ran a full pass over every object of the worker (the app, the index, the kept
+# cards) every few hundred pages: 65-200 ms each, the slowest moments of a run, and ~0.5 ms
+# a page in all. Measured over 2,000 distinct pages at 50k services: collector time 1,137
+# -> 334 ms, longest pause 118 -> 17 ms, the same resident memory afterwards.
+GC_THRESHOLDS = (5000, 50, 20)  # young objects before a collection; collections per older one
+
+
+def settle_collector() -> None:
+    """What a worker holds once warmed is kept for its life: set it aside from the
+    collector's passes (``gc.freeze``), and collect the young less often."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def pre_request(worker, req):

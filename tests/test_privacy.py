@@ -224,3 +224,19 @@ def test_a_worker_hands_free_memory_back_every_fiftieth_request():
     assert gunicorn_conf.TRIM_EVERY == 50
     assert trimmed == [(50, 0), (100, 0), (150, 0)]
     assert gunicorn_conf._glibc("malloc_trim")(0) in (0, 1)  # glibc here: the real call works
+
+
+def test_a_warmed_worker_sets_what_it_holds_aside_from_the_cycle_collector():
+    """After warming (post_worker_init), a worker freezes what it holds and collects young
+    objects less often: the collector's full passes over the app, index and kept cards were
+    the longest pauses of a run of distinct pages."""
+    import subprocess
+    import sys
+
+    script = ("import gc; from directory import gunicorn_conf as conf; "
+              "held = len(gc.get_objects()); conf.settle_collector(); "
+              "print(gc.get_threshold() == conf.GC_THRESHOLDS, "
+              "gc.get_freeze_count() >= held // 2, len(gc.get_objects()) < held // 2)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert result.stdout.split() == ["True", "True", "True"]
