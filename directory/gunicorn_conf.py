@@ -80,7 +80,8 @@ def _refuse(problem: str):
 
 # glibc gives each thread that allocates its own heap ("arena"), up to 8 per core, and each
 # keeps its freed memory: with a worker's threads that was ~15 MB of resident memory a worker
-# after distinct searches. Two arenas are enough for four threads that mostly wait on the GIL.
+# after distinct searches. Two arenas are enough for threads that mostly wait on the GIL
+# (one serves requests by default; DIRECTORY_THREADS may ask for more).
 MALLOC_ARENAS = int(os.environ.get("DIRECTORY_MALLOC_ARENAS", 2))
 _M_ARENA_MAX = -8  # glibc's malloc.h
 
