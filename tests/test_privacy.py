@@ -240,3 +240,26 @@ def test_a_warmed_worker_sets_what_it_holds_aside_from_the_cycle_collector():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=60, check=True)
     assert result.stdout.split() == ["True", "True", "True"]
+
+
+def test_a_worker_warms_itself_with_a_near_search_and_a_service_page_of_its_build(
+        built_instance, frozen_now):
+    """Before serving, a worker asks itself for the pages whose first asking reads what a
+    build keeps for its life (the places' arrays for near searches, a kind of help's places
+    for a service page's nearest alike), under a name the site answers to (with only
+    TRUSTED_HOSTS set, a test client's "localhost" was a 400 page that warmed nothing): all
+    answer, and the near search is at one of the build's own places."""
+    from directory import gunicorn_conf
+    from directory.search import queries
+    from directory.web.app import create_app
+    from directory.web.store import get_db
+
+    app = create_app({"INSTANCE_PATH": str(built_instance), "NOW": frozen_now,
+                      "TRUSTED_HOSTS": ["help.example.org"]})
+    paths = gunicorn_conf.warm_paths(app)
+    with app.app_context():
+        first_place = queries.places(get_db())[0]["name"]
+    near = [path for path in paths if "near=" in path]
+    assert near and near[0].endswith("near=" + first_place.replace(" ", "+"))
+    assert any(path.startswith("/services/") for path in paths)
+    assert gunicorn_conf.warm(app) == [200] * len(paths)

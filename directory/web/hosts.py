@@ -67,6 +67,13 @@ def _problem(host: str, trusted: list[str]) -> str | None:
     return None
 
 
+def own_name(config) -> str:
+    """A name the site surely answers to: PUBLIC_URL's host, else the first trusted name."""
+    public = urlsplit(str(config.get("PUBLIC_URL") or "")).hostname
+    trusted = trusted_hosts(config)
+    return public or (trusted[0].lstrip(".") if trusted else FALLBACK)
+
+
 class CheckHost:
     """WSGI middleware: a ``Host`` that is malformed or not trusted is replaced by a safe
     name before Flask routes the request, and the request is then answered with a 400."""
@@ -81,8 +88,7 @@ class CheckHost:
         problem = _problem(host, trusted)
         if problem:
             # The 400 page is then made as if asked of the site's own name.
-            public = urlsplit(str(self.config.get("PUBLIC_URL") or "")).hostname
-            safe = public or (trusted[0].lstrip(".") if trusted else FALLBACK)
+            safe = own_name(self.config)
             environ[_FLAG] = problem
             environ["HTTP_HOST"] = safe
             environ["SERVER_NAME"], environ["SERVER_PORT"] = safe, "80"
