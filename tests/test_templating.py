@@ -23,18 +23,27 @@ SOURCES = {
     "shadowed": "{{ row.keys is callable }}|{{ row['keys'] }}|{{ row.values is callable }}",
     "objects": "{{ obj.real }}|{{ obj.nothing is defined }}|{{ text.upper() }}|"
                "{{ none.x is defined }}",
-    "calls": "{{ plain(1) }}|{{ with_context() }}|{{ with_environment() }}|"
+    "calls": "{{ plain(1) }}|{{ with_context() }}|{{ with_environment() }}|{{ marked(1) }}|"
+             "{{ obj_call(2) }}|{{ context_method() }}|"
              "{{ with_eval() }}|{{ builtin([3, 1]) }}|{{ method(2) }}|{{ stops() is defined }}",
     "macros": "{% macro m(x, y=2) %}[{{ x }}{{ y }}{{ caller() if caller }}]{% endmacro %}"
               "{{ m(1) }}{{ m(1, y=3) }}{% call m(0) %}c{% endcall %}"
               "{% for i in [1] %}{{ m(i) }}{% endfor %}",
-    "loop": "{% for i in [1, 2] %}{% set j = i * 2 %}{{ seen(j) }}{% endfor %}",
+    "loop": "{% for i in [1, 2] %}{% set j = i * 2 %}{{ seen(j) }}{% endfor %}"
+            "{% for i in [1] %}{{ marked(i) }}{% endfor %}",
 }
 
 
 class Holder:
     def twice(self, x):
         return x * 2
+
+    @pass_context
+    def page_text(self, context):
+        return context["text"]
+
+    def __call__(self, x):
+        return x * 3
 
 
 def _stops():
@@ -50,6 +59,8 @@ def _values():
         "with_environment": pass_environment(lambda env: type(env).__name__ != ""),
         "with_eval": pass_eval_context(lambda ctx: ctx.autoescape),
         "builtin": sorted, "method": Holder().twice, "stops": _stops,
+        "marked": pass_context(lambda context, x: f"{context['obj']}{x}"),
+        "obj_call": Holder(), "context_method": Holder().page_text,
         "seen": pass_context(lambda context, j: f"{j}:{context.get('j', '-')}"),
     }
 

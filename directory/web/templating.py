@@ -12,16 +12,17 @@ Each of these answers as Jinja's own does; only the path to the answer is shorte
   caught an ``AttributeError`` on the way to the item, some thirty times a result card.
 - ``f(x)``. Jinja calls every function and macro through ``Context.call``, which looks for
   ``pass_context`` and its kin on the callable and on its ``__call__``. A macro takes none,
-  nor does a plain function without the mark, nor a built-in method: those are called as
-  they are.
+  nor does a built-in; a function or a bound method holds its mark in its own ``__dict__``,
+  which is read at once. Anything else (a callable object) goes Jinja's own way.
 """
 
 from __future__ import annotations
 
-from types import BuiltinFunctionType, FunctionType
+from types import BuiltinFunctionType, FunctionType, MethodType
 
 from flask.templating import Environment
 from jinja2.runtime import Context, Macro
+from jinja2.utils import _PassArg
 
 # What a dict has as attributes: its methods (``names.get``) and the object's own.
 _DICT_ATTRIBUTES = frozenset(dir(dict))
@@ -31,16 +32,28 @@ _PLAIN = (Macro, BuiltinFunctionType)  # never marked: nothing to look for
 class PageContext(Context):
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Jinja's own signature)
         kind = type(__obj)
-        if kind in _PLAIN or (kind is FunctionType and "jinja_pass_arg" not in __obj.__dict__):
-            if kwargs:
-                kwargs.pop("_block_vars", None)
-                kwargs.pop("_loop_vars", None)
-            try:
-                return __obj(*args, **kwargs)
-            except StopIteration:
-                return __self.environment.undefined(
-                    "value was undefined because a callable raised a StopIteration exception")
-        return super().call(__obj, *args, **kwargs)
+        if kind is FunctionType:
+            mark = __obj.__dict__.get("jinja_pass_arg")
+        elif kind is MethodType and type(__obj.__func__) is FunctionType:
+            mark = __obj.__func__.__dict__.get("jinja_pass_arg")  # a bound method's own
+        elif kind in _PLAIN:
+            mark = None
+        else:  # a callable object, a partial...: Jinja's own way
+            return super().call(__obj, *args, **kwargs)
+        if mark is _PassArg.context:  # ``_()``: the context, as Jinja passes it
+            if kwargs.get("_loop_vars") or kwargs.get("_block_vars"):
+                return super().call(__obj, *args, **kwargs)
+            args = (__self, *args)
+        elif mark is not None:
+            return super().call(__obj, *args, **kwargs)
+        if kwargs:
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+        try:
+            return __obj(*args, **kwargs)
+        except StopIteration:
+            return __self.environment.undefined(
+                "value was undefined because a callable raised a StopIteration exception")
 
 
 class PageEnvironment(Environment):
