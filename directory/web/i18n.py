@@ -21,7 +21,7 @@ from babel import Locale, UnknownLocaleError
 from flask import has_app_context, has_request_context, request
 from flask.globals import _cv_app
 from flask_babel import Babel, force_locale, format_date, get_locale, get_translations
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from .. import ROOT
@@ -287,10 +287,13 @@ def _translations():
     return found[code]
 
 
-@pass_context
-def _page_gettext(context, string: str, **variables) -> str:
+# The messages need only whether the page escapes (the evaluation context), not the page's
+# variables: asking for the whole context made Jinja copy it for every message said inside a
+# block or a loop that sets a variable (a dozen times a service page, issue #19).
+@pass_eval_context
+def _page_gettext(eval_ctx, string: str, **variables) -> str:
     translations = _translations()
-    autoescape = context.eval_ctx.autoescape
+    autoescape = eval_ctx.autoescape
     if variables:
         found = translations.ugettext(string)
         return (Markup(found) if autoescape else found) % variables
@@ -306,11 +309,11 @@ def _page_gettext(context, string: str, **variables) -> str:
     return found
 
 
-@pass_context
-def _page_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+@pass_eval_context
+def _page_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
     variables.setdefault("num", num)
     found = _translations().ungettext(singular, plural, num)
-    if context.eval_ctx.autoescape:
+    if eval_ctx.autoescape:
         found = Markup(found)
     return found % variables
 

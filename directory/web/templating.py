@@ -44,6 +44,8 @@ class PageContext(Context):
             if kwargs.get("_loop_vars") or kwargs.get("_block_vars"):
                 return super().call(__obj, *args, **kwargs)
             args = (__self, *args)
+        elif mark is _PassArg.eval_context:
+            args = (__self.eval_ctx, *args)
         elif mark is not None:
             return super().call(__obj, *args, **kwargs)
         if kwargs:
