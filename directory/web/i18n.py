@@ -169,6 +169,33 @@ def language_links() -> list[dict]:
     return kept[here]
 
 
+class KeptWords:
+    """The words for each value of one kind (a filter's options) in the page's language:
+    ``words[value]``, made by ``make(kind, value)`` (a template's macro) the first time a
+    build is asked it in that language, then read (issue #19: a search page's filter panel
+    said some fifty option names, each through a macro or two, on every page)."""
+
+    __slots__ = ("_kept", "_kind", "_make")
+
+    def __init__(self, kept: dict, kind: str, make):
+        self._kept, self._kind, self._make = kept, kind, make
+
+    def __getitem__(self, value):
+        found = self._kept.get(value)
+        if found is None:
+            found = self._kept[value] = self._make(self._kind, value)
+        return found
+
+
+def kept_words(kind: str, make) -> KeptWords:
+    """``KeptWords`` of ``kind``; ``make`` must read only the build and the language."""
+    try:
+        kept = get_build().memo(("words", kind, page_language()), dict)
+    except NoBuild:
+        kept = {}
+    return KeptWords(kept, kind, make)
+
+
 def in_language(code: str | None, caller) -> Markup:
     """``{% call in_language('es') %}…{% endcall %}``: that part of a page in another language
     (a referral sheet printed in the client's language while the page stays in the worker's)."""
@@ -337,7 +364,7 @@ def init_app(app) -> None:
                                  get_locale=current_locale, lang_field=lang_field,
                                  language_links=language_links, in_language=in_language,
                                  lang_for=lang_for, own_name=own_name,
-                                 organization_of=organization_of)
+                                 organization_of=organization_of, kept_words=kept_words)
     app.jinja_env.filters.update(language_name=language_name, localized=localized,
                                  isodate=long_date, tr=tr, lang_attr=lang_attr,
                                  lang_for=lang_for)
