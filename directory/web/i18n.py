@@ -234,14 +234,14 @@ def lang_for(names: dict | str | None) -> Markup:
     """`` lang="en"`` when ``localized(names)`` is not in the page's language, else nothing."""
     here = page_language()
     if not names:
-        return Markup("")
+        return _NO_ATTRIBUTE
     if isinstance(names, str):
         written = source_language()
     elif names.get(here):
-        return Markup("")
+        return _NO_ATTRIBUTE
     else:
         written = "en" if names.get("en") else next(iter(names))
-    return Markup("") if written == here else Markup(' lang="%s"') % written
+    return _NO_ATTRIBUTE if written == here else _lang_attribute(written)
 
 
 def tr(record: dict | None, field: str) -> str:
@@ -255,12 +255,21 @@ def tr(record: dict | None, field: str) -> str:
 def lang_attr(record: dict | None, field: str) -> Markup:
     """`` lang="en"`` on the element holding ``tr(record, field)`` when it is untranslated."""
     if not record or not record.get(field):
-        return Markup("")
+        return _NO_ATTRIBUTE
     here = page_language()
     if ((record.get("translations") or {}).get(here) or {}).get(field):
-        return Markup("")
+        return _NO_ATTRIBUTE
     written = source_language()
-    return Markup("") if written == here else Markup(' lang="%s"') % written
+    return _NO_ATTRIBUTE if written == here else _lang_attribute(written)
+
+
+_NO_ATTRIBUTE = Markup("")
+
+
+@functools.lru_cache(maxsize=64)
+def _lang_attribute(code: str) -> Markup:
+    # A card asks two or three times: the attribute is written once per language.
+    return Markup(' lang="%s"') % code
 
 
 def organization_of(service: dict) -> dict:
