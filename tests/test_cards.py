@@ -86,3 +86,25 @@ def test_kept_cards_read_as_cards_made_afresh(instance):
                                     re.S) for card in listed)
     assert all(re.search(r'href="/services/[^"?]+\?lat=[^"]*&amp;radius=25"', card)
                for card in CARD.findall(pages[2]))
+
+
+@pytest.mark.parametrize("moment", ["2026-11-24T10:00", "2026-11-24T14:45", "2026-11-24T20:40",
+                                    "2026-11-28T12:00", "2026-11-29T21:45"])
+def test_kept_status_lines_read_as_lines_made_afresh(built_instance, moment):
+    """Status lines are kept by hours, language and stretch of time (web/hours.py): a page
+    read by an app that has kept them reads as one that makes every line, at any moment, a
+    phone line's own hours included, after the same app has shown them at other moments."""
+    kept = create_app({"TESTING": True, "INSTANCE_PATH": str(built_instance), "NOW": moment})
+    fresh = create_app({"TESTING": True, "INSTANCE_PATH": str(built_instance), "NOW": moment,
+                        "PAGE_CACHE_BYTES": 0})
+    urls = ["/services/harbour-youth-drop-in", "/search?q=counselling",
+            "/search?q=youth&lang=es", "/services/harbour-youth-drop-in?lang=es"]
+    client = kept.test_client()
+    for earlier in ("2026-11-24T09:00", "2026-11-24T15:10", "2026-11-24T20:50"):
+        kept.config["NOW"] = earlier  # the same worker, earlier in the week
+        for url in urls:
+            client.get(url + ("&" if "?" in url else "?") + "page=1")
+    kept.config["NOW"] = moment
+    pages = [client.get(url).get_data(as_text=True) for url in urls]
+    assert pages == [fresh.test_client().get(url).get_data(as_text=True) for url in urls]
+    assert 'class="open-status' in pages[0] and "phone-hours" in pages[0]

@@ -84,3 +84,19 @@ def test_a_worker_whose_first_question_is_the_index_answers(built_instance, froz
     worker.join(timeout=20)
     assert not worker.is_alive(), "the index never opened"
     assert found and found[0] > 0
+
+
+def test_the_header_search_shows_each_pages_own_words_escaped(client):
+    """The header form is kept without the words searched (fragments.header_search): each
+    page puts its own into the field, escaped, and a page without words leaves it empty."""
+    field = re.compile(r'<form class="header-search".*?<input id="header-q" name="q" '
+                       r'type="search" value="([^"]*)"', re.S)
+    first = html(client, "/search?q=counselling")
+    odd = html(client, '/search?q=%22%3E%3Cb%3Eyouth%26')  # "><b>youth&
+    again = html(client, "/search?q=youth")
+    none = html(client, OTHER)
+    assert field.search(first).group(1) == "counselling"
+    assert field.search(odd).group(1) == "&#34;&gt;&lt;b&gt;youth&amp;"
+    assert field.search(again).group(1) == "youth"
+    assert field.search(none).group(1) == ""
+    assert "\x00" not in first + odd + again + none

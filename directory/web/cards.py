@@ -117,8 +117,17 @@ def service_url(service_id: str) -> str:
 
 
 def _macro(kind: str):
-    template, name = MACROS[kind]
-    return getattr(current_app.jinja_env.get_template(template).module, name)
+    env = current_app.jinja_env
+    if env.auto_reload:  # templates may change under a running app (debug): look again
+        template, name = MACROS[kind]
+        return getattr(env.get_template(template).module, name)
+    # The macro is made once per app: Jinja's loader lookup and the template's module cost
+    # a tenth of a card (issue #19).
+    found = env.__dict__.setdefault("directory_card_macros", {})
+    if kind not in found:
+        template, name = MACROS[kind]
+        found[kind] = getattr(env.get_template(template).module, name)
+    return found[kind]
 
 
 def init_app(app) -> None:

@@ -11,7 +11,7 @@ from flask import request
 
 from ..geo import distance as geo
 from .i18n import gettext as _
-from .i18n import regional_locale
+from .i18n import page_language, regional_locale
 
 REMOTE_ARGS = ("q", "category", "near", "lat", "lon", "radius", "lang")
 
@@ -24,9 +24,21 @@ def format_distance(value: float, unit: str) -> str:
     # hundred numbers a page can show are each written once per locale: a page of near
     # results has twenty distances, and Babel takes ~50 µs a number.
     rounded = Decimal(str(value)).quantize(TENTH if value < 10 else ONE)
-    number = _number(rounded, pattern, regional_locale())
-    return _("%(distance)s mi", distance=number) if unit == "mi" else \
-        _("%(distance)s km", distance=number)
+    locale = regional_locale()
+    # The words too: a near page writes thirty distances, most of them the same few.
+    key = (rounded, pattern, unit, locale, page_language())
+    written = _WRITTEN.get(key)
+    if written is None:
+        number = _number(rounded, pattern, locale)
+        written = _("%(distance)s mi", distance=number) if unit == "mi" else \
+            _("%(distance)s km", distance=number)
+        if len(_WRITTEN) < WRITTEN_KEPT:
+            _WRITTEN[key] = written
+    return written
+
+
+WRITTEN_KEPT = 8192  # distances as written, per worker: tenths to 10, then whole numbers
+_WRITTEN: dict[tuple, str] = {}
 
 
 TENTH, ONE = Decimal("0.1"), Decimal("1")

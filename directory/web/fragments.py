@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import current_app
 from jinja2 import pass_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..build.layout import NoBuild
 from .carry import search_carry
@@ -38,14 +38,25 @@ def fragment(context, template: str, **values) -> Markup:
 HEADERS_KEPT = 256
 
 
+# Where the words searched go in a kept header form: data and words cannot hold it (the
+# words are escaped into the form, never read back from it).
+WORDS = "\x00"
+
+
 @pass_context
 def header_search(context, q: str | None) -> Markup:
     """The header's search form (``search_form``: the words searched, with the place and
-    filters a new search keeps as hidden fields, ``carry.search_carry``)."""
+    filters a new search keeps as hidden fields, ``carry.search_carry``).
+
+    Kept without the words, which go into the field on each page: residents' searches are
+    mostly asked once, so a form kept with its words was made afresh on nearly every page."""
     filters = context.get("filters")
     carried = tuple(search_carry(context).items())
-    return _recent("shared/_header_search.html", context,
-                   {"q": q, "filters": filters}, (q if isinstance(q, str) else None, carried))
+    form = str(_recent("shared/_header_search.html", context,
+                       {"q": Markup(WORDS), "filters": filters}, (carried,)))
+    if form.count(WORDS) != 1:  # a field shown twice, or none: made with its words
+        return _render("shared/_header_search.html", context, {"q": q, "filters": filters})
+    return Markup(form.replace(WORDS, str(escape(q)) if q else ""))
 
 
 @pass_context

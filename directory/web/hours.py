@@ -12,13 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from babel import Locale
 from babel.dates import format_time, get_day_names
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_babel import format_date
 from markupsafe import Markup
 
+from ..build.layout import NoBuild
 from ..hours import syntax as hours
 from ..hours.opening import Status, Timetable, status, week_rows
 from . import clock
@@ -43,6 +45,47 @@ def phone_status(phone: dict) -> Status | None:
     if not phone.get("hours"):
         return None
     return status(Timetable.from_hours(phone["hours"]), clock.now())
+
+
+class Line(NamedTuple):
+    """A status line as a page shows it: its state (``open``, ``closed``... for the class)
+    and its words ("Open now · closes 5 PM")."""
+
+    state: str
+    text: str
+
+
+# Status lines kept per worker: many services and phone lines keep the same hours, and a
+# line reads the same all through a stretch of time (``current.current_stretch``), so a
+# line is worked out once per hours, language and stretch, not once per card (issue #19).
+LINES_KEPT = 4096
+
+
+def status_line(service: dict) -> Line | None:
+    """The service's status line now (``open_status`` in words), kept by its hours."""
+    return _line(("service", _timed_rows(service)), lambda: open_status(service))
+
+
+def phone_line(phone: dict) -> Line | None:
+    """A phone line's own status line now, when it has hours (``phone_status`` in words)."""
+    if not phone.get("hours"):
+        return None
+    return _line(("phone", phone["hours"]), lambda: phone_status(phone))
+
+
+def _line(hours_key: tuple, state) -> Line | None:
+    def made() -> Line | None:
+        found = state()
+        return None if found is None else Line(found.state, status_text(found))
+    # Kept like the cards that show them: not when the page cache is off (tests compare).
+    if not has_request_context() or "page_cache" not in current_app.extensions:
+        return made()
+    try:
+        build = get_build()
+        key = ("status", hours_key, page_language(), current_stretch())
+    except NoBuild:
+        return made()
+    return build.recent(key, made, size=LINES_KEPT)
 
 
 def clock_time(moment: dt.datetime) -> str:
@@ -198,15 +241,20 @@ def hours_block(service: dict) -> Markup:
     changes). It reads only the service's own schedule rows, the page's language and the
     stretch of time (``current.current_stretch``: every status line reads the same all
     through one), and many services keep the same hours: each such block is made once."""
-    rows = tuple(tuple(row.get(name) for name in _TIMED)
-                 for row in service.get("schedules") or [] if row.get("phone_id") is None)
-    key = ("hours", rows, page_language(), current_stretch())
+    key = ("hours", _timed_rows(service), page_language(), current_stretch())
     return get_build().recent(key, lambda: Markup(current_app.jinja_env.get_template(
         "_hours.html").render(service=service)), size=HOURS_KEPT)
 
 
+def _timed_rows(service: dict) -> tuple:
+    """What a service's hours are read from (``service_timetable``), as a key."""
+    return tuple(tuple(row.get(name) for name in _TIMED)
+                 for row in service.get("schedules") or [] if row.get("phone_id") is None)
+
+
 def init_app(app) -> None:
     app.jinja_env.filters.update(open_status=open_status, phone_status=phone_status,
+                                 status_line=status_line, phone_line=phone_line,
                                  status_text=status_text, week_table=week_table,
                                  written_hours=written_hours)
     app.jinja_env.globals["hours_block"] = hours_block

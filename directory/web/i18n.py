@@ -21,7 +21,7 @@ from babel import Locale, UnknownLocaleError
 from flask import has_app_context, has_request_context, request
 from flask.globals import _cv_app
 from flask_babel import Babel, force_locale, format_date, get_locale, get_translations
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from .. import ROOT
@@ -169,6 +169,33 @@ def language_links() -> list[dict]:
     return kept[here]
 
 
+class KeptWords:
+    """The words for each value of one kind (a filter's options) in the page's language:
+    ``words[value]``, made by ``make(kind, value)`` (a template's macro) the first time a
+    build is asked it in that language, then read (issue #19: a search page's filter panel
+    said some fifty option names, each through a macro or two, on every page)."""
+
+    __slots__ = ("_kept", "_kind", "_make")
+
+    def __init__(self, kept: dict, kind: str, make):
+        self._kept, self._kind, self._make = kept, kind, make
+
+    def __getitem__(self, value):
+        found = self._kept.get(value)
+        if found is None:
+            found = self._kept[value] = self._make(self._kind, value)
+        return found
+
+
+def kept_words(kind: str, make) -> KeptWords:
+    """``KeptWords`` of ``kind``; ``make`` must read only the build and the language."""
+    try:
+        kept = get_build().memo(("words", kind, page_language()), dict)
+    except NoBuild:
+        kept = {}
+    return KeptWords(kept, kind, make)
+
+
 def in_language(code: str | None, caller) -> Markup:
     """``{% call in_language('es') %}…{% endcall %}``: that part of a page in another language
     (a referral sheet printed in the client's language while the page stays in the worker's)."""
@@ -207,14 +234,14 @@ def lang_for(names: dict | str | None) -> Markup:
     """`` lang="en"`` when ``localized(names)`` is not in the page's language, else nothing."""
     here = page_language()
     if not names:
-        return Markup("")
+        return _NO_ATTRIBUTE
     if isinstance(names, str):
         written = source_language()
     elif names.get(here):
-        return Markup("")
+        return _NO_ATTRIBUTE
     else:
         written = "en" if names.get("en") else next(iter(names))
-    return Markup("") if written == here else Markup(' lang="%s"') % written
+    return _NO_ATTRIBUTE if written == here else _lang_attribute(written)
 
 
 def tr(record: dict | None, field: str) -> str:
@@ -228,12 +255,21 @@ def tr(record: dict | None, field: str) -> str:
 def lang_attr(record: dict | None, field: str) -> Markup:
     """`` lang="en"`` on the element holding ``tr(record, field)`` when it is untranslated."""
     if not record or not record.get(field):
-        return Markup("")
+        return _NO_ATTRIBUTE
     here = page_language()
     if ((record.get("translations") or {}).get(here) or {}).get(field):
-        return Markup("")
+        return _NO_ATTRIBUTE
     written = source_language()
-    return Markup("") if written == here else Markup(' lang="%s"') % written
+    return _NO_ATTRIBUTE if written == here else _lang_attribute(written)
+
+
+_NO_ATTRIBUTE = Markup("")
+
+
+@functools.lru_cache(maxsize=64)
+def _lang_attribute(code: str) -> Markup:
+    # A card asks two or three times: the attribute is written once per language.
+    return Markup(' lang="%s"') % code
 
 
 def organization_of(service: dict) -> dict:
@@ -287,10 +323,13 @@ def _translations():
     return found[code]
 
 
-@pass_context
-def _page_gettext(context, string: str, **variables) -> str:
+# The messages need only whether the page escapes (the evaluation context), not the page's
+# variables: asking for the whole context made Jinja copy it for every message said inside a
+# block or a loop that sets a variable (a dozen times a service page, issue #19).
+@pass_eval_context
+def _page_gettext(eval_ctx, string: str, **variables) -> str:
     translations = _translations()
-    autoescape = context.eval_ctx.autoescape
+    autoescape = eval_ctx.autoescape
     if variables:
         found = translations.ugettext(string)
         return (Markup(found) if autoescape else found) % variables
@@ -306,11 +345,11 @@ def _page_gettext(context, string: str, **variables) -> str:
     return found
 
 
-@pass_context
-def _page_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+@pass_eval_context
+def _page_ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
     variables.setdefault("num", num)
     found = _translations().ungettext(singular, plural, num)
-    if context.eval_ctx.autoescape:
+    if eval_ctx.autoescape:
         found = Markup(found)
     return found % variables
 
@@ -334,7 +373,7 @@ def init_app(app) -> None:
                                  get_locale=current_locale, lang_field=lang_field,
                                  language_links=language_links, in_language=in_language,
                                  lang_for=lang_for, own_name=own_name,
-                                 organization_of=organization_of)
+                                 organization_of=organization_of, kept_words=kept_words)
     app.jinja_env.filters.update(language_name=language_name, localized=localized,
                                  isodate=long_date, tr=tr, lang_attr=lang_attr,
                                  lang_for=lang_for)
