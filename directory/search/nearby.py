@@ -33,6 +33,9 @@ NEAREST_SHOWN = 3
 # A nearest-few list sorts this many places per service asked for, then all if too few.
 NEAREST_PLACES = 16
 SERVING_KEPT = 1024  # sets of areas whose remote services' mask is kept (per build)
+# The band around an approximate distance that holds the exact one: twice the stated error,
+# so a distance written from the approximation is one the exact distance writes alike.
+BAND = 2 * geo.APPROXIMATE_ERROR
 
 
 @dataclass
@@ -133,6 +136,7 @@ class Nearby:
     latitudes: np.ndarray
     longitudes: np.ndarray
     size: int
+    km: np.ndarray  # each one's distance by ``geo.approximate_km``
 
     def mask(self) -> int:
         return mask_of(self.docnums, self.size)
@@ -141,11 +145,23 @@ class Nearby:
         """Of the services in the mask, nearest first, ``count`` from position ``start``."""
         return first_in(self.docnums, mask, self.size, start, count)
 
-    def distances(self, docnums: list[int]) -> dict[int, float]:
-        """Exact distances (km, geopy's geodesic) of the documents shown."""
+    def distances(self, docnums: list[int], shown=None) -> dict[int, float]:
+        """The distances (km) of the documents shown: geopy's geodesic, exactly.
+
+        ``shown``: how a page writes a distance in km ("1.2 mi"). Then a distance is
+        measured exactly only when the approximation's error band could be written in two
+        ways (a rounding step falls inside it); otherwise the approximation is given, which
+        the page writes as it would write the exact distance (the writing only ever grows
+        with the distance, so both ends of the band written alike means everything between
+        them is too). A page of twenty results then measures about one in a few hundred."""
         found = np.flatnonzero(np.isin(self.docnums, docnums)).tolist()
-        return {int(self.docnums[position]): geo.distance_km(self.centre, self.point(position))
-                for position in found}
+        distances = {}
+        for position in found:
+            km = float(self.km[position])
+            if shown is None or shown(km * (1 - BAND)) != shown(km * (1 + BAND)):
+                km = geo.distance_km(self.centre, self.point(position))
+            distances[int(self.docnums[position])] = km
+        return distances
 
     def point(self, position: int) -> geo.Point:
         return geo.Point(float(self.latitudes[position]), float(self.longitudes[position]))
@@ -205,14 +221,17 @@ def _sorted_within(points: Points, centre: geo.Point, radius: float, inside: np.
     chosen = inside[nearest_first]
     # Only those within the approximation's error of the edge could be on the wrong side.
     edge = km[nearest_first] > radius * (1 - geo.APPROXIMATE_ERROR)
-    found = Nearby(centre, points.docnums[chosen], lat[chosen], lon[chosen], points.size)
+    approximate = km[nearest_first]
+    found = Nearby(centre, points.docnums[chosen], lat[chosen], lon[chosen], points.size,
+                   approximate)
     keep = np.ones(len(chosen), dtype=bool)
     for position in np.flatnonzero(edge).tolist():
         keep[position] = geo.distance_km(centre, found.point(position)) <= radius
     if keep.all():
         return found
     chosen = chosen[keep]
-    return Nearby(centre, points.docnums[chosen], lat[chosen], lon[chosen], points.size)
+    return Nearby(centre, points.docnums[chosen], lat[chosen], lon[chosen], points.size,
+                  approximate[keep])
 
 
 def remote(db, index: Index, points: Points, places: Gazetteer, where: Where, text: str,
