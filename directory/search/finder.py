@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 
@@ -64,12 +65,15 @@ class Finding:
 
 def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, *, page: int,
          per_page: int, now: dt.datetime, categories: list[dict],
-         nearest: list[int] | None = None,
+         nearest: list[int] | Callable[[int], Sequence[int]] | None = None,
          crisis: crisis_terms.CrisisTerms | None = None, among: int | None = None) -> Finding:
     """Run one search; ``categories`` are the taxonomy rows (for related kinds of help).
 
     ``nearest``: the documents within a near search's radius, nearest first; the results are
-    then only those, in that order (the words decide what matches, distance the order).
+    then only those, in that order (the words decide what matches, distance the order). Or
+    a function giving them among a mask, called once with the mask of every document the
+    page can count or show (what the words match, the crisis services of a crisis search,
+    within ``among``): the same answer, with only those measured and sorted by distance.
     ``crisis``: the build's crisis terms; a search with one of them puts crisis services first.
     ``among``: a mask of the only documents that may match (the HSDS API's filters the site
     has no facet for, e.g. ``organization_id``); the ranking is unchanged.
@@ -86,12 +90,18 @@ def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, 
         ranked, matches = facet_index.by_name, facet_index.all
     else:
         ranked, matches = text.ranked, text.mask
+    crisis_mask = facet_index.value_mask("category", crisis_terms.CATEGORY) if found else 0
+    if callable(nearest):
+        # Every count and result below is of these: the words' matches (and the crisis
+        # services), each within the radius.
+        wanted = matches | crisis_mask
+        nearest = nearest(wanted if among is None else wanted & among)
     if nearest is not None:
         matches &= mask_of(nearest, size)
         ranked = nearest
     first = 0  # the crisis services, in a crisis search: shown before the rest
     if found:
-        first = facet_index.value_mask("category", crisis_terms.CATEGORY)
+        first = crisis_mask
         if nearest is not None:  # those with no place are in the "Call, text or chat" block
             first &= mask_of(nearest, size)
         matches |= first
