@@ -193,3 +193,72 @@ def test_the_synthetic_build_has_ties_and_places_to_compare(app):
         inside = current_facets().value_mask("category", crisis.CATEGORY) & \
             mask_of([docnum for _, _, docnum in rows], current_index().size())
         assert inside
+
+
+def _remote_walked(index, text, groups, category, per_page):
+    """The "Call, text or chat" block as it was found: a ``search`` per group, as deep as
+    the page, and one over all of them for the total."""
+    ids, total, within = [], None, 0
+    for group in groups:
+        within |= group
+    for group in groups:
+        hits = index.search(text, category=category, per_page=per_page - len(ids),
+                            within=group)
+        total = index.search(text, category=category, per_page=1, within=within).total \
+            if total is None else total
+        ids += hits.ids
+        if len(ids) >= per_page:
+            break
+    return ids, total or 0
+
+
+def test_the_call_block_in_one_ranked_pass_is_a_search_per_group(app):
+    """``Index.search_in_groups`` (the hotlines serving an area: crisis lines, then those open
+    now, then the rest) gives the services and total a ``search`` per group gave: words
+    every and any, a quoted phrase (Whoosh's ranking), none, a category, groups empty and
+    not, pages of 1 to 20."""
+    rng = np.random.default_rng(13)
+    with app.test_request_context("/search"):
+        db, index = get_db(), current_index()
+        size = index.size()
+        texts = [*_searches(db), '"crisis line"', "line zzzz", "counselling grief text"]
+        for text in texts:
+            for category in (None, "crisis-hotline", "counselling"):
+                for _trial in range(6):
+                    within = rng.random(size) < rng.choice([0.02, 0.3, 1.0])
+                    split = rng.integers(0, 3, size)
+                    groups = [mask_of(np.flatnonzero(within & (split == part)), size)
+                              for part in range(3)]
+                    groups = [group for group in groups if group]
+                    per_page = int(rng.choice([1, 3, 20]))
+                    found = index.search_in_groups(text, groups, category=category,
+                                                   per_page=per_page)
+                    assert (found.ids, found.total) == \
+                        _remote_walked(index, text, groups, category, per_page), \
+                        (text, category, per_page)
+
+
+def test_the_areas_around_a_point_are_the_nearest_of_each_kind(app):
+    """``Gazetteer.areas_around`` (all areas measured at once) against a walk of each kind's
+    places, one at a time, at points across and beyond the region."""
+    from directory.geo.places import AREA_REACH_KM
+
+    rng = np.random.default_rng(17)
+    with app.test_request_context("/search"):
+        places = nearby.gazetteer(get_build(), get_db())
+        lats = [p.latitude for p in places.places]
+        lons = [p.longitude for p in places.places]
+        for _trial in range(300):
+            point = geo.Point(rng.uniform(min(lats) - 0.3, max(lats) + 0.3),
+                              rng.uniform(min(lons) - 0.3, max(lons) + 0.3))
+            expected = []
+            for kind, reach in AREA_REACH_KM.items():
+                these = [p for p in places.places if p.kind == kind]
+                if not these:
+                    continue
+                km = [float(geo.approximate_km(point, geo.reduced(p.latitude, p.longitude)))
+                      for p in these]
+                nearest = int(np.argmin(km))
+                if km[nearest] <= reach:
+                    expected.append(these[nearest].name)
+            assert places.areas_around(point) == expected, point

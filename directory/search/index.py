@@ -289,6 +289,61 @@ class Index:
             hits = Hits(loose.ids, loose.total, all_words=False)
         return hits
 
+    def search_in_groups(self, text: str, groups: list[int], *, category: str | None = None,
+                         per_page: int = 20) -> Hits:
+        """``search``'s first page taken group by group: the best of the first group's
+        documents (a mask each, none shared), then of the second, and so on, ``per_page`` in
+        all; each group's words as ``search`` reads them for it (every word, else any word
+        when none of the group has every word); the total is ``search``'s over all groups.
+
+        The same as a ``search`` per group and one over all of them (``within`` each), with
+        the words matched once and each group's ranking taken from the same scores."""
+        within = reduce(int.__or__, groups, 0)
+        query = self.query(text)
+        ranker = self._ranker()
+        scored = ranker.evaluate(query)
+        if scored is None or isinstance(query, Every):
+            return self._search_each(text, groups, category, per_page)
+        allowed = to_array(within, ranker.size)
+        if category:
+            allowed &= to_array(self.matches(Term("category", category)), ranker.size)
+        words = scored.matched & allowed
+        in_groups = [to_array(group, ranker.size) for group in groups]
+        # Any word, where every word matches none (of all the groups, or of one group).
+        loose = None
+        if len(text.split()) > 1 and not all((words & among).any() for among in in_groups):
+            loose = ranker.evaluate(self.query(text, all_words=False))
+            if loose is None:
+                return self._search_each(text, groups, category, per_page)
+        total = int(words.sum())
+        if not total and loose is not None:
+            total = int((loose.matched & allowed).sum())
+        docnums: list[int] = []
+        for among in in_groups:
+            if len(docnums) >= per_page:
+                break
+            these = words & among
+            if loose is not None and not these.any():
+                docnums += ranker.top(loose, loose.matched & allowed & among,
+                                      per_page - len(docnums))
+            else:
+                docnums += ranker.top(scored, these, per_page - len(docnums))
+        return Hits(ids=self._ids(docnums), total=total)
+
+    def _search_each(self, text: str, groups: list[int], category: str | None,
+                     per_page: int) -> Hits:
+        """``search_in_groups`` as a ``search`` per group (a phrase, which Whoosh ranks, or
+        no words, by name)."""
+        ids: list[str] = []
+        total = self.search(text, category=category, per_page=1,
+                            within=reduce(int.__or__, groups, 0)).total
+        for group in groups:
+            if len(ids) >= per_page:
+                break
+            ids += self.search(text, category=category, per_page=per_page - len(ids),
+                               within=group).ids
+        return Hits(ids=ids, total=total)
+
     def matching(self, text: str, *, category: str | None = None, all_words: bool = True,
                  within: int | None = None) -> int:
         """The mask of every match, unranked: for a near search, which orders the matches by

@@ -252,20 +252,14 @@ def remote(db, index: Index, points: Points, places: Gazetteer, where: Where, te
         hits = index.search(text, category=category, page=page, per_page=per_page,
                             within=within)
         return {"ids": hits.ids, "total": hits.total}
-    ids, total, left = [], None, within
+    groups, left = [], within
     for preferred in (*_preferences(first), -1):
         group = left & preferred
-        if not group:
-            continue
-        hits = index.search(text, category=category, per_page=per_page - len(ids),
-                            within=group)
-        total = index.search(text, category=category, per_page=1, within=within).total \
-            if total is None else total
-        ids += hits.ids
-        left &= ~group
-        if len(ids) >= per_page:
-            break
-    return {"ids": ids, "total": total or 0}
+        if group:
+            groups.append(group)
+            left &= ~group
+    hits = index.search_in_groups(text, groups, category=category, per_page=per_page)
+    return {"ids": hits.ids, "total": hits.total}
 
 
 def _preferences(masks: tuple[int, ...]) -> list[int]:
