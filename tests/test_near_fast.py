@@ -262,3 +262,57 @@ def test_the_areas_around_a_point_are_the_nearest_of_each_kind(app):
                 if km[nearest] <= reach:
                     expected.append(these[nearest].name)
             assert places.areas_around(point) == expected, point
+
+
+def _queries(index, db) -> list:
+    from whoosh.query import Every, NullQuery, Or, Term
+
+    words = [row[0] for row in db.execute(
+        "select word from spelling_words order by frequency desc limit 40")]
+    rng = np.random.default_rng(19)
+    texts = [*words[:10], *(f"{rng.choice(words)} {rng.choice(words)}" for _ in range(20)),
+             *(" ".join(rng.choice(words, 3)) for _ in range(6)), "someone to talk to",
+             "grief zzzz", "zzzz"]
+    found = [index.query(text, all_words=every) for text in texts for every in (True, False)]
+    # Many parts to one Or: numpy would sum a narrow array of them in another order.
+    wide = [Or([Term(field, word) for word in words[:12] for field in ("name", "description")]),
+            Or([Term("description", word) for word in words[::3]], scale=0.9)]
+    return [*found, *wide, Every(), NullQuery, Term("category", "counselling")]
+
+
+def test_matching_without_scores_matches_what_the_scores_match(app):
+    """``Ranker.match`` (a near search's words, unscored) is ``evaluate(...).matched``."""
+    with app.test_request_context("/search"):
+        index = current_index()
+        ranker = index._ranker()
+        for query in _queries(index, get_db()):
+            expected = ranker._evaluate(query).matched
+            ranker._last = ranker._last_match = None  # not the kept answers: worked out
+            assert ranker.match(query).tolist() == expected.tolist(), query
+            assert ranker.match(query).tolist() == expected.tolist(), query  # kept
+
+
+def test_scores_among_a_few_documents_are_the_whole_index_scores_bit_for_bit(app):
+    """``Ranker.evaluate_among`` (the call block's ranking of the phone and online services
+    serving an area) gives each document the very score ``evaluate`` gives it, for one
+    document, a few, hundreds and all; so their order is the whole ranking's."""
+    rng = np.random.default_rng(23)
+    with app.test_request_context("/search"):
+        index = current_index()
+        ranker = index._ranker()
+        size = ranker.size
+        for query in _queries(index, get_db()):
+            whole = ranker._evaluate(query)
+            # Random documents, and those matching the most terms (many numbers to add).
+            most = np.argsort(-whole.hits, kind="stable")
+            for count, docnums in [*((n, np.sort(rng.choice(size, n, replace=False)))
+                                     for n in (1, 2, 3, 7, 40, size // 3, size)),
+                                   *((n, np.sort(most[:n])) for n in (1, 2, 3, 5))]:
+                some = ranker.evaluate_among(query, docnums)
+                assert some.scores.tobytes() == whole.scores[docnums].tobytes(), (query, count)
+                assert some.matched.tolist() == whole.matched[docnums].tolist()
+                assert some.hits.tolist() == whole.hits[docnums].tolist()
+                assert some.terms == whole.terms
+                allowed = some.matched
+                assert docnums[ranker.top(some, allowed, 5)].tolist() == \
+                    ranker.top(whole, np.isin(np.arange(size), docnums), 5)

@@ -85,7 +85,9 @@ def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, 
     if found:
         text, all_words, corrected, corrected_only = _crisis_text(index, q)
     else:
-        text, all_words, corrected, corrected_only = _text_matches(index, speller, q, db)
+        # A near search orders the matches by distance: they need no scores.
+        text, all_words, corrected, corrected_only = _text_matches(
+            index, speller, q, db, ranked_next=nearest is None)
     if text is None:
         ranked, matches = facet_index.by_name, facet_index.all
     else:
@@ -195,8 +197,10 @@ def _crisis_first(index, facet_index: FacetIndex, db, now: dt.datetime, q: str,
     return firsts
 
 
-def _text_matches(index, speller, q: str, db=None):
-    """(what the words match or None for "no words", all words?, correction, only?)."""
+def _text_matches(index, speller, q: str, db=None, ranked_next: bool = True):
+    """(what the words match or None for "no words", all words?, correction, only?).
+
+    ``ranked_next``: False when the matches are not ranked by relevance afterwards."""
     if not q.strip():
         return None, True, None, False
     if db is not None and (PHONE.match(q) or SHORT_CODE.match(q.strip())):
@@ -205,7 +209,7 @@ def _text_matches(index, speller, q: str, db=None):
         if by_phone:
             return _Text(mask_of(by_phone, index.size()), ranked=by_phone), True, None, False
     query = index.query(q)
-    exact = index.matches(query)
+    exact = index.matches(query, ranked_next=ranked_next)
     corrected = None
     if speller.may_correct(q):
         with index.shared() as searcher:
@@ -223,7 +227,7 @@ def _text_matches(index, speller, q: str, db=None):
     if exact or len(q.split()) < 2:
         return _Text(exact, query), True, None, False
     loose = index.query(q, all_words=False)
-    return _Text(index.matches(loose), loose), False, None, False
+    return _Text(index.matches(loose, ranked_next=ranked_next), loose), False, None, False
 
 
 def _related(index, facet_index: FacetIndex, masks: dict, q: str, filters: Filters,

@@ -25,7 +25,7 @@ from . import postings, segments
 from .languages import analyzer, fold_accents, stop_words
 from .masks import first_in, mask_of, to_array, to_mask
 from .processes import SafeMpWriter
-from .ranking import Ranker
+from .ranking import Ranker, Scored
 from .writing import FastSegmentWriter
 
 # English stemming folds counselling/counseling/counsel and groups/group into one term.
@@ -301,33 +301,49 @@ class Index:
         within = reduce(int.__or__, groups, 0)
         query = self.query(text)
         ranker = self._ranker()
-        scored = ranker.evaluate(query)
-        if scored is None or isinstance(query, Every):
+        matched = ranker.match(query)
+        if matched is None or isinstance(query, Every):
             return self._search_each(text, groups, category, per_page)
         allowed = to_array(within, ranker.size)
         if category:
             allowed &= to_array(self.matches(Term("category", category)), ranker.size)
-        words = scored.matched & allowed
         in_groups = [to_array(group, ranker.size) for group in groups]
+        words = matched & allowed
         # Any word, where every word matches none (of all the groups, or of one group).
-        loose = None
+        loose_query = None
         if len(text.split()) > 1 and not all((words & among).any() for among in in_groups):
-            loose = ranker.evaluate(self.query(text, all_words=False))
+            loose_query = self.query(text, all_words=False)
+            loose = ranker.match(loose_query)
             if loose is None:
                 return self._search_each(text, groups, category, per_page)
+            loose = loose & allowed  # (the array matched may be kept by the ranker)
         total = int(words.sum())
-        if not total and loose is not None:
-            total = int((loose.matched & allowed).sum())
-        docnums: list[int] = []
+        if not total and loose_query is not None:
+            total = int(loose.sum())
+        # Each group's matches, by every word or by any (``search`` per group); then each
+        # group's best, scored only where the matches are.
+        chosen = []
         for among in in_groups:
+            these = words & among
+            loosely = loose_query is not None and not these.any()
+            chosen.append((loosely, loose & among if loosely else these))
+        docnums: list[int] = []
+        scores: dict[bool, tuple[np.ndarray, Scored | None]] = {}
+        for loosely, these in chosen:
             if len(docnums) >= per_page:
                 break
-            these = words & among
-            if loose is not None and not these.any():
-                docnums += ranker.top(loose, loose.matched & allowed & among,
-                                      per_page - len(docnums))
-            else:
-                docnums += ranker.top(scored, these, per_page - len(docnums))
+            if not these.any():
+                continue
+            if loosely not in scores:
+                candidates = np.flatnonzero(reduce(np.logical_or, (
+                    part for other, part in chosen if other is loosely)))
+                scores[loosely] = (candidates, ranker.evaluate_among(
+                    loose_query if loosely else query, candidates))
+            candidates, scored = scores[loosely]
+            if scored is None:
+                return self._search_each(text, groups, category, per_page)
+            best = ranker.top(scored, these[candidates], per_page - len(docnums))
+            docnums += candidates[best].tolist()
         return Hits(ids=self._ids(docnums), total=total)
 
     def _search_each(self, text: str, groups: list[int], category: str | None,
@@ -350,11 +366,19 @@ class Index:
         distance itself. ``within``: only documents in this mask."""
         return self._filtered(self.query(text, all_words=all_words), category, within)
 
-    def matches(self, query) -> int:
-        """The mask of every document the query matches."""
-        scored = self._ranker().evaluate(query)
-        if scored is not None:
-            return to_mask(scored.matched)
+    def matches(self, query, *, ranked_next: bool = True) -> int:
+        """The mask of every document the query matches.
+
+        ``ranked_next``: False when no ranking of these matches follows (a near search
+        orders them by distance): they are then found without scoring every one."""
+        ranker = self._ranker()
+        if ranked_next:
+            scored = ranker.evaluate(query)
+            matched = None if scored is None else scored.matched
+        else:
+            matched = ranker.match(query)
+        if matched is not None:
+            return to_mask(matched)
         with self.shared() as searcher:
             return match_mask(searcher, query, searcher.doc_count_all())
 

@@ -66,6 +66,7 @@ class Ranker:
         self._lengths: dict[str, np.ndarray] = {}
         self._absent_scored: Scored | None = None
         self._last: tuple[object, Scored] | None = None  # the query last evaluated
+        self._last_match: tuple[object, np.ndarray] | None = None  # ... and last matched
         # Builds never delete, but a deleted document must never be a result.
         folder = getattr(ix.storage, "folder", None)  # the build's flat copy of the postings
         self._arrays = TermArrays.of(Path(folder)) if folder else None
@@ -101,6 +102,64 @@ class Ranker:
         with self._lock:
             self._last = (query, scored)
         return scored
+
+    def match(self, query) -> np.ndarray | None:
+        """Which documents the query matches (``evaluate(query).matched``), without scoring
+        them, or None when Whoosh must match it: for a near search, which orders its matches
+        by distance. Terms are read as ``evaluate`` reads them (and kept for it)."""
+        with self._lock:
+            if self._last is not None and self._last[0] == query:
+                return self._last[1].matched
+            if self._last_match is not None and self._last_match[0] == query:
+                return self._last_match[1]
+        try:
+            matched = self._match(query)
+        except Unsupported:
+            return None
+        matched.flags.writeable = False  # kept: a near search asks twice (its call block)
+        with self._lock:
+            self._last_match = (query, matched)
+        return matched
+
+    def _match(self, query) -> np.ndarray:
+        # ``_evaluate``'s tree, matches only: an absent term matches nothing, so the parts
+        # ``_evaluate`` drops from an Or change nothing here.
+        if isinstance(query, Term):
+            matched = np.zeros(self.size, dtype=bool)
+            found = self._postings(query.fieldname, query.text)
+            if found is not None:
+                matched[found[0]] = True
+            return matched
+        if type(query) in (And, Or):
+            parts = [self._match(sub) for sub in query.subqueries]
+            if not parts:
+                return np.zeros(self.size, dtype=bool)
+            combine = np.logical_and if type(query) is And else np.logical_or
+            return combine.reduce(parts) if len(parts) > 1 else parts[0]
+        if query is NullQuery:
+            return np.zeros(self.size, dtype=bool)
+        if type(query) is Every and query.fieldname is None:
+            return self._live.copy()
+        raise Unsupported(type(query).__name__)
+
+    def evaluate_among(self, query, docnums: np.ndarray) -> Scored | None:
+        """``evaluate(query)`` for the documents ``docnums`` only (ascending, no repeats): the
+        same scores, bit for bit, in arrays indexed by position in ``docnums``, at a cost
+        that follows the few documents asked about, not the index's size. None when Whoosh
+        must rank the query. (The "Call, text or chat" block ranks only the phone and
+        online services serving an area.)"""
+        if self.size < _Among.WIDTH:  # too few documents to be worth a view
+            scored = self.evaluate(query)
+            return None if scored is None else Scored(
+                scored.scores[docnums], scored.matched[docnums], scored.hits[docnums],
+                scored.terms)
+        try:
+            scored = _Among(self, docnums)._evaluate(query)
+        except Unsupported:
+            return None
+        count = len(docnums)
+        return Scored(scored.scores[:count], scored.matched[:count], scored.hits[:count],
+                      scored.terms)
 
     def top(self, scored: Scored, among: np.ndarray | None = None,
             limit: int | None = None) -> list[int]:
@@ -211,20 +270,22 @@ class Ranker:
         """A term's (documents, weights): from the build's flat copy when there is one, else
         from Whoosh's blocks (lock held)."""
         schema = self._searcher.schema
-        if self._arrays is not None:
-            if field not in schema:
-                return None
-            return self._arrays.get(field, schema[field].to_bytes(text))
         key = (field, text)
         if key in self._absent:
             return None
-        reader = self._searcher.reader()
-        if key not in reader:
+        if self._arrays is not None:
+            # An absent term is looked up again on every search that asks for it: a word
+            # is asked in each field, where most words are not (the name, the organization).
+            found = self._arrays.get(field, schema[field].to_bytes(text)) \
+                if field in schema else None
+        else:
+            reader = self._searcher.reader()
+            found = read_postings(reader.postings(field, text)) if key in reader else None
+        if found is None:
             if len(self._absent) >= CACHE_ABSENT:
                 self._absent.clear()
             self._absent.add(key)
-            return None
-        return read_postings(reader.postings(field, text))
+        return found
 
     def _score(self, field: str, text: str, docnums: np.ndarray,
                weights: np.ndarray) -> np.ndarray:
@@ -249,3 +310,33 @@ class Ranker:
                 (reader.doc_field_length(docnum, field, 1) or 1 for docnum in range(self.size)),
                 dtype=np.float64, count=self.size)
         return self._lengths[field]
+
+
+class _Among(Ranker):
+    """A ranker over some documents of another (``Ranker.evaluate_among``): the same query
+    tree and arithmetic (``_evaluate``, ``_combine``) on each term's postings in those
+    documents, so every number is the one the whole index's arrays hold for them.
+
+    Its arrays are at least ``WIDTH`` long (padded with documents nothing matches): numpy
+    sums a wide array's parts one after another, as it does the whole index's, but may
+    sum the parts of a very narrow one in another order, which rounds otherwise."""
+
+    WIDTH = 64
+
+    def __init__(self, ranker: Ranker, docnums: np.ndarray):
+        self._whole = ranker
+        self.size = max(len(docnums), self.WIDTH)
+        self._position = np.full(ranker.size, -1, dtype=np.int64)
+        self._position[docnums] = np.arange(len(docnums))
+        self._live = np.zeros(self.size, dtype=bool)
+        self._live[:len(docnums)] = ranker._live[docnums]
+        self._absent_scored = None
+
+    def _postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        found = self._whole._postings(field, text)
+        if found is None:
+            return None
+        docnums, scores = found
+        at = self._position[docnums]
+        kept = at >= 0
+        return at[kept], scores[kept]
