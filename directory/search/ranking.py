@@ -326,8 +326,13 @@ class _Among(Ranker):
     def __init__(self, ranker: Ranker, docnums: np.ndarray):
         self._whole = ranker
         self.size = max(len(docnums), self.WIDTH)
-        self._position = np.full(ranker.size, -1, dtype=np.int64)
-        self._position[docnums] = np.arange(len(docnums))
+        # Which documents are asked about, and where each is in the view's arrays: a term's
+        # postings are looked up in the first (a byte each: quicker to read) and only those
+        # asked about in the second.
+        self._inside = np.zeros(ranker.size, dtype=bool)
+        self._inside[docnums] = True
+        self._position = np.zeros(ranker.size, dtype=np.int32)
+        self._position[docnums] = np.arange(len(docnums), dtype=np.int32)
         self._live = np.zeros(self.size, dtype=bool)
         self._live[:len(docnums)] = ranker._live[docnums]
         self._absent_scored = None
@@ -337,6 +342,5 @@ class _Among(Ranker):
         if found is None:
             return None
         docnums, scores = found
-        at = self._position[docnums]
-        kept = at >= 0
-        return at[kept], scores[kept]
+        kept = self._inside[docnums]
+        return self._position[docnums[kept]], scores[kept]
