@@ -316,3 +316,19 @@ def test_scores_among_a_few_documents_are_the_whole_index_scores_bit_for_bit(app
                 allowed = some.matched
                 assert docnums[ranker.top(some, allowed, 5)].tolist() == \
                     ranker.top(whole, np.isin(np.arange(size), docnums), 5)
+
+
+def test_the_services_serving_some_areas_are_those_a_walk_finds(app):
+    """``Points.serving_mask`` (masks kept per area, joined) against the walk of every phone
+    and online service's areas, for sets of the build's areas, inside the region and not."""
+    rng = np.random.default_rng(29)
+    with app.test_request_context("/search"):
+        points = nearby.points(get_build(), get_db(), current_index())
+        names = sorted({area for served in points.remote.values() for area in served}
+                       | {p.name for p in nearby.gazetteer(get_build(), get_db()).places})
+        assert any(not served for served in points.remote.values())  # whole-region ones
+        for _trial in range(200):
+            areas = list(rng.choice(names, int(rng.integers(0, 4)), replace=False))
+            for in_region in (True, False):
+                assert points.serving_mask(areas, in_region) == \
+                    mask_of(points.serving(areas, in_region), points.size), areas

@@ -304,45 +304,42 @@ class Index:
         matched = ranker.match(query)
         if matched is None or isinstance(query, Every):
             return self._search_each(text, groups, category, per_page)
-        allowed = to_array(within, ranker.size)
+        # Masks (ints) from here: a group's share of the matches is then one ``&``.
         if category:
-            allowed &= to_array(self.matches(Term("category", category)), ranker.size)
-        in_groups = [to_array(group, ranker.size) for group in groups]
-        words = matched & allowed
+            within &= self.matches(Term("category", category), ranked_next=False)
+        words = to_mask(matched) & within
         # Any word, where every word matches none (of all the groups, or of one group).
-        loose_query = None
-        if len(text.split()) > 1 and not all((words & among).any() for among in in_groups):
+        loose_query = loose = None
+        if len(text.split()) > 1 and not all(words & group for group in groups):
             loose_query = self.query(text, all_words=False)
-            loose = ranker.match(loose_query)
-            if loose is None:
+            loosely_matched = ranker.match(loose_query)
+            if loosely_matched is None:
                 return self._search_each(text, groups, category, per_page)
-            loose = loose & allowed  # (the array matched may be kept by the ranker)
-        total = int(words.sum())
-        if not total and loose_query is not None:
-            total = int(loose.sum())
+            loose = to_mask(loosely_matched) & within
+        total = words.bit_count() or (loose.bit_count() if loose is not None else 0)
         # Each group's matches, by every word or by any (``search`` per group); then each
         # group's best, scored only where the matches are.
         chosen = []
-        for among in in_groups:
-            these = words & among
-            loosely = loose_query is not None and not these.any()
-            chosen.append((loosely, loose & among if loosely else these))
+        for group in groups:
+            loosely = loose is not None and not words & group
+            chosen.append((loosely, (loose if loosely else words) & group))
         docnums: list[int] = []
         scores: dict[bool, tuple[np.ndarray, Scored | None]] = {}
         for loosely, these in chosen:
             if len(docnums) >= per_page:
                 break
-            if not these.any():
+            if not these:
                 continue
             if loosely not in scores:
-                candidates = np.flatnonzero(reduce(np.logical_or, (
-                    part for other, part in chosen if other is loosely)))
+                candidates = np.flatnonzero(to_array(reduce(int.__or__, (
+                    part for other, part in chosen if other is loosely)), ranker.size))
                 scores[loosely] = (candidates, ranker.evaluate_among(
                     loose_query if loosely else query, candidates))
             candidates, scored = scores[loosely]
             if scored is None:
                 return self._search_each(text, groups, category, per_page)
-            best = ranker.top(scored, these[candidates], per_page - len(docnums))
+            best = ranker.top(scored, to_array(these, ranker.size)[candidates],
+                              per_page - len(docnums))
             docnums += candidates[best].tolist()
         return Hits(ids=self._ids(docnums), total=total)
 

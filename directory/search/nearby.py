@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import reduce
 
 import numpy as np
 
@@ -32,7 +33,6 @@ REMOTE_SHOWN = 5
 NEAREST_SHOWN = 3
 # A nearest-few list sorts this many places per service asked for, then all if too few.
 NEAREST_PLACES = 16
-SERVING_KEPT = 1024  # sets of areas whose remote services' mask is kept (per build)
 # The band around an approximate distance that holds the exact one: twice the stated error,
 # so a distance written from the approximation is one the exact distance writes alike.
 BAND = 2 * geo.APPROXIMATE_ERROR
@@ -83,7 +83,7 @@ class Points:
         self.size = size
         self.one_place_each = len(np.unique(self.docnums)) == len(self.docnums)
         self.remote: dict[int, set[str]] = {}
-        self._serving: dict[tuple[frozenset, bool], int] = {}
+        self._serving: dict[str | None, int] | None = None  # by area, when first asked
         for docnum, area in queries.remote_areas(db):
             self.remote.setdefault(docnum, set()).update([area] if area else [])
         # A kind of help's places, by latitude (``in_category``), made when first asked.
@@ -108,17 +108,18 @@ class Points:
                 if served & wanted or (in_region and not served)]
 
     def serving_mask(self, areas: list[str], in_region: bool) -> int:
-        """``serving`` as a mask, kept per set of areas: a near search names one of the
-        region's few places (or a point among them), and walking every remote service's
-        areas was a millisecond of each near search at 50,000 services."""
-        key = (frozenset(areas), in_region)
-        found = self._serving.get(key)
-        if found is None:
-            found = mask_of(self.serving(areas, in_region), self.size)
-            if len(self._serving) >= SERVING_KEPT:
-                self._serving.clear()
-            self._serving[key] = found
-        return found
+        """``serving`` as a mask: the masks of the services serving each area (made once per
+        build) joined; walking every remote service's areas took milliseconds at 50,000
+        services, and a resident's own point can fall in sets of areas nobody asked yet."""
+        if self._serving is None:
+            by_area: dict[str | None, list[int]] = {}
+            for docnum, served in self.remote.items():
+                for area in served or (None,):  # None: no service_area, the whole region
+                    by_area.setdefault(area, []).append(docnum)
+            self._serving = {area: mask_of(docnums, self.size)
+                             for area, docnums in by_area.items()}
+        wanted = [*areas, "region", None] if in_region else areas
+        return reduce(int.__or__, (self._serving.get(area, 0) for area in wanted), 0)
 
 
 def points(build, db, index: Index) -> Points:
