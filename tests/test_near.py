@@ -369,13 +369,13 @@ def test_hotlines_are_in_sight_above_the_distance_list(client):
 
 
 def test_the_remote_services_serving_an_area_are_the_same_kept_or_walked():
-    """The mask of phone and online services serving some areas is kept per set of areas:
-    the same services as walking every one's areas, for any order of the same areas."""
+    """The mask of phone and online services serving some areas, joined from masks kept per
+    area: the same services as walking every one's areas, for any order of the same areas."""
     from directory.search import nearby
     from directory.search.masks import mask_of
 
     points = nearby.Points.__new__(nearby.Points)
-    points.size, points._serving = 12, {}
+    points.size, points._serving = 12, None
     points.remote = {1: {"Uptown"}, 3: {"region"}, 5: set(), 7: {"Pilsen", "Uptown"},
                      9: {"Evanston"}}
     for areas, in_region in ((["Uptown"], True), (["Pilsen", "Uptown"], False),

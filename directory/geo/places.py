@@ -18,7 +18,7 @@ import numpy as np
 from ..records.fields import Invalid, number, one_of, postcode, show, split_list, text
 from ..records.load import Located
 from ..records.problems import Report
-from .distance import Point, approximate_km, in_bounds, reduced
+from .distance import Point, Reduced, approximate_km, in_bounds, reduced
 
 KINDS = ["city", "neighbourhood", "postcode", "landmark"]
 AREA_KINDS = ("city", "neighbourhood", "postcode")  # what a service_area may name
@@ -70,6 +70,7 @@ class Gazetteer:
         self.places = list(places)
         self._by_key: dict[str, Place] = {}
         self._labels: dict[str, Place] = {}  # spaced, folded name → place, for suggestions
+        self._kinds: tuple | None = None  # ``_areas``, made when first asked
         for place in self.places:
             for name in (place.name, *place.aliases):
                 self._by_key.setdefault(key(name), place)
@@ -105,18 +106,34 @@ class Gazetteer:
 
     def areas_around(self, point: Point) -> list[str]:
         """Names of the postcode, neighbourhood and city a point falls in (nearest centre)."""
-        areas = []
+        areas, kinds, at = [], *self._areas()
+        if not kinds:
+            return areas
+        # Lambert's formula, not the geodesic: a few microseconds for every place at once.
+        km = approximate_km(point, at)
         for kind, reach in AREA_REACH_KM.items():
-            these = [p for p in self.places if p.kind == kind]
+            these, start = kinds.get(kind, ((), 0))
             if not these:
                 continue
-            # Lambert's formula, not the geodesic: a few microseconds for every place at once.
-            km = approximate_km(point, reduced(np.array([p.latitude for p in these]),
-                                               np.array([p.longitude for p in these])))
-            nearest = int(np.argmin(km))
-            if km[nearest] <= reach:
+            nearest = int(np.argmin(km[start:start + len(these)]))
+            if km[start + nearest] <= reach:
                 areas.append(these[nearest].name)
         return areas
+
+    def _areas(self) -> tuple[dict[str, tuple[list[Place], int]], Reduced | None]:
+        """The places of each kind of area (with where they start in one list of them all)
+        and all their points as ``approximate_km`` takes them, made once: every near search
+        asks which areas its point is in (the "Call, text or chat" block)."""
+        if self._kinds is None:
+            kinds, ordered = {}, []
+            for kind in AREA_REACH_KM:
+                these = [p for p in self.places if p.kind == kind]
+                kinds[kind] = (these, len(ordered))
+                ordered += these
+            self._kinds = ({kind: found for kind, found in kinds.items() if found[0]},
+                           reduced(np.array([p.latitude for p in ordered]),
+                                   np.array([p.longitude for p in ordered])))
+        return self._kinds
 
     def for_address(self, address: dict) -> tuple[Place, str] | None:
         """Fallback for an address that cannot be geocoded: its postcode's or city's centre."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 
@@ -64,12 +65,15 @@ class Finding:
 
 def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, *, page: int,
          per_page: int, now: dt.datetime, categories: list[dict],
-         nearest: list[int] | None = None,
+         nearest: list[int] | Callable[[int], Sequence[int]] | None = None,
          crisis: crisis_terms.CrisisTerms | None = None, among: int | None = None) -> Finding:
     """Run one search; ``categories`` are the taxonomy rows (for related kinds of help).
 
     ``nearest``: the documents within a near search's radius, nearest first; the results are
-    then only those, in that order (the words decide what matches, distance the order).
+    then only those, in that order (the words decide what matches, distance the order). Or
+    a function giving them among a mask, called once with the mask of every document the
+    page can count or show (what the words match, the crisis services of a crisis search,
+    within ``among``): the same answer, with only those measured and sorted by distance.
     ``crisis``: the build's crisis terms; a search with one of them puts crisis services first.
     ``among``: a mask of the only documents that may match (the HSDS API's filters the site
     has no facet for, e.g. ``organization_id``); the ranking is unchanged.
@@ -81,17 +85,25 @@ def find(index, facet_index: FacetIndex, speller, db, q: str, filters: Filters, 
     if found:
         text, all_words, corrected, corrected_only = _crisis_text(index, q)
     else:
-        text, all_words, corrected, corrected_only = _text_matches(index, speller, q, db)
+        # A near search orders the matches by distance: they need no scores.
+        text, all_words, corrected, corrected_only = _text_matches(
+            index, speller, q, db, ranked_next=nearest is None)
     if text is None:
         ranked, matches = facet_index.by_name, facet_index.all
     else:
         ranked, matches = text.ranked, text.mask
+    crisis_mask = facet_index.value_mask("category", crisis_terms.CATEGORY) if found else 0
+    if callable(nearest):
+        # Every count and result below is of these: the words' matches (and the crisis
+        # services), each within the radius.
+        wanted = matches | crisis_mask
+        nearest = nearest(wanted if among is None else wanted & among)
     if nearest is not None:
         matches &= mask_of(nearest, size)
         ranked = nearest
     first = 0  # the crisis services, in a crisis search: shown before the rest
     if found:
-        first = facet_index.value_mask("category", crisis_terms.CATEGORY)
+        first = crisis_mask
         if nearest is not None:  # those with no place are in the "Call, text or chat" block
             first &= mask_of(nearest, size)
         matches |= first
@@ -185,8 +197,10 @@ def _crisis_first(index, facet_index: FacetIndex, db, now: dt.datetime, q: str,
     return firsts
 
 
-def _text_matches(index, speller, q: str, db=None):
-    """(what the words match or None for "no words", all words?, correction, only?)."""
+def _text_matches(index, speller, q: str, db=None, ranked_next: bool = True):
+    """(what the words match or None for "no words", all words?, correction, only?).
+
+    ``ranked_next``: False when the matches are not ranked by relevance afterwards."""
     if not q.strip():
         return None, True, None, False
     if db is not None and (PHONE.match(q) or SHORT_CODE.match(q.strip())):
@@ -195,7 +209,7 @@ def _text_matches(index, speller, q: str, db=None):
         if by_phone:
             return _Text(mask_of(by_phone, index.size()), ranked=by_phone), True, None, False
     query = index.query(q)
-    exact = index.matches(query)
+    exact = index.matches(query, ranked_next=ranked_next)
     corrected = None
     if speller.may_correct(q):
         with index.shared() as searcher:
@@ -213,7 +227,7 @@ def _text_matches(index, speller, q: str, db=None):
     if exact or len(q.split()) < 2:
         return _Text(exact, query), True, None, False
     loose = index.query(q, all_words=False)
-    return _Text(index.matches(loose), loose), False, None, False
+    return _Text(index.matches(loose, ranked_next=ranked_next), loose), False, None, False
 
 
 def _related(index, facet_index: FacetIndex, masks: dict, q: str, filters: Filters,

@@ -23,9 +23,9 @@ from whoosh.query import And, Every, NullQuery, Or, Term
 
 from . import postings, segments
 from .languages import analyzer, fold_accents, stop_words
-from .masks import first_in, mask_of, to_array
+from .masks import first_in, mask_of, to_array, to_mask
 from .processes import SafeMpWriter
-from .ranking import Ranker
+from .ranking import Ranker, Scored
 from .writing import FastSegmentWriter
 
 # English stemming folds counselling/counseling/counsel and groups/group into one term.
@@ -289,17 +289,94 @@ class Index:
             hits = Hits(loose.ids, loose.total, all_words=False)
         return hits
 
+    def search_in_groups(self, text: str, groups: list[int], *, category: str | None = None,
+                         per_page: int = 20) -> Hits:
+        """``search``'s first page taken group by group: the best of the first group's
+        documents (a mask each, none shared), then of the second, and so on, ``per_page`` in
+        all; each group's words as ``search`` reads them for it (every word, else any word
+        when none of the group has every word); the total is ``search``'s over all groups.
+
+        The same as a ``search`` per group and one over all of them (``within`` each), with
+        the words matched once and each group's ranking taken from the same scores."""
+        within = reduce(int.__or__, groups, 0)
+        query = self.query(text)
+        ranker = self._ranker()
+        matched = ranker.match(query)
+        if matched is None or isinstance(query, Every):
+            return self._search_each(text, groups, category, per_page)
+        # Masks (ints) from here: a group's share of the matches is then one ``&``.
+        if category:
+            within &= self.matches(Term("category", category), ranked_next=False)
+        words = to_mask(matched) & within
+        # Any word, where every word matches none (of all the groups, or of one group).
+        loose_query = loose = None
+        if len(text.split()) > 1 and not all(words & group for group in groups):
+            loose_query = self.query(text, all_words=False)
+            loosely_matched = ranker.match(loose_query)
+            if loosely_matched is None:
+                return self._search_each(text, groups, category, per_page)
+            loose = to_mask(loosely_matched) & within
+        total = words.bit_count() or (loose.bit_count() if loose is not None else 0)
+        # Each group's matches, by every word or by any (``search`` per group); then each
+        # group's best, scored only where the matches are.
+        chosen = []
+        for group in groups:
+            loosely = loose is not None and not words & group
+            chosen.append((loosely, (loose if loosely else words) & group))
+        docnums: list[int] = []
+        scores: dict[bool, tuple[np.ndarray, Scored | None]] = {}
+        for loosely, these in chosen:
+            if len(docnums) >= per_page:
+                break
+            if not these:
+                continue
+            if loosely not in scores:
+                candidates = np.flatnonzero(to_array(reduce(int.__or__, (
+                    part for other, part in chosen if other is loosely)), ranker.size))
+                scores[loosely] = (candidates, ranker.evaluate_among(
+                    loose_query if loosely else query, candidates))
+            candidates, scored = scores[loosely]
+            if scored is None:
+                return self._search_each(text, groups, category, per_page)
+            best = ranker.top(scored, to_array(these, ranker.size)[candidates],
+                              per_page - len(docnums))
+            docnums += candidates[best].tolist()
+        return Hits(ids=self._ids(docnums), total=total)
+
+    def _search_each(self, text: str, groups: list[int], category: str | None,
+                     per_page: int) -> Hits:
+        """``search_in_groups`` as a ``search`` per group (a phrase, which Whoosh ranks, or
+        no words, by name)."""
+        ids: list[str] = []
+        total = self.search(text, category=category, per_page=1,
+                            within=reduce(int.__or__, groups, 0)).total
+        for group in groups:
+            if len(ids) >= per_page:
+                break
+            ids += self.search(text, category=category, per_page=per_page - len(ids),
+                               within=group).ids
+        return Hits(ids=ids, total=total)
+
     def matching(self, text: str, *, category: str | None = None, all_words: bool = True,
                  within: int | None = None) -> int:
         """The mask of every match, unranked: for a near search, which orders the matches by
         distance itself. ``within``: only documents in this mask."""
         return self._filtered(self.query(text, all_words=all_words), category, within)
 
-    def matches(self, query) -> int:
-        """The mask of every document the query matches."""
-        scored = self._ranker().evaluate(query)
-        if scored is not None:
-            return mask_of(scored.docnums, self.size())
+    def matches(self, query, *, ranked_next: bool = True) -> int:
+        """The mask of every document the query matches.
+
+        ``ranked_next``: False when no ranking of these matches follows (a near search
+        orders them by distance): they are then found without scoring every one."""
+        ranker = self._ranker()
+        if ranked_next:
+            scored = ranker.evaluate(query)
+            if scored is not None:
+                return mask_of(scored.docnums, ranker.size)
+        else:
+            matched = ranker.match(query)
+            if matched is not None:
+                return to_mask(matched)
         with self.shared() as searcher:
             return match_mask(searcher, query, searcher.doc_count_all())
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import reduce
 
 import numpy as np
 
@@ -32,7 +33,9 @@ REMOTE_SHOWN = 5
 NEAREST_SHOWN = 3
 # A nearest-few list sorts this many places per service asked for, then all if too few.
 NEAREST_PLACES = 16
-SERVING_KEPT = 1024  # sets of areas whose remote services' mask is kept (per build)
+# The band around an approximate distance that holds the exact one: twice the stated error,
+# so a distance written from the approximation is one the exact distance writes alike.
+BAND = 2 * geo.APPROXIMATE_ERROR
 
 
 @dataclass
@@ -80,7 +83,7 @@ class Points:
         self.size = size
         self.one_place_each = len(np.unique(self.docnums)) == len(self.docnums)
         self.remote: dict[int, set[str]] = {}
-        self._serving: dict[tuple[frozenset, bool], int] = {}
+        self._serving: dict[str | None, int] | None = None  # by area, when first asked
         for docnum, area in queries.remote_areas(db):
             self.remote.setdefault(docnum, set()).update([area] if area else [])
         # A kind of help's places, by latitude (``in_category``), made when first asked.
@@ -105,17 +108,18 @@ class Points:
                 if served & wanted or (in_region and not served)]
 
     def serving_mask(self, areas: list[str], in_region: bool) -> int:
-        """``serving`` as a mask, kept per set of areas: a near search names one of the
-        region's few places (or a point among them), and walking every remote service's
-        areas was a millisecond of each near search at 50,000 services."""
-        key = (frozenset(areas), in_region)
-        found = self._serving.get(key)
-        if found is None:
-            found = mask_of(self.serving(areas, in_region), self.size)
-            if len(self._serving) >= SERVING_KEPT:
-                self._serving.clear()
-            self._serving[key] = found
-        return found
+        """``serving`` as a mask: the masks of the services serving each area (made once per
+        build) joined; walking every remote service's areas took milliseconds at 50,000
+        services, and a resident's own point can fall in sets of areas nobody asked yet."""
+        if self._serving is None:
+            by_area: dict[str | None, list[int]] = {}
+            for docnum, served in self.remote.items():
+                for area in served or (None,):  # None: no service_area, the whole region
+                    by_area.setdefault(area, []).append(docnum)
+            self._serving = {area: mask_of(docnums, self.size)
+                             for area, docnums in by_area.items()}
+        wanted = [*areas, "region", None] if in_region else areas
+        return reduce(int.__or__, (self._serving.get(area, 0) for area in wanted), 0)
 
 
 def points(build, db, index: Index) -> Points:
@@ -133,6 +137,7 @@ class Nearby:
     latitudes: np.ndarray
     longitudes: np.ndarray
     size: int
+    km: np.ndarray  # each one's distance by ``geo.approximate_km``
 
     def mask(self) -> int:
         return mask_of(self.docnums, self.size)
@@ -141,11 +146,23 @@ class Nearby:
         """Of the services in the mask, nearest first, ``count`` from position ``start``."""
         return first_in(self.docnums, mask, self.size, start, count)
 
-    def distances(self, docnums: list[int]) -> dict[int, float]:
-        """Exact distances (km, geopy's geodesic) of the documents shown."""
+    def distances(self, docnums: list[int], shown=None) -> dict[int, float]:
+        """The distances (km) of the documents shown: geopy's geodesic, exactly.
+
+        ``shown``: how a page writes a distance in km ("1.2 mi"). Then a distance is
+        measured exactly only when the approximation's error band could be written in two
+        ways (a rounding step falls inside it); otherwise the approximation is given, which
+        the page writes as it would write the exact distance (the writing only ever grows
+        with the distance, so both ends of the band written alike means everything between
+        them is too). A page of twenty results then measures about one in a few hundred."""
         found = np.flatnonzero(np.isin(self.docnums, docnums)).tolist()
-        return {int(self.docnums[position]): geo.distance_km(self.centre, self.point(position))
-                for position in found}
+        distances = {}
+        for position in found:
+            km = float(self.km[position])
+            if shown is None or shown(km * (1 - BAND)) != shown(km * (1 + BAND)):
+                km = geo.distance_km(self.centre, self.point(position))
+            distances[int(self.docnums[position])] = km
+        return distances
 
     def point(self, position: int) -> geo.Point:
         return geo.Point(float(self.latitudes[position]), float(self.longitudes[position]))
@@ -205,14 +222,17 @@ def _sorted_within(points: Points, centre: geo.Point, radius: float, inside: np.
     chosen = inside[nearest_first]
     # Only those within the approximation's error of the edge could be on the wrong side.
     edge = km[nearest_first] > radius * (1 - geo.APPROXIMATE_ERROR)
-    found = Nearby(centre, points.docnums[chosen], lat[chosen], lon[chosen], points.size)
+    approximate = km[nearest_first]
+    found = Nearby(centre, points.docnums[chosen], lat[chosen], lon[chosen], points.size,
+                   approximate)
     keep = np.ones(len(chosen), dtype=bool)
     for position in np.flatnonzero(edge).tolist():
         keep[position] = geo.distance_km(centre, found.point(position)) <= radius
     if keep.all():
         return found
     chosen = chosen[keep]
-    return Nearby(centre, points.docnums[chosen], lat[chosen], lon[chosen], points.size)
+    return Nearby(centre, points.docnums[chosen], lat[chosen], lon[chosen], points.size,
+                  approximate[keep])
 
 
 def remote(db, index: Index, points: Points, places: Gazetteer, where: Where, text: str,
@@ -233,20 +253,14 @@ def remote(db, index: Index, points: Points, places: Gazetteer, where: Where, te
         hits = index.search(text, category=category, page=page, per_page=per_page,
                             within=within)
         return {"ids": hits.ids, "total": hits.total}
-    ids, total, left = [], None, within
+    groups, left = [], within
     for preferred in (*_preferences(first), -1):
         group = left & preferred
-        if not group:
-            continue
-        hits = index.search(text, category=category, per_page=per_page - len(ids),
-                            within=group)
-        total = index.search(text, category=category, per_page=1, within=within).total \
-            if total is None else total
-        ids += hits.ids
-        left &= ~group
-        if len(ids) >= per_page:
-            break
-    return {"ids": ids, "total": total or 0}
+        if group:
+            groups.append(group)
+            left &= ~group
+    hits = index.search_in_groups(text, groups, category=category, per_page=per_page)
+    return {"ids": hits.ids, "total": hits.total}
 
 
 def _preferences(masks: tuple[int, ...]) -> list[int]:

@@ -69,6 +69,7 @@ class Ranker:
         self._absent: set[tuple[str, str]] = set()
         self._lengths: dict[str, np.ndarray] = {}
         self._last: tuple[object, Scored] | None = None  # the query last evaluated
+        self._last_match: tuple[object, np.ndarray] | None = None  # ... and last matched
         # Builds never delete, but a deleted document must never be a result.
         folder = getattr(ix.storage, "folder", None)  # the build's flat copy of the postings
         self._arrays = TermArrays.of(Path(folder)) if folder else None
@@ -107,6 +108,61 @@ class Ranker:
         with self._lock:
             self._last = (query, scored)
         return scored
+
+    def match(self, query) -> np.ndarray | None:
+        """Which documents the query matches (``evaluate(query).docnums``, as a boolean
+        array by document), without scoring them, or None when Whoosh must match it: for a
+        near search, which orders its matches by distance. Terms are read as ``evaluate``
+        reads them (and kept for it)."""
+        with self._lock:
+            if self._last is not None and self._last[0] is query:
+                matched = np.zeros(self.size, dtype=bool)
+                matched[self._last[1].docnums] = True
+                return matched
+            if self._last_match is not None and self._last_match[0] is query:
+                return self._last_match[1]
+        try:
+            matched = self._match(query)
+        except Unsupported:
+            return None
+        matched.flags.writeable = False  # kept: a near search asks twice (its call block)
+        with self._lock:
+            self._last_match = (query, matched)
+        return matched
+
+    def _match(self, query) -> np.ndarray:
+        # ``_evaluate``'s tree, matches only: an absent term matches nothing, so the parts
+        # ``_evaluate`` drops from an Or change nothing here.
+        if isinstance(query, Term):
+            matched = np.zeros(self.size, dtype=bool)
+            found = self._postings(query.fieldname, query.text)
+            if found is not None:
+                matched[found[0]] = True
+            return matched
+        if type(query) in (And, Or):
+            parts = [self._match(sub) for sub in query.subqueries]
+            if not parts:
+                return np.zeros(self.size, dtype=bool)
+            combine = np.logical_and if type(query) is And else np.logical_or
+            return combine.reduce(parts) if len(parts) > 1 else parts[0]
+        if query is NullQuery:
+            return np.zeros(self.size, dtype=bool)
+        if type(query) is Every and query.fieldname is None:
+            return self._live.copy()
+        raise Unsupported(type(query).__name__)
+
+    def evaluate_among(self, query, docnums: np.ndarray) -> Scored | None:
+        """``evaluate(query)`` for the documents ``docnums`` only (ascending, no repeats):
+        the same scores, each document named by its position in ``docnums``. None when
+        Whoosh must rank the query. (The "Call, text or chat" block ranks only the phone and
+        online services serving an area.)"""
+        scored = self.evaluate(query)
+        if scored is None:
+            return None
+        at = np.searchsorted(docnums, scored.docnums)
+        inside = at < len(docnums)
+        inside[inside] = docnums[at[inside]] == scored.docnums[inside]
+        return Scored(at[inside], scored.scores[inside], scored.hits[inside], scored.terms)
 
     def top(self, scored: Scored, among: np.ndarray | None = None,
             limit: int | None = None) -> list[int]:
@@ -204,20 +260,22 @@ class Ranker:
         """A term's (documents, weights): from the build's flat copy when there is one, else
         from Whoosh's blocks (lock held)."""
         schema = self._searcher.schema
-        if self._arrays is not None:
-            if field not in schema:
-                return None
-            return self._arrays.get(field, schema[field].to_bytes(text))
         key = (field, text)
         if key in self._absent:
             return None
-        reader = self._searcher.reader()
-        if key not in reader:
+        if self._arrays is not None:
+            # An absent term is looked up again on every search that asks for it: a word
+            # is asked in each field, where most words are not (the name, the organization).
+            found = self._arrays.get(field, schema[field].to_bytes(text)) \
+                if field in schema else None
+        else:
+            reader = self._searcher.reader()
+            found = read_postings(reader.postings(field, text)) if key in reader else None
+        if found is None:
             if len(self._absent) >= CACHE_ABSENT:
                 self._absent.clear()
             self._absent.add(key)
-            return None
-        return read_postings(reader.postings(field, text))
+        return found
 
     def _score(self, field: str, text: str, docnums: np.ndarray,
                weights: np.ndarray) -> np.ndarray:

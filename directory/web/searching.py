@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..geo.distance import Point
 from ..search import crisis, finder, nearby, reading, spelling
 from ..search.filters import ORDER, Filters
+from ..search.masks import to_array
 from .current import current_facets, current_index
 from .store import get_build, get_db
 
@@ -37,13 +38,22 @@ def find(q, chosen, page, per_page, categories, now, *, centre: Point | None = N
          radius_km: float | None = None, among: int | None = None):
     """(finding, near) for words ``q``, filters ``chosen``, optionally only within
     ``radius_km`` of ``centre`` (nearest first) and only ``among`` a mask of documents."""
-    near = None
+    measured: list[nearby.Nearby] = []
+    nearest = None
     if centre is not None:
         points = nearby.points(get_build(), get_db(), current_index())
-        near = nearby.within_radius(points, centre, radius_km)
+
+        def nearest(wanted: int):
+            # Only the services the words match are measured and sorted by distance: a
+            # wide radius holds most of the build's places, and the page counts and shows
+            # none of the others.
+            measured.append(nearby.within_radius(points, centre, radius_km,
+                                                 among=to_array(wanted, points.size)))
+            return measured[-1].docnums
+
     speller = spelling.for_build(get_build(), get_db())
     hits = finder.find(current_index(), current_facets(), speller, get_db(),
                        q, chosen, page=page, per_page=per_page, now=now,
-                       categories=categories, nearest=near.docnums if near else None,
+                       categories=categories, nearest=nearest,
                        crisis=crisis.for_build(get_build(), get_db()), among=among)
-    return hits, near
+    return hits, (measured[0] if measured else None)

@@ -17,11 +17,13 @@ from flask import (
 )
 from werkzeug.exceptions import BadRequest
 
+from ..geo import distance as geo
 from ..search import crisis, nearby, queries
 from . import clock, params, searching, unmet, where
 from .cards import page_of_cards
 from .carry import carried_place
 from .current import all_categories, current_facets, current_index, current_stretch
+from .distance import format_distance
 from .i18n import gettext as _
 from .i18n import localized
 from .sharing import public_url, share_links
@@ -122,7 +124,9 @@ def _find(q, chosen, category, page, per_page, place, categories, now):
     if near is None:
         return hits, None, None
     points = nearby.points(get_build(), get_db(), current_index())
-    km = near.distances(hits.docnums)
+    # Measured exactly only where the approximation could be written otherwise.
+    km = near.distances(hits.docnums, shown=lambda km: format_distance(
+        geo.from_km(km, place.unit), place.unit))
     distances = dict(zip(hits.ids, (km[d] for d in hits.docnums), strict=False))
     # Hotlines in sight: the few lines serving the area, open now first (crisis lines
     # before all on a crisis search), on the first screen above the distance list.
