@@ -265,6 +265,7 @@ def site_searchers(build_path: Path):
     from ..search.filters import Filters
     from ..search.finder import find
     from ..search.index import Index
+    from ..search.masks import to_array
     from ..search.nearby import Where
 
     build = Build(build_path)
@@ -281,20 +282,24 @@ def site_searchers(build_path: Path):
 
     def search(text: str, category: str | None, place: str | None = None,
                radius: int = 0, language: str = "en") -> int:
-        near = None
+        nearest, measured = None, []
         if place is not None:
             found = places.find(place)
             if found is None:
                 raise SystemExit(f"{place!r} is not in places.csv; fix NEAR_QUERIES")
             where = Where(typed=place, radius=radius, unit=unit, point=geo.Point(*found.point))
-            near = nearby.within_radius(points, where.point, where.radius_km)
+
+            def nearest(wanted: int):
+                # As web/searching.py: only what the words match is measured and sorted.
+                measured.append(nearby.within_radius(points, where.point, where.radius_km,
+                                                     among=to_array(wanted, points.size)))
+                return measured[-1].docnums
         filters = Filters((("category", category),) if category else ())
         finding = find(index.in_language(language), facet_index, speller, db, text, filters,
                        page=1, per_page=20,
-                       now=now, categories=categories,
-                       nearest=near.docnums if near is not None else None, crisis=terms)
-        if near is not None:
-            near.distances(finding.docnums)
+                       now=now, categories=categories, nearest=nearest, crisis=terms)
+        if measured:
+            measured[0].distances(finding.docnums)
         return finding.total
 
     def keyword(text: str, category: str | None, _place: str, _radius: int) -> int:
