@@ -98,16 +98,7 @@ class Ranker:
         object, not an equal one: Whoosh's ``Or`` equality ignores ``scale``, so "any of the
         words" would have been given the scores of "every word" (``Index.query`` hands out
         one object per words and way of matching)."""
-        with self._lock:
-            if self._last is not None and self._last[0] is query:
-                return self._last[1]
-        try:
-            scored = self._evaluate(query)
-        except Unsupported:
-            return None
-        with self._lock:
-            self._last = (query, scored)
-        return scored
+        return self._kept("_last", query, self._evaluate)
 
     def match(self, query) -> np.ndarray | None:
         """Which documents the query matches (``evaluate(query).docnums``, as a boolean
@@ -119,16 +110,23 @@ class Ranker:
                 matched = np.zeros(self.size, dtype=bool)
                 matched[self._last[1].docnums] = True
                 return matched
-            if self._last_match is not None and self._last_match[0] is query:
-                return self._last_match[1]
+        # Kept read-only: a near search asks twice (its call block).
+        return self._kept("_last_match", query, lambda asked: _read_only(self._match(asked)))
+
+    def _kept(self, slot: str, query, work):
+        """``work(query)``, kept in ``slot`` for the same query object asked again; None
+        when Whoosh must answer the query."""
+        with self._lock:
+            kept = getattr(self, slot)
+            if kept is not None and kept[0] is query:
+                return kept[1]
         try:
-            matched = self._match(query)
+            found = work(query)
         except Unsupported:
             return None
-        matched.flags.writeable = False  # kept: a near search asks twice (its call block)
         with self._lock:
-            self._last_match = (query, matched)
-        return matched
+            setattr(self, slot, (query, found))
+        return found
 
     def _match(self, query) -> np.ndarray:
         # ``_evaluate``'s tree, matches only: an absent term matches nothing, so the parts
@@ -303,6 +301,11 @@ class Ranker:
 
 
 _NO_DOCUMENTS = np.zeros(0, dtype=np.int64)
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
 
 
 def _common(parts: list[Scored]) -> np.ndarray:
