@@ -104,6 +104,28 @@ def test_a_limit_keeps_the_best_and_breaks_ties_by_document_number(index):
         assert index.ranked(query, limit=limit) == everything[:limit]
 
 
+
+@pytest.mark.parametrize("distinct", [3, 40, 100_000])  # scores: ties everywhere … none
+def test_the_best_few_of_many_scores_are_those_a_full_sort_gives(distinct):
+    # Ranker.top looks only near the top of a large result (its blocks' maxima): the same
+    # documents, in the same order, as sorting every score, ties by document number.
+    import numpy as np
+
+    from directory.search.ranking import Ranker, Scored
+
+    rng = np.random.default_rng(distinct)
+    for size in (10, 64 * 5, 64 * 40 + 17, 20_000):
+        docnums = np.sort(rng.choice(100_000, size, replace=False))
+        scores = rng.integers(0, distinct, size) / 7.0
+        scored = Scored(docnums, scores, np.ones(size, dtype=np.int32), 1)
+        among = rng.random(100_000) < 0.5
+        for limit in (1, 5, 20, 300):
+            for allowed in (None, among):
+                kept = [i for i in range(size) if allowed is None or allowed[docnums[i]]]
+                expected = sorted(kept, key=lambda i: (-scores[i], docnums[i]))[:limit]
+                assert Ranker.top(None, scored, allowed, limit) == docnums[expected].tolist()
+
+
 def test_masks_and_arrays_convert_both_ways():
     for mask in (0, 1, 0b1011, 1 << 12, (1 << 13) - 1):
         assert to_mask(to_array(mask, 13)) == mask

