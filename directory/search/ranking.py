@@ -172,10 +172,21 @@ class Ranker:
         """``evaluate(query)`` for the documents ``docnums`` only (ascending, no repeats):
         the same scores, each document named by its position in ``docnums``. None when
         Whoosh must rank the query. (The "Call, text or chat" block ranks only the phone and
-        online services serving an area.)"""
-        scored = self.evaluate(query)
-        if scored is None:
-            return None
+        online services serving an area.)
+
+        Only these documents are scored, unless the query's whole scores are kept: each
+        term's documents are cut to them before anything is added, so each document's sum
+        has the same parts in the same order (the same bits); a near search matched its words
+        unscored and had scored the whole index for a block of three lines."""
+        with self._lock:
+            kept = self._last
+        if kept is not None and kept[0] is query:
+            scored = kept[1]
+        else:
+            try:
+                scored = self._evaluate(query, docnums)
+            except Unsupported:
+                return None
         at = np.searchsorted(docnums, scored.docnums)
         inside = at < len(docnums)
         inside[inside] = docnums[at[inside]] == scored.docnums[inside]
@@ -202,11 +213,12 @@ class Ranker:
 
     # --- the query tree ------------------------------------------------------------------
 
-    def _evaluate(self, query) -> Scored:
+    def _evaluate(self, query, among: np.ndarray | None = None) -> Scored:
+        """The query's scores; ``among``: of these documents only (ascending)."""
         if isinstance(query, Term):
-            return self._term(query)
+            return self._term(query, among)
         if type(query) in (And, Or):  # exact types: subclasses may match differently
-            parts = [self._evaluate(sub) for sub in query.subqueries]
+            parts = [self._evaluate(sub, among) for sub in query.subqueries]
             if type(query) is Or and not query.scale and query.boost == 1.0:
                 # An absent term adds nothing to a plain Or (Whoosh drops its null matcher).
                 parts = [part for part in parts if part.terms] or parts[:1]
@@ -219,6 +231,8 @@ class Ranker:
             return self._nothing()
         if type(query) is Every and query.fieldname is None:  # browsing: all, unscored
             everything = np.flatnonzero(self._live)
+            if among is not None:
+                everything = everything[_positions_of(everything, among)]
             return Scored(everything, np.zeros(len(everything)),
                           np.zeros(len(everything), dtype=np.int32), 0)
         raise Unsupported(type(query).__name__)
@@ -246,11 +260,14 @@ class Ranker:
     def _nothing(self) -> Scored:
         return Scored(_NO_DOCUMENTS, np.zeros(0), np.zeros(0, dtype=np.int32), 0)
 
-    def _term(self, query: Term) -> Scored:
+    def _term(self, query: Term, among: np.ndarray | None = None) -> Scored:
         found = self._postings(query.fieldname, query.text)
         if found is None:
             return self._nothing()
         docnums, term_scores = found
+        if among is not None:  # still a term of the query (``terms``), if in none of them
+            at = _positions_of(docnums, among)
+            docnums, term_scores = docnums[at], term_scores[at]
         scores = term_scores * query.boost if query.boost != 1.0 else term_scores
         return Scored(docnums, scores, np.ones(len(docnums), dtype=np.int32), 1)
 
@@ -323,6 +340,15 @@ class Ranker:
 
 
 _NO_DOCUMENTS = np.zeros(0, dtype=np.int64)
+
+
+def _positions_of(docnums: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Where in ``docnums`` (ascending) the documents of ``among`` (ascending) are, in order;
+    those not in it left out."""
+    at = np.searchsorted(docnums, among)
+    found = at < len(docnums)
+    found[found] = docnums[at[found]] == among[found]
+    return at[found]
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
