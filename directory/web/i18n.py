@@ -22,7 +22,7 @@ from flask import has_app_context, has_request_context, request
 from flask.globals import _cv_app
 from flask_babel import Babel, force_locale, format_date, get_locale, get_translations
 from jinja2 import pass_eval_context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import ROOT
 from ..build.layout import NoBuild
@@ -185,6 +185,15 @@ class KeptWords:
         if found is None:
             found = self._kept[value] = self._make(self._kind, value)
         return found
+
+    def options(self, options) -> Markup:
+        """The ``<option>`` of each choice that gives results or is chosen: its words and
+        how many results it gives. Written here, not by a loop in the template: the panel's
+        fifty options were a tenth of a filtered page's template (issue #19)."""
+        return Markup("\n".join(
+            f'<option value="{escape(option.value)}"{" selected" if option.selected else ""}>'
+            f'{escape(self[option.value])} ({option.count})</option>'
+            for option in options if option.count or option.selected))
 
 
 def kept_words(kind: str, make) -> KeptWords:
