@@ -179,6 +179,32 @@ def test_without_a_way_of_writing_every_distance_is_exact(app):
                                                           points.longitudes[docnum]))
 
 
+
+@pytest.mark.parametrize("unit", ["km", "mi"])
+def test_a_service_pages_nearest_alike_are_written_as_their_exact_distances(app, unit):
+    """The service page's "nearest alike" (``nearest_same_category``) measures exactly only
+    where the approximation could be written otherwise: the same services, each distance
+    written as the exact one is; without ``shown``, every distance is the exact one."""
+    def shown(value):
+        return format_distance(geo.from_km(value, unit), unit)
+
+    with app.test_request_context("/search"):
+        db, facets = get_db(), current_facets()
+        points = nearby.points(get_build(), db, current_index())
+        ids = [row[0] for row in db.execute(
+            "select id from services where status = 'active' order by id")]
+        approximated = 0
+        for service_id in ids[::3]:
+            service = queries.service(db, service_id)
+            exact = nearby.nearest_same_category(db, points, facets, service)
+            given = nearby.nearest_same_category(db, points, facets, service, shown=shown)
+            assert given["ids"] == exact["ids"], service_id
+            for other, km in given["km"].items():
+                assert shown(km) == shown(exact["km"][other]), (service_id, other)
+                approximated += km != exact["km"][other]
+        assert approximated > 20  # the approximation stands for most
+
+
 def test_the_synthetic_build_has_ties_and_places_to_compare(app):
     """What the comparisons above rest on: services sharing a place, several places a
     service, words that match part of the build."""

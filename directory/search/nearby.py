@@ -156,16 +156,20 @@ class Nearby:
         with the distance, so both ends of the band written alike means everything between
         them is too). A page of twenty results then measures about one in a few hundred."""
         found = np.flatnonzero(np.isin(self.docnums, docnums)).tolist()
-        distances = {}
-        for position in found:
-            km = float(self.km[position])
-            if shown is None or shown(km * (1 - BAND)) != shown(km * (1 + BAND)):
-                km = geo.distance_km(self.centre, self.point(position))
-            distances[int(self.docnums[position])] = km
-        return distances
+        return {int(self.docnums[position]): _as_shown(
+                    float(self.km[position]), self.centre, self.point(position), shown)
+                for position in found}
 
     def point(self, position: int) -> geo.Point:
         return geo.Point(float(self.latitudes[position]), float(self.longitudes[position]))
+
+
+def _as_shown(km: float, centre: geo.Point, point: geo.Point, shown=None) -> float:
+    """The approximate distance ``km`` when ``shown`` writes every distance in its error
+    band alike, else geopy's geodesic, exactly (``Nearby.distances``)."""
+    if shown is None or shown(km * (1 - BAND)) != shown(km * (1 + BAND)):
+        return geo.distance_km(centre, point)
+    return km
 
 
 def within_radius(points: Points, centre: geo.Point, radius: float,
@@ -272,10 +276,14 @@ def _preferences(masks: tuple[int, ...]) -> list[int]:
     return [head & r for r in rest] + [head] + rest
 
 
-def nearest_same_category(db, points: Points, facet_index, service: dict) -> dict:
+def nearest_same_category(db, points: Points, facet_index, service: dict,
+                          shown=None) -> dict:
     """A few other active services sharing a kind of help (or one below it), nearest to
     this one's first place, within the largest radius: their ``ids``, nearest first, their
-    distances (``km`` by id) and the ``centre`` measured from, for their cards (``attach``)."""
+    distances (``km`` by id) and the ``centre`` measured from, for their cards (``attach``).
+
+    ``shown``: how the cards write a distance in km, as ``Nearby.distances`` takes it (the
+    same in every language: only the rounding decides when two distances read alike)."""
     located = [loc for loc in service["locations"] if loc["latitude"] is not None]
     if not located or not service["categories"]:
         return {"ids": [], "km": {}, "centre": None}
@@ -287,8 +295,11 @@ def nearest_same_category(db, points: Points, facet_index, service: dict) -> dic
                                NEAREST_SHOWN)
     if nearest is not None:
         chosen = [docnum for docnum, _ in nearest]
-        km = {docnum: geo.distance_km(point, geo.Point(float(points.latitudes[position]),
-                                                       float(points.longitudes[position])))
+        km = {docnum: _as_shown(
+                  float(geo.approximate_km(point, geo.Reduced(
+                      *(part[position] for part in points.reduced)))),
+                  point, geo.Point(float(points.latitudes[position]),
+                                   float(points.longitudes[position])), shown)
               for docnum, position in nearest}
     else:  # few alike close by: measure every service sharing a kind of help
         sharing = 0
@@ -299,7 +310,7 @@ def nearest_same_category(db, points: Points, facet_index, service: dict) -> dic
         near = within_radius(points, point, geo.MAX_RADIUS_KM,
                              among=to_array(sharing, points.size), nearest=NEAREST_SHOWN)
         chosen = near.page(sharing, 0, NEAREST_SHOWN)
-        km = near.distances(chosen)
+        km = near.distances(chosen, shown)
     ids = queries.service_ids(db, chosen)
     return {"ids": [ids[docnum] for docnum in chosen if docnum in ids],
             "km": {ids[docnum]: km[docnum] for docnum in chosen if docnum in ids},

@@ -125,8 +125,7 @@ def _find(q, chosen, category, page, per_page, place, categories, now):
         return hits, None, None
     points = nearby.points(get_build(), get_db(), current_index())
     # Measured exactly only where the approximation could be written otherwise.
-    km = near.distances(hits.docnums, shown=lambda km: format_distance(
-        geo.from_km(km, place.unit), place.unit))
+    km = near.distances(hits.docnums, shown=_written(place.unit))
     distances = dict(zip(hits.ids, (km[d] for d in hits.docnums), strict=False))
     # Hotlines in sight: the few lines serving the area, open now first (crisis lines
     # before all on a crisis search), on the first screen above the distance list.
@@ -168,6 +167,11 @@ def remote_services():
                            pages=max(1, math.ceil(found["total"] / per_page)), back=back)
 
 
+def _written(unit: str):
+    """A distance in km as the cards write it in ``unit`` (for ``Nearby.distances``)."""
+    return lambda km: format_distance(geo.from_km(km, unit), unit)
+
+
 @bp.get("/services/<service_id>")
 def service(service_id: str):
     found = queries.service(get_db(), service_id)
@@ -180,7 +184,7 @@ def service(service_id: str):
         ("nearest", service_id),
         lambda: nearby.nearest_same_category(
             get_db(), nearby.points(get_build(), get_db(), current_index()), current_facets(),
-            found),
+            found, shown=_written(where.unit())),
         size=ANSWERS_KEPT)
     cards = page_of_cards(get_db(), nearest["ids"],
                           (nearest["km"], nearest["centre"], where.unit())) \
