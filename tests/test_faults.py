@@ -220,6 +220,32 @@ def test_an_interrupted_build_stops_its_processes_and_says_one_line(big_data, tm
     assert not [p for p in (tmp_path / "instance" / "builds").glob(".*")]  # no temp folder kept
 
 
+
+def test_a_ctrl_c_held_while_forking_stops_the_build_and_not_the_child():
+    """Ctrl-C the moment before a writer is forked (``interrupts_held``): the build gets it
+    once the child exists; the child, a copy of the build, must not raise it too and run
+    the build's way out (it printed three tracebacks under an interrupted busy build)."""
+    from directory.search.processes import interrupts_held
+
+    pid, interrupted = None, False
+    try:
+        with interrupts_held():
+            # As it can happen: the signal delivered just before it is blocked.
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            os.kill(os.getpid(), signal.SIGINT)
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            pid = os.fork()
+    except KeyboardInterrupt:
+        if pid == 0:
+            os._exit(3)  # the child was interrupted
+        interrupted = True
+    if pid == 0:
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, "the child raised the build's Ctrl-C"
+    assert interrupted, "the build never got its Ctrl-C"
+
+
 @PARALLEL
 @pytest.mark.parametrize("kilobytes", [64, 256, 1024])
 def test_a_full_disk_while_indexing_is_one_line(big_data, tmp_path, kilobytes):

@@ -63,19 +63,22 @@ def interrupts_held():
     if threading.current_thread() is not threading.main_thread():
         yield  # only the main thread may set handlers; it is the one Ctrl-C interrupts
         return
-    caught = []
+    caught, entered = [], os.getpid()
     previous = signal.signal(signal.SIGINT, lambda *args: caught.append(args))
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-        signal.signal(signal.SIGINT, previous)
-        if caught:
-            if callable(previous):
-                previous(*caught[0])
-            elif previous == signal.SIG_DFL:
-                raise KeyboardInterrupt
+        # A child forked in the block leaves it too, with a copy of ``caught``: a Ctrl-C
+        # held for the build is not its own (it had raised it and run the build's way out).
+        if os.getpid() == entered:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            signal.signal(signal.SIGINT, previous)
+            if caught:
+                if callable(previous):
+                    previous(*caught[0])
+                elif previous == signal.SIG_DFL:
+                    raise KeyboardInterrupt
 
 
 def quiet_child(parent: int) -> None:
