@@ -21,7 +21,7 @@ from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, plugins
 from whoosh.query import And, Every, NullQuery, Or, Term
 
-from . import postings, segments
+from . import positions, postings, segments
 from .languages import analyzer, fold_accents, stop_words
 from .masks import first_in, mask_of, to_array, to_mask
 from .processes import SafeMpWriter
@@ -157,6 +157,7 @@ def write_index(path: Path, documents, languages=("en",)) -> None:
         if reader.doc_count_all() != count:  # never serve an index that lost a segment
             raise RuntimeError(f"the index holds {reader.doc_count_all()} of {count} documents")
         postings.write(path, reader)  # the postings as flat arrays
+        positions.write(path, reader)  # ... and where each word stands, for phrases
 
 
 def document_numbers(path: Path):
@@ -345,8 +346,8 @@ class Index:
 
     def _search_each(self, text: str, groups: list[int], category: str | None,
                      per_page: int) -> Hits:
-        """``search_in_groups`` as a ``search`` per group (a phrase, which Whoosh ranks, or
-        no words, by name)."""
+        """``search_in_groups`` as a ``search`` per group (no words, by name; or a query
+        Whoosh ranks: a phrase in an index written without positions)."""
         ids: list[str] = []
         total = self.search(text, category=category, per_page=1,
                             within=reduce(int.__or__, groups, 0)).total
@@ -388,7 +389,7 @@ class Index:
         if scored is not None:
             allowed = None if among is None else to_array(among, ranker.size)
             return ranker.top(scored, allowed, limit)
-        with self.shared() as searcher:  # a phrase: Whoosh ranks it
+        with self.shared() as searcher:  # an index without positions: Whoosh ranks it
             # Without its matcher swapping and filter, which change scores (test_ranking).
             collector = searcher.collector(limit=None)
             collector.replace = 0
