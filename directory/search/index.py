@@ -21,7 +21,7 @@ from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.qparser import AndGroup, MultifieldParser, OrGroup, plugins
 from whoosh.query import And, Every, NullQuery, Or, Term
 
-from . import positions, postings, segments
+from . import postings, segments
 from .languages import analyzer, fold_accents, stop_words
 from .masks import first_in, mask_of, to_array, to_mask
 from .processes import SafeMpWriter
@@ -157,7 +157,6 @@ def write_index(path: Path, documents, languages=("en",)) -> None:
         if reader.doc_count_all() != count:  # never serve an index that lost a segment
             raise RuntimeError(f"the index holds {reader.doc_count_all()} of {count} documents")
         postings.write(path, reader)  # the postings as flat arrays
-        positions.write(path, reader)  # ... and where each word stands, for phrases
 
 
 def document_numbers(path: Path):

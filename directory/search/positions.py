@@ -52,6 +52,14 @@ def positional(field) -> bool:
 # --- writing, at build time ---------------------------------------------------------------
 
 
+def write_beside(index_dir: Path) -> bool:
+    """``write`` for the finished index in ``index_dir`` (the build's one call)."""
+    from .segments import open_index
+
+    with open_index(str(index_dir)).reader() as reader:
+        return write(index_dir, reader)
+
+
 def write(index_dir: Path, reader) -> bool:
     """Every positional term's occurrences as sorted keys in ``index_dir``; False (nothing
     written: phrases are then matched by Whoosh) when two terms' hashes collide or the index
