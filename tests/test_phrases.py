@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 import re
 import shutil
-from pathlib import Path
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pytest
