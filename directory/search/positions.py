@@ -263,10 +263,15 @@ def phrase_documents(keys: list[np.ndarray], candidates: np.ndarray, size: int,
         if not len(ends):
             break
         word = word[allowed[word >> SHIFT]]
-        # An end e with word - slop <= e <= word - 1 (the same document: see above).
-        reached = np.searchsorted(ends, word - slop) < np.searchsorted(ends, word)
+        if slop == 1:  # a phrase as typed: the end just before (one lookup, not two)
+            at = np.minimum(np.searchsorted(ends, word - 1), len(ends) - 1)
+            reached = ends[at] == word - 1
+        else:  # an end e with word - slop <= e <= word - 1 (the same document: see above)
+            reached = np.searchsorted(ends, word - slop) < np.searchsorted(ends, word)
         ends = word[reached]
         if len(ends):
             allowed[:] = False
             allowed[ends >> SHIFT] = True
-    return np.unique(ends >> SHIFT)
+    documents = ends >> SHIFT  # ascending, as the keys are
+    return documents[np.concatenate(([True], documents[1:] != documents[:-1]))] \
+        if len(documents) else documents
