@@ -32,7 +32,8 @@ KEEP_BUILDS = 3
 # 5: both, and dated sessions (schedule rows of kind session, the sessions table), volunteer roles.
 # 6: all of those, and translations of listings, descriptions and index fields per language.
 # 7: and every term's postings as flat arrays beside the index (search/postings.py).
-FORMAT = 7
+# 8: and every text term's positions as flat arrays (search/positions.py: quoted phrases).
+FORMAT = 8
 
 
 class BuildError(Exception):

@@ -345,8 +345,8 @@ class Index:
 
     def _search_each(self, text: str, groups: list[int], category: str | None,
                      per_page: int) -> Hits:
-        """``search_in_groups`` as a ``search`` per group (a phrase, which Whoosh ranks, or
-        no words, by name)."""
+        """``search_in_groups`` as a ``search`` per group (no words, by name; or a query
+        Whoosh ranks: a phrase in an index written without positions)."""
         ids: list[str] = []
         total = self.search(text, category=category, per_page=1,
                             within=reduce(int.__or__, groups, 0)).total
@@ -388,7 +388,7 @@ class Index:
         if scored is not None:
             allowed = None if among is None else to_array(among, ranker.size)
             return ranker.top(scored, allowed, limit)
-        with self.shared() as searcher:  # a phrase: Whoosh ranks it
+        with self.shared() as searcher:  # an index without positions: Whoosh ranks it
             # Without its matcher swapping and filter, which change scores (test_ranking).
             collector = searcher.collector(limit=None)
             collector.replace = 0

@@ -7,8 +7,10 @@ from the same posting weights, field lengths and statistics Whoosh uses, and kep
 arrays (documents, scores). A query is then a few vector additions and a partial sort.
 
 Only the parts the site's parser produces are ranked here: terms, AND, OR (with Whoosh's
-coordination bonus). Anything else (a quoted phrase) is left to Whoosh (``evaluate`` returns
-None). ``tests/test_ranking.py`` checks both rank alike.
+coordination bonus) and quoted phrases (``_phrase``: where the words stand comes from the
+build's flat copy of the positions, ``positions``). Anything else (or a phrase in an index
+written without positions) is left to Whoosh (``evaluate`` returns None).
+``tests/test_ranking.py`` and ``tests/test_phrases.py`` check both rank alike.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from whoosh.query import And, Every, NullQuery, Or, Term
+from whoosh.query import And, Every, NullQuery, Or, Phrase, Term
 from whoosh.scoring import BM25F
 
+from .positions import TermPositions, phrase_documents, positional
 from .postings import TermArrays, read_postings
 
 # Scored postings kept per index, least recently used dropped first: 12 bytes each, so ~7 MB
@@ -92,6 +95,7 @@ class Ranker:
         # Builds never delete, but a deleted document must never be a result.
         folder = getattr(ix.storage, "folder", None)  # the build's flat copy of the postings
         self._arrays = TermArrays.of(Path(folder)) if folder else None
+        self._positions = TermPositions.of(Path(folder)) if folder else None
         self._live = np.ones(self.size, dtype=bool)
         if self._searcher.reader().has_deletions():
             self._live[:] = False
@@ -164,6 +168,12 @@ class Ranker:
             return combine.reduce(parts) if len(parts) > 1 else parts[0]
         if query is NullQuery:
             return np.zeros(self.size, dtype=bool)
+        if type(query) is Phrase:
+            matched = np.zeros(self.size, dtype=bool)
+            found = self._phrase_documents(query)
+            if found is not None:
+                matched[found[0]] = True
+            return matched
         if type(query) is Every and query.fieldname is None:
             return self._live.copy()
         raise Unsupported(type(query).__name__)
@@ -229,6 +239,12 @@ class Ranker:
             return self._combine(query, parts)
         if query is NullQuery:
             return self._nothing()
+        if type(query) is Phrase:
+            found = self._phrase(query)
+            if among is not None:  # cut as a term is: the same scores, fewer of them
+                at = _positions_of(found.docnums, among)
+                found = Scored(found.docnums[at], found.scores[at], found.hits[at], found.terms)
+            return found
         if type(query) is Every and query.fieldname is None:  # browsing: all, unscored
             everything = np.flatnonzero(self._live)
             if among is not None:
@@ -270,6 +286,58 @@ class Ranker:
             docnums, term_scores = docnums[at], term_scores[at]
         scores = term_scores * query.boost if query.boost != 1.0 else term_scores
         return Scored(docnums, scores, np.ones(len(docnums), dtype=np.int32), 1)
+
+    def _phrase(self, query: Phrase) -> Scored:
+        """Whoosh's score of a quoted phrase: its ``SpanNear2`` matcher scores a document
+        as the intersection of its words' term matchers does, their BM25F scores added in
+        the order of Whoosh's binary tree (``make_binary_tree``), times the phrase's boost;
+        each word is a term for the coordination bonus of an Or above it."""
+        found = self._phrase_documents(query)
+        if found is None:
+            return self._nothing()
+        docnums, words = found
+        parts = []
+        for word_docnums, word_scores in words:
+            parts.append(word_scores[np.searchsorted(word_docnums, docnums)])
+        scores = _tree_sum(parts)
+        if query.boost != 1.0:
+            scores = scores * query.boost
+        return Scored(docnums, scores, np.full(len(docnums), len(words), dtype=np.int32),
+                      len(words))
+
+    def _phrase_documents(self, query: Phrase):
+        """(documents where the phrase stands, ascending; each word's (documents, scores)),
+        or None when it matches nothing as Whoosh sees it (a field or word absent);
+        ``Unsupported`` when Whoosh must match it."""
+        schema = self._searcher.schema
+        field = query.fieldname
+        if field not in schema:
+            return None  # Whoosh's NullMatcher
+        if self._positions is None or not positional(schema[field]) or not query.words:
+            raise Unsupported("phrase")
+        words = []
+        for word in query.words:
+            try:
+                schema[field].to_bytes(word)
+            except ValueError:
+                return None
+            found = self._postings(field, word)
+            if found is None:  # Whoosh: "shortcut the query if one of the words doesn't exist"
+                return None
+            words.append(found)
+        # Only the documents with every word can hold the phrase: the rarest word first.
+        candidates = min((docnums for docnums, _ in words), key=len)
+        for docnums, _ in words:
+            if not len(candidates):
+                break
+            at = np.minimum(np.searchsorted(docnums, candidates), len(docnums) - 1)
+            candidates = candidates[docnums[at] == candidates]
+        if not len(candidates):
+            return _NO_DOCUMENTS, words
+        with self._lock:
+            keys = [self._positions.get(field, schema[field].to_bytes(word))
+                    for word in query.words]
+        return phrase_documents(keys, candidates, self.size, query.slop), words
 
     # --- per-term arrays, cached ------------------------------------------------------------
 
@@ -354,6 +422,15 @@ def _positions_of(docnums: np.ndarray, among: np.ndarray) -> np.ndarray:
 def _read_only(array: np.ndarray) -> np.ndarray:
     array.flags.writeable = False
     return array
+
+
+def _tree_sum(parts: list[np.ndarray]) -> np.ndarray:
+    """The parts added as Whoosh's ``make_binary_tree`` adds its matchers' scores: the first
+    half's sum plus the second half's (so the same bits)."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
 
 
 def _common(parts: list[Scored]) -> np.ndarray:
