@@ -23,6 +23,11 @@ or analyzer it does not know to be per-token falls back to Whoosh's own ``index`
 from __future__ import annotations
 
 import re
+import zlib
+from array import array
+from pickle import dumps
+
+import numpy as np
 
 from whoosh.analysis import (
     CharsetFilter,
@@ -32,7 +37,12 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.codec.whoosh3 import W3PostingsWriter, byte_to_length, length_to_byte
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3PostingsWriter,
+    byte_to_length,
+    length_to_byte,
+)
 from whoosh.formats import Positions
 from whoosh.system import emptybytes
 from whoosh.util.text import utf8encode
@@ -110,11 +120,32 @@ class _Words:
         return found
 
 
+class _Field:
+    """One field's postings while a segment is written: a number per distinct term, and per
+    posting its term's number and its value's (``FastSegmentWriter._value``), the document
+    numbers once per document with how many postings each gave."""
+
+    __slots__ = ("numbers", "terms", "tids", "vids", "docs", "counts")
+
+    def __init__(self):
+        self.numbers: dict = {}  # a term (text, or bytes from Whoosh's own analysis) → number
+        self.terms: list[bytes] = []  # number → the term's UTF-8 bytes
+        self.tids, self.vids = array("i"), array("i")
+        self.docs, self.counts = array("i"), array("i")
+
+    def number(self, term) -> int:
+        found = self.numbers.get(term)
+        if found is None:
+            found = self.numbers[term] = len(self.terms)
+            self.terms.append(term if isinstance(term, bytes) else utf8encode(term)[0])
+        return found
+
+
 class FastSegmentWriter(SegmentWriter):
     """A ``SegmentWriter`` writing the same segment as Whoosh's, several times faster.
 
-    Postings are kept in memory until commit: about 16 bytes each (a process indexing 25,000
-    services holds a few million)."""
+    Postings are kept in memory until commit, as two 32-bit numbers each (a process indexing
+    25,000 services holds a few million), and sorted into Whoosh's order with numpy."""
 
     # Distinct values of a field kept analysed (a category's words repeat across services).
     KEEP_VALUES = 4096
@@ -122,15 +153,21 @@ class FastSegmentWriter(SegmentWriter):
     # many have been looked up with fewer than a quarter found: its kept values were tens
     # of MB in every indexing process, for nothing.
     JUDGE_AFTER = 1000
+    # Postings turned into Python lists at a time when a field is written (bounded memory).
+    CHUNK = 1 << 16
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
-        self._postings: dict[str, dict[bytes, list]] = {}
+        self._fields: dict[str, _Field] = {}
         self._words: dict[str, _Words | None] = {}
-        self._values: dict[str, dict[str, list]] = {}
+        self._values: dict[str, dict[str, tuple]] = {}
         self._looked_up: dict[str, list[int]] = {}  # field → [values found, looked up]
-        self._tbytes: dict[str, bytes] = {}  # a term → its UTF-8 bytes
-        self._shared: dict[tuple, tuple] = {}  # (weight, vbytes, length), one object each
+        # A posting's value (weight, encoded positions, stored length): one number each,
+        # the same for every posting that has it.
+        self._vid: dict[tuple, int] = {}
+        self._vweights: list[float] = []
+        self._vbytes: list[bytes] = []
+        self._vlengths: list[int] = []
         self._encoded: dict[tuple, bytes] = {}  # positions → Whoosh's encoding
         self._lengths = self.codec.length_stats
         # Set by a caller that wants the segment's postings as arrays too (``postings``).
@@ -143,43 +180,82 @@ class FastSegmentWriter(SegmentWriter):
             self._words[fieldname] = _Words(field.analyzer) if fast else None
         return self._words[fieldname]
 
-    def _items(self, fieldname: str, field, words: _Words, value: str) -> list:
-        """(btext, freq, weight, vbytes) per term, as ``field.index(value)`` makes them."""
-        values = self._values.setdefault(fieldname, {})
-        counts = self._looked_up.setdefault(fieldname, [0, 0])
-        counts[1] += 1
-        items = values.get(value)
-        if items is not None:
-            counts[0] += 1
-            return items
-        boost, encoded, items = field.format.field_boost, self._encoded, []
+    def _value(self, weight: float, vbytes: bytes, stored: int) -> int:
+        key = (weight, vbytes, stored)
+        found = self._vid.get(key)
+        if found is None:
+            found = self._vid[key] = len(self._vweights)
+            self._vweights.append(weight)
+            self._vbytes.append(vbytes)
+            self._vlengths.append(stored)
+        return found
+
+    def _stored(self, length: int) -> int:
+        # The length Whoosh reads back for each posting: stored as one byte.
+        return byte_to_length(length_to_byte(length)) if length and self._lengths else 0
+
+    def _analysed(self, field, words: _Words, value: str, fieldboost: float,
+                  postings: _Field) -> tuple:
+        """(term numbers, value numbers, field length) of ``value``, as ``field.index(value)``
+        makes its postings."""
+        boost, encoded, number = field.format.field_boost, self._encoded, postings.number
+        tids, made, length = array("i"), [], 0
         for term, poslist in words.positions(value).items():
             key = tuple(poslist)
             vbytes = encoded.get(key)
             if vbytes is None:
                 vbytes = encoded[key] = field.format.encode(poslist)
-            # One bytes object per term, shared by every value holding it.
-            tbytes = self._tbytes.get(term)
-            if tbytes is None:
-                tbytes = self._tbytes[term] = utf8encode(term)[0]
+            tids.append(number(term))
             # As Positions.word_values: the sum of each token's boost (1.0), times the field's.
-            items.append((tbytes, len(poslist), float(len(poslist)) * boost, vbytes))
+            made.append((float(len(poslist)) * boost * fieldboost, vbytes))
+            length += len(poslist)
+        if not field.scorable:
+            length = 0
+        stored, value_of = self._stored(length), self._value
+        return tids, array("i", [value_of(weight, vbytes, stored) for weight, vbytes in made]), \
+            length
+
+    def _indexed(self, fieldname: str, field, words: _Words, value: str, fieldboost: float,
+                 postings: _Field) -> tuple:
+        """``_analysed``, kept for values that repeat."""
+        if fieldboost != 1.0:
+            return self._analysed(field, words, value, fieldboost, postings)
+        values = self._values.setdefault(fieldname, {})
+        counts = self._looked_up.setdefault(fieldname, [0, 0])
+        counts[1] += 1
+        found = values.get(value)
+        if found is not None:
+            counts[0] += 1
+            return found
+        found = self._analysed(field, words, value, fieldboost, postings)
         if counts[1] >= self.JUDGE_AFTER and counts[0] * 4 < counts[1]:
             values.clear()  # and none kept from now on
-            return items
+            return found
         if len(values) >= self.KEEP_VALUES:
             values.clear()
-        values[value] = items
-        return items
+        values[value] = found
+        return found
+
+    def _whooshs(self, field, value, fieldboost: float, postings: _Field) -> tuple:
+        """``_analysed`` of a field left to Whoosh's own ``index``."""
+        if field.separate_spelling() or field.vector:
+            raise NotImplementedError(f"{field}: spelling or vectors")
+        items = list(field.index(value))
+        length = sum(item[1] for item in items) if field.scorable else 0
+        stored = self._stored(length)
+        tids = array("i", [postings.number(btext) for btext, _, _, _ in items])
+        vids = array("i", [self._value(weight * fieldboost, vbytes or emptybytes, stored)
+                           for _, _, weight, vbytes in items])
+        return tids, vids, length
 
     def add_document(self, **fields):
-        # As SegmentWriter.add_document, with postings gathered per term instead of pooled.
+        # As SegmentWriter.add_document, with postings gathered as numbers instead of pooled.
         self._check_state()
         perdocwriter, schema, docnum = self.perdocwriter, self.schema, self.docnum
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
-        shared, postings = self._shared, self._postings
+        made = []  # (postings, term numbers, value numbers), kept once the document is whole
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in fieldnames:
@@ -190,34 +266,16 @@ class FastSegmentWriter(SegmentWriter):
                 length = 0
                 if field.indexed:
                     fieldboost = self._field_boost(fields, fieldname, docboost)
+                    postings = self._fields.get(fieldname)
+                    if postings is None:
+                        postings = self._fields[fieldname] = _Field()
                     words = self._fast(fieldname, field)
                     if words is not None and isinstance(value, str):
-                        items = self._items(fieldname, field, words, value)
+                        tids, vids, length = self._indexed(fieldname, field, words, value,
+                                                           fieldboost, postings)
                     else:
-                        if field.separate_spelling() or field.vector:
-                            raise NotImplementedError(f"{fieldname}: spelling or vectors")
-                        items = list(field.index(value))
-                    scorable = field.scorable
-                    if scorable:
-                        length = sum(item[1] for item in items)
-                    # The length Whoosh reads back for each posting: stored as one byte.
-                    stored = byte_to_length(length_to_byte(length)) if length and \
-                        self._lengths else 0
-                    terms = postings.get(fieldname)
-                    if terms is None:
-                        terms = postings[fieldname] = {}
-                    for tbytes, _freq, weight, vbytes in items:
-                        weight *= fieldboost
-                        key = (weight, vbytes or emptybytes, stored)
-                        value_of = shared.get(key)
-                        if value_of is None:
-                            value_of = shared[key] = key
-                        found = terms.get(tbytes)
-                        if found is None:
-                            terms[tbytes] = [docnum, value_of]
-                        else:
-                            found.append(docnum)
-                            found.append(value_of)
+                        tids, vids, length = self._whooshs(field, value, fieldboost, postings)
+                    made.append((postings, tids, vids))
                 customval = fields.get(f"_stored_{fieldname}", value)
                 perdocwriter.add_field(fieldname, field, customval if field.stored else None,
                                        length)
@@ -228,50 +286,159 @@ class FastSegmentWriter(SegmentWriter):
         except Exception:
             perdocwriter.cancel_doc()
             raise
+        for postings, tids, vids in made:
+            if tids:
+                postings.tids.extend(tids)
+                postings.vids.extend(vids)
+                postings.docs.append(docnum)
+                postings.counts.append(len(tids))
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
 
     def _flush_segment(self):
         self.perdocwriter.close()
-        writer, schema, arrays = self.fieldwriter, self.schema, self.arrays
-        for fieldname in sorted(self._postings):
-            terms = self._postings.pop(fieldname)
+        writer, schema = self.fieldwriter, self.schema
+        weights = np.array(self._vweights, dtype=np.float64)
+        lengths = np.array(self._vlengths, dtype=np.int64)
+        for fieldname in sorted(self._fields):
+            postings = self._fields.pop(fieldname)
             writer.start_field(fieldname, schema[fieldname])
-            for tbytes in sorted(terms):
-                found = terms.pop(tbytes)
-                if arrays is not None:
-                    arrays.add(fieldname, tbytes, found)
-                writer.start_term(tbytes)
-                postwriter = getattr(writer, "_postwriter", None)
-                if type(postwriter) is W3PostingsWriter:
-                    _add_postings(postwriter, found)
-                else:
-                    for at in range(0, len(found), 2):
-                        weight, vbytes, length = found[at + 1]
-                        writer.add(found[at], weight, vbytes, length)
-                writer.finish_term()
+            if postings.terms:
+                self._write_field(writer, fieldname, schema[fieldname], postings, weights,
+                                  lengths)
             writer.finish_field()
         writer.close()
 
+    def _write_field(self, writer, fieldname: str, field, postings: _Field,
+                     weights: np.ndarray, lengths: np.ndarray) -> None:
+        """Every term of a field in byte order, each with its postings in document order."""
+        terms = postings.terms
+        order = sorted(range(len(terms)), key=terms.__getitem__)
+        rank = np.empty(len(terms), dtype=np.int64)
+        rank[order] = np.arange(len(terms))
+        ranks = rank[np.frombuffer(postings.tids, dtype=np.int32)]
+        # Stable: a term's postings stay in the order documents were added.
+        by_term = np.argsort(ranks, kind="stable")
+        docs = np.repeat(np.frombuffer(postings.docs, dtype=np.int32),
+                         np.frombuffer(postings.counts, dtype=np.int32))[by_term]
+        vids = np.frombuffer(postings.vids, dtype=np.int32)[by_term]
+        counts = np.bincount(ranks, minlength=len(terms))
+        del postings.tids, postings.vids, ranks, by_term
+        starts = np.zeros(len(terms), dtype=np.int64)
+        np.cumsum(counts[:-1], out=starts[1:])
+        texts = [terms[number] for number in order]
+        weights, lengths = weights[vids], lengths[vids]
+        if self.arrays is not None:
+            self.arrays.add_field(fieldname, texts, counts, docs, weights.astype(np.float32))
+        postwriter = getattr(writer, "_postwriter", None)
+        if type(postwriter) is not W3PostingsWriter:
+            vbytes = self._vbytes
+            for text, start, count in zip(texts, starts.tolist(), counts.tolist(),
+                                          strict=True):
+                writer.start_term(text)
+                for at in range(start, start + count):
+                    writer.add(int(docs[at]), float(weights[at]), vbytes[vids[at]],
+                               int(lengths[at]))
+                writer.finish_term()
+            return
+        blocks = _Blocks(postwriter, field.format, docs, weights, lengths, vids,
+                         self._vbytes, starts, counts)
+        for text, start, count in zip(texts, starts.tolist(), counts.tolist(), strict=True):
+            writer.start_term(text)
+            blocks.write(start, count)
+            writer.finish_term()
 
-def _add_postings(postwriter: W3PostingsWriter, found: list) -> None:
-    """``postwriter.add_posting`` for each posting of ``found`` (document number, (weight,
-    vbytes, length)...), a block's worth at a time: the same blocks and block statistics,
-    without a Python call and four type checks per posting."""
-    limit = postwriter._blocklimit
-    for start in range(0, len(found), 2 * limit):
-        if len(postwriter._ids) >= limit:  # as add_posting: a full block is written first
-            postwriter._write_block()
-        chunk = found[start + 1:start + 2 * limit:2]
-        postwriter._ids.extend(found[start:start + 2 * limit:2])
-        weights = [weight for weight, _, _ in chunk]
-        postwriter._weights.extend(weights)
-        postwriter._maxweight = max(postwriter._maxweight, *weights)
-        postwriter._values.extend(vbytes for _, vbytes, _ in chunk if vbytes)
-        lengths = [length for _, _, length in chunk if length]
-        if lengths:
-            shortest = min(lengths)
-            if postwriter._minlength is None or shortest < postwriter._minlength:
-                postwriter._minlength = shortest
-            postwriter._maxlength = max(postwriter._maxlength, *lengths)
+
+class _Blocks:
+    """A field's postings, sorted by term, written as ``W3PostingsWriter`` writes them: the
+    same blocks of up to 128, block statistics and bytes, from Python lists made a chunk at
+    a time from the arrays (instead of four type checks and a call per posting)."""
+
+    def __init__(self, postwriter: W3PostingsWriter, format_, docs, weights, lengths, vids,
+                 vbytes, starts, counts):
+        self.postwriter, self.limit = postwriter, postwriter._blocklimit
+        self.fixed = format_.fixed_value_size()
+        self.docs, self.weights, self.lengths, self.vids = docs, weights, lengths, vids
+        self.vbytes = vbytes
+        # Whoosh's delta encoding of a block's ids: the first as it is, then differences.
+        deltas = docs.astype(np.int64)
+        deltas[1:] -= docs[:-1]
+        within = np.arange(len(docs)) - np.repeat(starts, counts)
+        firsts = within % self.limit == 0
+        deltas[firsts] = docs[firsts]
+        self.deltas = deltas
+        self.chunk = (0, 0)
+        self.lists = ()
+
+    def _lists(self, start: int, end: int):
+        low, high = self.chunk
+        if not (low <= start and end <= high):
+            low, high = start, max(end, start + FastSegmentWriter.CHUNK)
+            part = slice(low, high)
+            weights = self.weights[part]
+            vbytes = self.vbytes
+            self.lists = (self.docs[part].tolist(), self.deltas[part].tolist(),
+                          weights.tolist(), weights.astype(np.float32).tolist(),
+                          self.lengths[part].tolist(),
+                          [vbytes[vid] for vid in self.vids[part].tolist()])
+            self.chunk = (low, high)
+        return low, self.lists
+
+    def write(self, start: int, count: int) -> None:
+        low, (docs, deltas, weights, rounded, lengths, values) = self._lists(start,
+                                                                           start + count)
+        postwriter, limit = self.postwriter, self.limit
+        begin, end = start - low, start - low + count
+        for at in range(begin, end, limit):
+            stop = min(at + limit, end)
+            block_lengths = lengths[at:stop]
+            if 0 in block_lengths:  # as add_posting: only lengths > 0 count
+                block_lengths = [length for length in block_lengths if length]
+            block_values = values[at:stop]
+            if not all(block_values):
+                block_values = [value for value in block_values if value]
+            highest = max(weights[at:stop])
+            _write_block(postwriter, self.fixed, docs[at:stop], deltas[at:stop],
+                         rounded[at:stop], highest if highest > 0 else 0, block_values,
+                         min(block_lengths) if block_lengths else None,
+                         max(block_lengths) if block_lengths else 0, last=stop == end)
+
+
+def _write_block(postwriter: W3PostingsWriter, fixed, ids: list, deltas: list,
+                 weights: list, maxweight, values: list, minlength, maxlength,
+                 last: bool) -> None:
+    """``W3PostingsWriter._write_block`` of a block given whole: the same bytes."""
+    if not postwriter._blockcount:
+        postwriter._postfile.write(WHOOSH3_HEADER_MAGIC)
+    # The statistics ``add_block`` reads from the writer's buffer.
+    postwriter._ids, postwriter._weights = ids, weights
+    postwriter._minlength, postwriter._maxlength = minlength, maxlength
+    postwriter._maxweight = maxweight
+    postwriter._terminfo.add_block(postwriter)
+    first = weights[0]
+    if first == 1.0 and weights.count(first) == len(weights):
+        mini_weights = None
+    elif weights.count(first) == len(weights):
+        mini_weights = first
+    else:
+        mini_weights = tuple(weights)
+    if fixed is None or fixed < 0:
+        mini_values = tuple(values)
+    elif fixed == 0:
+        mini_values = None
+    else:
+        mini_values = emptybytes.join(values)
+    databytes = dumps((tuple(deltas), mini_weights, mini_values), 2)
+    comp = postwriter._compression
+    if comp:
+        databytes = zlib.compress(databytes, comp)
+    infobytes = dumps((len(ids), ids[-1], maxweight, comp, length_to_byte(minlength),
+                       length_to_byte(maxlength)), 2)
+    postfile = postwriter._postfile
+    blocklength = len(infobytes) + len(databytes)
+    postfile.write_int(-blocklength if last else blocklength)
+    postfile.write(infobytes)
+    postfile.write(databytes)
+    postwriter._blockcount += 1
+    postwriter._ids = []  # nothing left buffered: finish_postings writes no block
