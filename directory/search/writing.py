@@ -86,38 +86,50 @@ def _tokens(expression: re.Pattern):
 
 
 class _Words:
-    """The terms of a text as one analyzer makes them: term → its positions."""
+    """The terms of a text as one analyzer makes them, as numbers (``_Field.number``): term
+    number → its positions."""
 
-    def __init__(self, analyzer):
+    def __init__(self, analyzer, number):
         self.analyzer = analyzer
+        self.number = number
         self.tokens = _tokens(analyzer.items[0].expression)
-        self.terms: dict[str, str | None] = {}  # a token as written → its term, None: stopped
+        self.terms: dict[str, int] = {}  # a token as written → its term's number, -1: stopped
         self.renumber = any(isinstance(item, StopFilter) for item in analyzer.items)
 
-    def _term(self, token: str) -> str | None:
+    def _term(self, token: str) -> int:
         made = [t.text for t in self.analyzer(token, positions=True, boosts=True,
                                               mode="index")]
         if len(made) > 1:  # cannot happen with the filters above; never guess
             raise ValueError(f"{token!r} analyses to several terms")
-        return made[0] if made else None
+        found = self.terms[token] = self.number(made[0]) if made else -1
+        return found
 
-    def positions(self, value: str) -> dict[str, list[int]]:
-        # As StopFilter(renumber=True): the first word kept keeps its place in the text,
-        # each later one follows it (the stopped words between leave no gap).
-        terms, found, pos = self.terms, {}, None
-        for raw, token in enumerate(self.tokens(value)):
-            term = terms.get(token, _MISSING)
-            if term is _MISSING:
-                term = terms[token] = self._term(token)
-            if term is None:
-                continue
-            pos = raw if pos is None or not self.renumber else pos + 1
-            at = found.get(term)
+    def positions(self, value: str) -> tuple[dict[int, list[int]], int]:
+        """Each term's positions in ``value``, and how many words were kept."""
+        tokens = self.tokens(value)
+        numbers = list(map(self.terms.get, tokens))
+        if None in numbers:  # words not seen before
+            for at, number in enumerate(numbers):
+                if number is None:
+                    token = tokens[at]
+                    known = self.terms.get(token)  # the same new word earlier in the text
+                    numbers[at] = self._term(token) if known is None else known
+        first = 0
+        if self.renumber and -1 in numbers:
+            # As StopFilter(renumber=True): the first word kept keeps its place in the
+            # text, each later one follows it (the stopped words between leave no gap).
+            while first < len(numbers) and numbers[first] == -1:
+                first += 1
+            numbers = [number for number in numbers if number != -1]
+        found: dict[int, list[int]] = {}
+        get = found.get
+        for pos, number in enumerate(numbers, first):
+            at = get(number)
             if at is None:
-                found[term] = [pos]
+                found[number] = [pos]
             else:
                 at.append(pos)
-        return found
+        return found, len(numbers)
 
 
 class _Field:
@@ -147,8 +159,9 @@ class FastSegmentWriter(SegmentWriter):
     Postings are kept in memory until commit, as two 32-bit numbers each (a process indexing
     25,000 services holds a few million), and sorted into Whoosh's order with numpy."""
 
-    # Distinct values of a field kept analysed (a category's words repeat across services).
-    KEEP_VALUES = 4096
+    # Distinct values of a field kept analysed (a category's words repeat across services;
+    # a value kept is two small arrays: 25,000 services have about 8,000 distinct topics).
+    KEEP_VALUES = 16384
     # A field whose values rarely repeat (descriptions: 54 of 25,000) keeps none once this
     # many have been looked up with fewer than a quarter found: its kept values were tens
     # of MB in every indexing process, for nothing.
@@ -168,16 +181,17 @@ class FastSegmentWriter(SegmentWriter):
         self._vweights: list[float] = []
         self._vbytes: list[bytes] = []
         self._vlengths: list[int] = []
-        self._encoded: dict[tuple, bytes] = {}  # positions → Whoosh's encoding
+        # (field, boost, stored length) → positions → the posting value's number.
+        self._kept: dict[tuple, dict[tuple, int]] = {}
         self._lengths = self.codec.length_stats
         # Set by a caller that wants the segment's postings as arrays too (``postings``).
         self.arrays = None
 
-    def _fast(self, fieldname: str, field) -> _Words | None:
+    def _fast(self, fieldname: str, field, postings: _Field) -> _Words | None:
         if fieldname not in self._words:
             fast = (type(field.format) is Positions and not field.vector
                     and not field.separate_spelling() and _per_token(field.analyzer))
-            self._words[fieldname] = _Words(field.analyzer) if fast else None
+            self._words[fieldname] = _Words(field.analyzer, postings.number) if fast else None
         return self._words[fieldname]
 
     def _value(self, weight: float, vbytes: bytes, stored: int) -> int:
@@ -194,32 +208,39 @@ class FastSegmentWriter(SegmentWriter):
         # The length Whoosh reads back for each posting: stored as one byte.
         return byte_to_length(length_to_byte(length)) if length and self._lengths else 0
 
-    def _analysed(self, field, words: _Words, value: str, fieldboost: float,
-                  postings: _Field) -> tuple:
+    def _analysed(self, fieldname: str, field, words: _Words, value: str,
+                  fieldboost: float) -> tuple:
         """(term numbers, value numbers, field length) of ``value``, as ``field.index(value)``
         makes its postings."""
-        boost, encoded, number = field.format.field_boost, self._encoded, postings.number
-        tids, made, length = array("i"), [], 0
-        for term, poslist in words.positions(value).items():
-            key = tuple(poslist)
-            vbytes = encoded.get(key)
-            if vbytes is None:
-                vbytes = encoded[key] = field.format.encode(poslist)
-            tids.append(number(term))
-            # As Positions.word_values: the sum of each token's boost (1.0), times the field's.
-            made.append((float(len(poslist)) * boost * fieldboost, vbytes))
-            length += len(poslist)
+        found, length = words.positions(value)
         if not field.scorable:
             length = 0
-        stored, value_of = self._stored(length), self._value
-        return tids, array("i", [value_of(weight, vbytes, stored) for weight, vbytes in made]), \
-            length
+        stored = self._stored(length)
+        # A posting's value follows from its positions once the field and length are known.
+        kept = self._kept.get((fieldname, fieldboost, stored))
+        if kept is None:
+            kept = self._kept[fieldname, fieldboost, stored] = {}
+        keys = list(map(tuple, found.values()))
+        vids = list(map(kept.get, keys))
+        if None in vids:
+            boost, encode = field.format.field_boost, field.format.encode
+            for at, vid in enumerate(vids):
+                if vid is None:
+                    key = keys[at]
+                    vid = kept.get(key)  # the same positions earlier in the text
+                    if vid is None:
+                        # As Positions.word_values: the sum of each token's boost (1.0),
+                        # times the field's.
+                        vid = kept[key] = self._value(float(len(key)) * boost * fieldboost,
+                                                      encode(key), stored)
+                    vids[at] = vid
+        return array("i", found), array("i", vids), length
 
-    def _indexed(self, fieldname: str, field, words: _Words, value: str, fieldboost: float,
-                 postings: _Field) -> tuple:
+    def _indexed(self, fieldname: str, field, words: _Words, value: str,
+                 fieldboost: float) -> tuple:
         """``_analysed``, kept for values that repeat."""
         if fieldboost != 1.0:
-            return self._analysed(field, words, value, fieldboost, postings)
+            return self._analysed(fieldname, field, words, value, fieldboost)
         values = self._values.setdefault(fieldname, {})
         counts = self._looked_up.setdefault(fieldname, [0, 0])
         counts[1] += 1
@@ -227,7 +248,7 @@ class FastSegmentWriter(SegmentWriter):
         if found is not None:
             counts[0] += 1
             return found
-        found = self._analysed(field, words, value, fieldboost, postings)
+        found = self._analysed(fieldname, field, words, value, fieldboost)
         if counts[1] >= self.JUDGE_AFTER and counts[0] * 4 < counts[1]:
             values.clear()  # and none kept from now on
             return found
@@ -269,10 +290,10 @@ class FastSegmentWriter(SegmentWriter):
                     postings = self._fields.get(fieldname)
                     if postings is None:
                         postings = self._fields[fieldname] = _Field()
-                    words = self._fast(fieldname, field)
+                    words = self._fast(fieldname, field, postings)
                     if words is not None and isinstance(value, str):
                         tids, vids, length = self._indexed(fieldname, field, words, value,
-                                                           fieldboost, postings)
+                                                           fieldboost)
                     else:
                         tids, vids, length = self._whooshs(field, value, fieldboost, postings)
                     made.append((postings, tids, vids))
