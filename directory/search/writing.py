@@ -236,11 +236,14 @@ class FastSegmentWriter(SegmentWriter):
                     vids[at] = vid
         return array("i", found), array("i", vids), length
 
-    def _indexed(self, fieldname: str, field, words: _Words, value: str,
-                 fieldboost: float) -> tuple:
-        """``_analysed``, kept for values that repeat."""
+    def _indexed(self, fieldname: str, field, words: _Words | None, value,
+                 fieldboost: float, postings: _Field) -> tuple:
+        """(term numbers, value numbers, field length) of ``value``, by ``_analysed`` or
+        Whoosh's own analysis (``_whooshs``), kept for values that repeat."""
+        if not isinstance(value, str):
+            return self._whooshs(field, value, fieldboost, postings)
         if fieldboost != 1.0:
-            return self._analysed(fieldname, field, words, value, fieldboost)
+            return self._made(fieldname, field, words, value, fieldboost, postings)
         values = self._values.setdefault(fieldname, {})
         counts = self._looked_up.setdefault(fieldname, [0, 0])
         counts[1] += 1
@@ -248,7 +251,7 @@ class FastSegmentWriter(SegmentWriter):
         if found is not None:
             counts[0] += 1
             return found
-        found = self._analysed(fieldname, field, words, value, fieldboost)
+        found = self._made(fieldname, field, words, value, fieldboost, postings)
         if counts[1] >= self.JUDGE_AFTER and counts[0] * 4 < counts[1]:
             values.clear()  # and none kept from now on
             return found
@@ -256,6 +259,12 @@ class FastSegmentWriter(SegmentWriter):
             values.clear()
         values[value] = found
         return found
+
+    def _made(self, fieldname: str, field, words: _Words | None, value: str,
+              fieldboost: float, postings: _Field) -> tuple:
+        if words is None:
+            return self._whooshs(field, value, fieldboost, postings)
+        return self._analysed(fieldname, field, words, value, fieldboost)
 
     def _whooshs(self, field, value, fieldboost: float, postings: _Field) -> tuple:
         """``_analysed`` of a field left to Whoosh's own ``index``."""
@@ -291,11 +300,8 @@ class FastSegmentWriter(SegmentWriter):
                     if postings is None:
                         postings = self._fields[fieldname] = _Field()
                     words = self._fast(fieldname, field, postings)
-                    if words is not None and isinstance(value, str):
-                        tids, vids, length = self._indexed(fieldname, field, words, value,
-                                                           fieldboost)
-                    else:
-                        tids, vids, length = self._whooshs(field, value, fieldboost, postings)
+                    tids, vids, length = self._indexed(fieldname, field, words, value,
+                                                       fieldboost, postings)
                     made.append((postings, tids, vids))
                 customval = fields.get(f"_stored_{fieldname}", value)
                 perdocwriter.add_field(fieldname, field, customval if field.stored else None,
