@@ -183,6 +183,9 @@ class FastSegmentWriter(SegmentWriter):
         self._vlengths: list[int] = []
         # (field, boost, stored length) → positions → the posting value's number.
         self._kept: dict[tuple, dict[tuple, int]] = {}
+        # Positions → Whoosh's encoding, one bytes object each: a block pickles an object it
+        # holds twice as a reference, so sharing them keeps the segment a third smaller.
+        self._encoded: dict[tuple, bytes] = {}
         self._lengths = self.codec.length_stats
         # Set by a caller that wants the segment's postings as arrays too (``postings``).
         self.arrays = None
@@ -223,7 +226,8 @@ class FastSegmentWriter(SegmentWriter):
         keys = list(map(tuple, found.values()))
         vids = list(map(kept.get, keys))
         if None in vids:
-            boost, encode = field.format.field_boost, field.format.encode
+            boost, encode, encoded = field.format.field_boost, field.format.encode, \
+                self._encoded
             for at, vid in enumerate(vids):
                 if vid is None:
                     key = keys[at]
@@ -231,8 +235,11 @@ class FastSegmentWriter(SegmentWriter):
                     if vid is None:
                         # As Positions.word_values: the sum of each token's boost (1.0),
                         # times the field's.
+                        vbytes = encoded.get(key)
+                        if vbytes is None:
+                            vbytes = encoded[key] = encode(key)
                         vid = kept[key] = self._value(float(len(key)) * boost * fieldboost,
-                                                      encode(key), stored)
+                                                      vbytes, stored)
                     vids[at] = vid
         return array("i", found), array("i", vids), length
 
