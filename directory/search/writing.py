@@ -12,9 +12,12 @@ made and handed over:
 - a word's analysis is the same wherever it occurs (the filters of the analyzers here look at
   one token at a time), so each distinct word is analysed once, with Whoosh's own analyzer,
   and text is split with the tokenizer's own regular expression in one pass;
-- postings are gathered per term in memory (a document number and one shared tuple of
-  weight, encoded positions and length per posting) and written term by term in Whoosh's
-  order, with the field length known instead of read back.
+- a value that repeats (a category's words, an organization's name) is analysed once and
+  kept as two arrays of numbers;
+- postings are gathered in memory as numbers (the term's, and the posting value's: weight,
+  encoded positions and field length, one shared entry for all postings that have it), put
+  in Whoosh's order with one numpy sort per field, and written a block at a time, with the
+  field length known instead of read back.
 
 The index written is identical, posting for posting (``tests/test_index_writing.py``). A field
 or analyzer it does not know to be per-token falls back to Whoosh's own ``index``.
@@ -28,7 +31,6 @@ from array import array
 from pickle import dumps
 
 import numpy as np
-
 from whoosh.analysis import (
     CharsetFilter,
     CompositeAnalyzer,
