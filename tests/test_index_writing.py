@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 from whoosh.analysis import NgramWordAnalyzer
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, TEXT, Schema
 
 from directory.build.write import index_documents
@@ -109,6 +110,24 @@ def test_synthetic_data_in_three_languages_indexes_as_whoosh_indexes_it(tmp_path
     schema, documents = _catalogue_documents(data)
     assert any(name.endswith("_in_es") for name in schema.names())
     _same_both_ways(tmp_path, schema, documents)
+
+
+def test_small_caches_chunks_and_blocks_still_index_as_whoosh_indexes(tmp_path, monkeypatch):
+    # Kept values dropped as they fill, lists made a few postings at a time (a term's
+    # postings across chunks), blocks of 4 (terms across several blocks), boosts.
+    monkeypatch.setattr(FastSegmentWriter, "KEEP_VALUES", 3)
+    monkeypatch.setattr(FastSegmentWriter, "JUDGE_AFTER", 5)
+    monkeypatch.setattr(FastSegmentWriter, "CHUNK", 5)
+    codec_init = W3Codec.__init__
+    monkeypatch.setattr(W3Codec, "__init__",
+                        lambda self, **kwargs: codec_init(self, **{**kwargs, "blocklimit": 4}))
+    data = tmp_path / "data"
+    write_synthetic_data(data, 60, seed=7)
+    schema, documents = _catalogue_documents(data)
+    documents[3]["_topics_boost"] = 2.5
+    documents[5]["_boost"] = 0.5
+    written = _same_both_ways(tmp_path, schema, documents)
+    assert max(len(items) for items, *_ in written["terms"].values()) > 8
 
 
 def test_stop_words_punctuation_accents_and_repeats_index_as_whoosh_indexes_them(tmp_path):

@@ -185,28 +185,53 @@ def index_documents(catalogue: Catalogue, services=None):
             yield categories[category_id]
             category_id = categories[category_id].get("parent")
 
+    # A service's category words in each language, by its categories and audiences: the
+    # same few thousand combinations recur across a large catalogue.
+    kept: dict[tuple, tuple] = {}
     for service in catalogue.services if services is None else services:
         if service.get("status", "active") != "active":
             continue
-        chain = [c for cid in service.get("categories", []) for c in lineage(cid)]
+        audience = service.get("audience", [])
+        key = (tuple(service.get("categories", [])), tuple(audience))
+        found = kept.get(key)
+        if found is None:
+            chain = [c for cid in key[0] for c in lineage(cid)]
+            groups = [audiences[a] for a in audience if a in audiences]
+            found = kept[key] = (chain, groups, ",".join(dict.fromkeys(c["id"] for c in chain)),
+                                 {code: _topics(chain, groups, code) for code in ["en", *others]})
+        chain, groups, category, topics = found
         org = organizations.get(service["organization_id"], {})
         document = {
             "id": service["id"],
-            **_words(service, org, chain, service.get("audience", []), audiences, "en"),
-            "category": ",".join(dict.fromkeys(c["id"] for c in chain)),
+            **_words(service, org, groups, topics["en"], "en"),
+            "category": category,
             "sort_name": service["name"].casefold(),
         }
         for code in others:
-            document |= _words(service, org, chain, service.get("audience", []), audiences,
-                               code)
+            document |= _words(service, org, groups, topics[code], code)
         yield document
 
 
-def _words(service, org, chain, audience, audiences, language: str) -> dict[str, str]:
+def _topics(chain: list[dict], groups: list[dict], language: str) -> str:
+    """The words of a service's categories (ancestors too) and audiences in one language:
+    English, every name and the English synonyms; another language, its names and synonyms.
+    The audiences' words too: "lgbt" or "veteran" finds services for them."""
+    topics = []
+    for category in chain + groups:
+        if language == "en":
+            topics += [*category["name"].values(),
+                       *synonym_words(category.get("synonyms"), "en")]
+        else:
+            topics += [category["name"].get(language) or "",
+                       *synonym_words(category.get("synonyms"), language)]
+    return " ".join(topics)
+
+
+def _words(service, org, groups, topics: str, language: str) -> dict[str, str]:
     """A service's words in one language (see ``search.index``). English, the text as
-    written: its own text, every category name and the English synonyms. Another language:
-    that language's category names and synonyms, and the listing's own text only where it is
-    translated (its pages search the text as written too)."""
+    written: its own text, its category words (``_topics``). Another language: that
+    language's category words, and the listing's own text only where it is translated (its
+    pages search the text as written too)."""
     def text(record, key):
         if language == "en":
             return record.get(key) or ""
@@ -215,26 +240,16 @@ def _words(service, org, chain, audience, audiences, language: str) -> dict[str,
     def named(names):
         return (english(names) if language == "en" else (names or {}).get(language)) or ""
 
-    topics = []
-    # The audiences' names and words too: "lgbt" or "veteran" finds services for them.
-    groups = [audiences[a] for a in audience if a in audiences]
-    for category in chain + groups:
-        if language == "en":
-            topics += [*category["name"].values(),
-                       *synonym_words(category.get("synonyms"), "en")]
-        else:
-            topics += [category["name"].get(language) or "",
-                       *synonym_words(category.get("synonyms"), language)]
     words = [text(service, key) for key in
              ("description", "eligibility_description", "application_process")]
     words += [named(group["name"]) for group in groups]
     organization = " ".join(filter(None, [text(org, "name"), text(org, "alternate_name")]))
     if language == "en":
-        return {"name": text(service, "name"), "topics": " ".join(topics),
+        return {"name": text(service, "name"), "topics": topics,
                 "organization": organization, "description": " ".join(filter(None, words))}
     return {
         search.field_name("name", language): text(service, "name"),
-        search.field_name("topics", language): " ".join(topics),
+        search.field_name("topics", language): topics,
         search.field_name("description", language): " ".join(filter(None, [*words,
                                                                            organization])),
     }

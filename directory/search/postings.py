@@ -88,47 +88,33 @@ class Arrays:
     (document numbers shifted by the segment's first, weights rounded to 32 bits as Whoosh
     stores them), in files of their own until ``join`` puts the parts together."""
 
-    # Postings held before they are written out (12 bytes each: a bounded buffer).
-    BUFFER = 1 << 20
-
     def __init__(self, index_dir: Path, part: int, offset: int):
         self.ids_path = index_dir / f"{IDS}.{part}"
         self.weights_path = index_dir / f"{WEIGHTS}.{part}"
         self.offset = offset
         self.keys: list[tuple[str, bytes]] = []
         self.counts = array("q")
-        self._ids, self._weights = array("i"), array("f")  # "f": as Whoosh's blocks hold them
         self._files = (self.ids_path.open("wb"), self.weights_path.open("wb"))
 
-    def add(self, field: str, text: bytes, found: list) -> None:
-        """A term's postings as the segment writer holds them: document number, (weight,
-        ...), document number, (weight, ...)..."""
-        self.keys.append((field, text))
-        self.counts.append(len(found) // 2)
-        self._ids.extend(found[0::2])
-        self._weights.extend([value[0] for value in found[1::2]])
-        if len(self._ids) >= self.BUFFER:
-            self._write()
-
-    def _write(self) -> None:
+    def add_field(self, field: str, texts: list[bytes], counts: np.ndarray,
+                  ids: np.ndarray, weights: np.ndarray) -> None:
+        """A field's terms in order, how many postings each has, and all their postings one
+        term after another: document numbers and weights (32-bit, as Whoosh's blocks)."""
+        self.keys.extend((field, text) for text in texts)
+        self.counts.extend(counts.tolist())
         ids_out, weights_out = self._files
-        ids = np.frombuffer(self._ids, dtype=np.int32) + np.int32(self.offset)
-        ids_out.write(ids.astype("<i4", copy=False).tobytes())
-        weights_out.write(np.frombuffer(self._weights, dtype=np.float32).astype("<f8")
-                          .tobytes())
-        self._ids, self._weights = array("i"), array("f")
+        ids_out.write((ids.astype(np.int64) + self.offset).astype("<i4").tobytes())
+        weights_out.write(weights.astype(np.float32).astype("<f8").tobytes())
 
     def close(self) -> Arrays:
-        """Write what is left; what the build needs (keys, counts, paths) goes back to it."""
-        self._write()
+        """Close the files; what the build needs (keys, counts, paths) goes back to it."""
         for file in self._files:
             file.close()
         self._files = ()
         return self
 
-    def __getstate__(self):  # sent back to the build: no buffers, no open files
-        return {key: value for key, value in self.__dict__.items()
-                if key not in ("_ids", "_weights", "_files")}
+    def __getstate__(self):  # sent back to the build: no open files
+        return {key: value for key, value in self.__dict__.items() if key != "_files"}
 
 
 def join(index_dir: Path, parts: list[Arrays]) -> bool:
