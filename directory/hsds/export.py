@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 
 from ..search import queries
+from . import rows as bulk
 from .source import Source
 
 OFFICIAL = Path(__file__).with_name("hsds-3.0-datapackage.json")
@@ -90,9 +91,11 @@ def _fixed_tables(source: Source):
         yield "taxonomy_term", term.hsds
     org_ids = queries.all_organization_ids(db)
     for start in range(0, len(org_ids), CHUNK):
-        orgs = queries.organizations_in_bulk(db, org_ids[start:start + CHUNK])
+        chunk = org_ids[start:start + CHUNK]
+        orgs = bulk.organizations(db, chunk)
+        locations = bulk.organization_locations(db, chunk)
         for org in orgs.values():
-            mapped = mapper.organization(org, queries.organization_locations(db, org["id"]), [])
+            mapped = mapper.organization(org, locations[org["id"]], [])
             yield from _flatten(mapped, "organization")
 
 
