@@ -23,8 +23,11 @@ def insert_rows(db: sqlite_utils.Database, table: str, rows) -> None:
             if not row.keys() <= known:  # as sqlite-utils: never drop a value silently
                 raise sqlite3.OperationalError(
                     f"table {table} has no column {sorted(row.keys() - known)[0]}")
-            yield [value if type(value) in _PLAIN else jsonify_if_needed(value)
-                   for value in map(row.get, columns)]
+            values = list(map(row.get, columns))
+            if not _PLAIN.issuperset(map(type, values)):  # most rows: texts and numbers only
+                values = [value if type(value) in _PLAIN else jsonify_if_needed(value)
+                          for value in values]
+            yield values
 
     with db.conn:
         db.conn.executemany(sql, values())
