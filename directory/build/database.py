@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import sqlite_utils
-from sqlite_utils.db import jsonify_if_needed
 
 from ..data.catalogue import Catalogue
 from ..hours import schedules
 from ..search import index as search
 from ..search import spelling
+from .insert import insert_rows
 from .programmes import write_programmes
 
 
@@ -72,6 +71,9 @@ INDEXES = [("services", ["organization_id"]), ("locations", ["organization_id"])
 def write_database(catalogue: Catalogue, path: Path) -> None:
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA journal_mode = OFF")  # written once, then only read
+    # No wait for the disk at each of the writer's many commits: a build that fails or is
+    # killed is thrown away whole, and nothing else in a build folder is synced either.
+    db.execute("PRAGMA synchronous = OFF")
     for table, (columns, pk, foreign_keys) in TABLES.items():
         db[table].create(columns, pk=pk, foreign_keys=foreign_keys)
     indexes = list(INDEXES)
@@ -117,39 +119,14 @@ def write_database(catalogue: Catalogue, path: Path) -> None:
     for table, (column, _, field) in LINKS.items():
         rows[table] = _link_rows(catalogue.services, column, field)
     for table, generator in rows.items():
-        _insert(db, table, generator)
-    schedules.write_schedules(db, catalogue)
+        insert_rows(db, table, generator)
+    schedules.write_schedules(db, catalogue, insert_rows)
     write_programmes(db, catalogue)
     spelling.write_vocabulary(db, catalogue)
     for table, columns in indexes:
         db[table].create_index(columns, if_not_exists=True)
     db.execute("ANALYZE")
     db.close()
-
-
-def _insert(db: sqlite_utils.Database, table: str, rows) -> None:
-    """``db[table].insert_all(rows)`` for a table created above: the same rows and values
-    (dicts and lists as sqlite-utils writes them, as JSON), with one prepared statement
-    instead of sqlite-utils' per-batch SQL and per-value type checks (a third of writing
-    the database at 50,000 services)."""
-    columns = list(db[table].columns_dict)
-    known = frozenset(columns)
-    sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
-           f"values ({', '.join('?' * len(columns))})")
-
-    def values():
-        for row in rows:
-            if not row.keys() <= known:  # as sqlite-utils: never drop a value silently
-                raise sqlite3.OperationalError(
-                    f"table {table} has no column {sorted(row.keys() - known)[0]}")
-            yield [value if type(value) in _PLAIN else jsonify_if_needed(value)
-                   for value in map(row.get, columns)]
-
-    with db.conn:
-        db.conn.executemany(sql, values())
-
-
-_PLAIN = frozenset({str, int, float, type(None), bytes})
 
 
 def write_document_numbers(database: Path, index: Path) -> None:

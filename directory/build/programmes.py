@@ -12,6 +12,7 @@ import json
 
 from ..data.catalogue import Catalogue
 from ..hours.schedules import session_id
+from .insert import insert_rows
 
 SESSIONS = {"id": str, "service_id": str, "position": int, "title": str, "description": str,
             "location_id": str, "languages": str, "cost": str, "fees_description": str,
@@ -34,15 +35,14 @@ def write_programmes(db, catalogue: Catalogue) -> None:
         {"role_id": str, "location_id": str, "position": int}, pk=("role_id", "location_id"),
         foreign_keys=[("role_id", "volunteer_roles", "id"),
                       ("location_id", "locations", "id")])
-    db["sessions"].insert_all(_session_rows(catalogue), batch_size=1000)
+    insert_rows(db, "sessions", _session_rows(catalogue))
     roles = [(org, n, role) for org in catalogue.organizations
              for n, role in enumerate(org.get("volunteer") or [])]
-    db["volunteer_roles"].insert_all((_role_row(org, n, role) for org, n, role in roles),
-                                     batch_size=1000)
-    db["volunteer_locations"].insert_all(
-        ({"role_id": role["id"], "location_id": location, "position": n}
-         for _, _, role in roles for n, location in enumerate(dict.fromkeys(role.get("at") or []))),
-        batch_size=1000)
+    insert_rows(db, "volunteer_roles", (_role_row(org, n, role) for org, n, role in roles))
+    insert_rows(db, "volunteer_locations",
+                ({"role_id": role["id"], "location_id": location, "position": n}
+                 for _, _, role in roles
+                 for n, location in enumerate(dict.fromkeys(role.get("at") or []))))
     db["sessions"].create_index(["service_id"])
     db["volunteer_roles"].create_index(["organization_id"])
 

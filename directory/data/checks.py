@@ -216,12 +216,24 @@ def _note_repository_paths(catalogue: Catalogue, sources: Sources) -> None:
     """
     base = sources.root.resolve().parent
     cache: dict[str, str] = {}
+    folders: dict[str, Path] = {}
     for kind in ("organizations", "locations", "services"):
         for record in getattr(catalogue, kind):
             if record.file not in cache:
                 try:
-                    path = Path(record.file).resolve().relative_to(base).as_posix()
+                    path = _resolved(Path(record.file), folders).relative_to(base).as_posix()
                 except ValueError:
                     path = record.file
                 cache[record.file] = path
             record.repository_path = cache[record.file]
+
+
+def _resolved(path: Path, folders: dict[str, Path]) -> Path:
+    """``path.resolve()``, its folder resolved once for all its files (thousands of files
+    in organizations/): a file that is not a link is its resolved folder / its name."""
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    folder = str(path.parent)
+    if folder not in folders:
+        folders[folder] = path.parent.resolve()
+    return folders[folder] / path.name

@@ -31,8 +31,15 @@ SCHEDULE_COLUMNS = {
 INTERVAL_COLUMNS = {"service_id": str, "opens_minute": int, "closes_minute": int}
 
 
-def write_schedules(db, catalogue) -> None:
-    """Create and fill ``schedules`` and ``open_intervals`` (phones must be written already)."""
+def _insert_all(db, table: str, rows) -> None:
+    db[table].insert_all(rows, batch_size=1000)
+
+
+def write_schedules(db, catalogue, insert=_insert_all) -> None:
+    """Create and fill ``schedules`` and ``open_intervals`` (phones must be written already).
+
+    ``insert(db, table, rows)`` writes a table's rows: sqlite-utils' ``insert_all`` unless
+    the caller has a faster way to write the same rows (``build.insert.insert_rows``)."""
     db[SCHEDULES].create(SCHEDULE_COLUMNS, pk="id", foreign_keys=[
         ("service_id", "services", "id"), ("phone_id", "phones", "id"),
         ("location_id", "locations", "id")])
@@ -41,12 +48,11 @@ def write_schedules(db, catalogue) -> None:
     rows = db.execute("select service_id, organization_id, position, id from phones")
     phone_ids = {("service", row[0], row[2]) if row[0] else ("organization", row[1], row[2]): row[3]
                  for row in rows}
-    db[SCHEDULES].insert_all(_all_rows(catalogue, phone_ids), batch_size=1000)
-    db[OPEN_INTERVALS].insert_all(
-        ({"service_id": service["id"], "opens_minute": start, "closes_minute": end}
-         for service in catalogue.services if service.get("hours")
-         for start, end in hours.week_intervals(hours.parse(service["hours"]).periods())),
-        batch_size=1000)
+    insert(db, SCHEDULES, _all_rows(catalogue, phone_ids))
+    insert(db, OPEN_INTERVALS,
+           ({"service_id": service["id"], "opens_minute": start, "closes_minute": end}
+            for service in catalogue.services if service.get("hours")
+            for start, end in hours.week_intervals(hours.parse(service["hours"]).periods())))
     db[SCHEDULES].create_index(["service_id"])
     db[SCHEDULES].create_index(["kind", "valid_from"])
     db[OPEN_INTERVALS].create_index(["opens_minute", "closes_minute", "service_id"])

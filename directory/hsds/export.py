@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 
 from ..search import queries
+from . import rows as bulk
 from .source import Source
 
 OFFICIAL = Path(__file__).with_name("hsds-3.0-datapackage.json")
@@ -73,13 +74,32 @@ def _columns(package: dict) -> dict[str, tuple[str, list[str]]]:
             for r in package["resources"]}
 
 
-def _flatten(obj: dict, table: str):
-    """(table, row) of an object and of every object in its nested arrays. The object itself
-    is the row: a table's columns never name a nested array or object."""
-    yield table, obj
-    for key, child_table in ARRAYS.items():
-        for item in obj.get(key) or ():
-            yield from _flatten(item, child_table)
+def _flatten(obj: dict, table: str) -> list[tuple[str, dict]]:
+    """(table, row) of an object and of every object in its nested arrays, depth first in
+    the order of ``ARRAYS``. The object itself is the row: a table's columns never name a
+    nested array or object."""
+    out: list[tuple[str, dict]] = []
+    _walk(obj, table, out)
+    return out
+
+
+def _walk(obj: dict, table: str, out: list) -> None:
+    out.append((table, obj))
+    # The mapping makes every object of a table with the same keys: which of them are
+    # nested arrays is worked out once per shape, not looked up in each of ~700,000 objects.
+    shape = tuple(obj)
+    arrays = _ARRAYS_OF.get(shape)
+    if arrays is None:
+        arrays = _ARRAYS_OF[shape] = tuple((key, child) for key, child in ARRAYS.items()
+                                           if key in obj)
+    for key, child_table in arrays:
+        items = obj[key]
+        if items:
+            for item in items:
+                _walk(item, child_table, out)
+
+
+_ARRAYS_OF: dict[tuple, tuple[tuple[str, str], ...]] = {}
 
 
 def _fixed_tables(source: Source):
@@ -90,9 +110,11 @@ def _fixed_tables(source: Source):
         yield "taxonomy_term", term.hsds
     org_ids = queries.all_organization_ids(db)
     for start in range(0, len(org_ids), CHUNK):
-        orgs = queries.organizations_in_bulk(db, org_ids[start:start + CHUNK])
+        chunk = org_ids[start:start + CHUNK]
+        orgs = bulk.organizations(db, chunk)
+        locations = bulk.organization_locations(db, chunk)
         for org in orgs.values():
-            mapped = mapper.organization(org, queries.organization_locations(db, org["id"]), [])
+            mapped = mapper.organization(org, locations[org["id"]], [])
             yield from _flatten(mapped, "organization")
 
 
@@ -120,8 +142,9 @@ class _Tables:
 
     def write(self, rows) -> None:
         # The csv module writes None as an empty cell; the mapping has no booleans.
+        writers, columns = self.writers, self.columns
         for table, row in rows:
-            self.writers[table].writerow(list(map(row.get, self.columns[table][1])))
+            writers[table].writerow(list(map(row.get, columns[table][1])))
 
     def close(self) -> list[Path]:
         for handle in self.files.values():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..search import queries
+from . import rows as bulk
 from .ids import is_uuid
 from .mapping import Mapper
 
@@ -23,8 +24,9 @@ class Source:
 
     def services(self, ids: list[str], *, full: bool = True) -> list[dict]:
         """Services in the order of ``ids``: fully nested, or one-to-one fields only."""
-        rows = queries.services_in_bulk(self.db, ids)
-        orgs = queries.organizations_in_bulk(self.db, [r["organization_id"] for r in rows])
+        rows = bulk.services(self.db, ids)
+        # A service's organization is shown without its phones: none are read.
+        orgs = bulk.organizations(self.db, [r["organization_id"] for r in rows], phones=False)
         if not full:
             return [self.mapper.service_summary(r, orgs.get(r["organization_id"])) for r in rows]
         areas = queries.service_areas(self.db, ids)

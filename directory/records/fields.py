@@ -110,6 +110,9 @@ def simple(fn: Callable[[object], object]) -> Checker:
             return None
 
     check.__name__ = fn.__name__
+    # ``mapping`` and ``list_of`` call ``fn`` themselves and make the value's ``At`` only
+    # when it is wrong: most values are right, and there are millions in a large data set.
+    check.plain = fn
     return check
 
 
@@ -154,9 +157,13 @@ def url(value) -> str:
     except ValueError:  # e.g. "https://[oops/": an unclosed IPv6 bracket
         parts = None
     if not parts or parts.scheme not in ("http", "https") or "." not in parts.netloc \
-            or CONTROL.search(value) or any(char.isspace() for char in value):
+            or CONTROL.search(value) or _SPACE.search(value):
         raise Invalid(f"{show(value)} is not a web address (expected e.g. https://example.org/page)")
     return value
+
+
+# What str.isspace() calls a space (re's \s on text is the same Unicode test), found in C.
+_SPACE = re.compile(r"\s")
 
 
 def url_pattern(*placeholders: str) -> Callable:
@@ -229,9 +236,14 @@ def number(low: float, high: float, what: str) -> Callable:
 
 
 def one_of(choices: list[str], what: str) -> Callable:
+    allowed = frozenset(choices)
+
     def check(value) -> str:
-        if value in choices:
-            return value
+        try:
+            if value in allowed:  # a set: a taxonomy may have hundreds of ids
+                return value
+        except TypeError:  # a list or a mapping is never one of them
+            pass
         close = difflib.get_close_matches(str(value), choices, n=1)
         hint = f'; did you mean "{close[0]}"?' if close else ""
         article = "an" if what[:1] in "aeiou" else "a"
@@ -345,32 +357,48 @@ def is_mapping(value, at: At, report: Report, what: str, expected: str) -> bool:
 
 def mapping(fields: dict[str, Field], what: str) -> Checker:
     """A mapping with known fields: unknown ones are errors with a suggestion, never dropped."""
+    plains = {key: getattr(spec.check, "plain", None) for key, spec in fields.items()}
 
     def check(value, at: At, report: Report):
         if not is_mapping(value, at, report, what,
                           f"expected fields such as {', '.join(list(fields)[:3])}"):
             return None
-        line_of = getattr(value, "line_of", lambda key: at.line)
+        if isinstance(value, Located):  # its lines, read here: once per key of every record
+            lines, default = value.lines, value.line
+        else:
+            lines, default = {}, at.line
         for key, line in getattr(value, "duplicate_keys", []):
             report.error(at.file, line, at.key(str(key), line).path,
                          "appears twice in the same block; keep one")
         out = Located(file=at.file, line=at.line)
         out.path = at.path
+        out_lines = out.lines
         suggested = set()
         for key, raw in value.items():
-            here = at.key(str(key), line_of(key))
-            if key not in fields:
+            line = lines.get(key, default)
+            spec = fields.get(key)
+            if spec is None:
+                here = at.key(str(key), line)
                 close = difflib.get_close_matches(str(key), list(fields), n=1, cutoff=0.6)
                 suggested.update(close)
                 hint = f'did you mean "{close[0]}"?' if close else \
                     f"allowed here: {', '.join(fields)}"
                 report.error(here.file, here.line, here.path, f"is not a known field; {hint}")
             elif raw is None or raw == "":
-                if fields[key].required:
-                    report.error(here.file, here.line, here.path, "is required but empty")
+                if spec.required:
+                    report.error(at.file, line, at.key(str(key), line).path,
+                                 "is required but empty")
             else:
-                out[key] = fields[key].check(raw, here, report)
-                out.lines[key] = here.line
+                plain = plains[key]
+                if plain is None:
+                    out[key] = spec.check(raw, at.key(str(key), line), report)
+                else:  # ``simple``'s check, without an ``At`` for a right value
+                    try:
+                        out[key] = plain(raw)
+                    except Invalid as error:
+                        report.error(at.file, line, at.key(str(key), line).path, str(error))
+                        out[key] = None
+                out_lines[key] = line
         for key, spec in fields.items():
             # A misspelt required field was already reported with its suggestion.
             if spec.required and key not in value and key not in suggested:
@@ -384,6 +412,7 @@ def mapping(fields: dict[str, Field], what: str) -> Checker:
 
 def list_of(item: Checker, *, scalars: bool = True) -> Checker:
     """A list; for lists of plain values a single value is taken as a list of one."""
+    plain = getattr(item, "plain", None)
 
     def check(value, at: At, report: Report):
         if not isinstance(value, list):
@@ -394,8 +423,20 @@ def list_of(item: Checker, *, scalars: bool = True) -> Checker:
                              f"{show(value)} is not a list (start each item with '- ')")
                 return []
         line_of = getattr(value, "line_of", lambda index: at.line)
-        items = [item(raw, at.item(i, line_of(i)), report) for i, raw in enumerate(value)]
-        return [x for x in items if x is not None]
+        if plain is None:
+            items = [item(raw, at.item(i, line_of(i)), report) for i, raw in enumerate(value)]
+            return [x for x in items if x is not None]
+        out = []
+        for i, raw in enumerate(value):  # ``simple``'s check, without an ``At`` for a right item
+            try:
+                checked = plain(raw)
+            except Invalid as error:
+                here = at.item(i, line_of(i))
+                report.error(here.file, here.line, here.path, str(error))
+                continue
+            if checked is not None:
+                out.append(checked)
+        return out
 
     return check
 

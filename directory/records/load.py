@@ -53,11 +53,34 @@ class _Loader(_SafeLoader):
         # PyYAML's resolve, for a loader with no path resolvers, in fewer steps: libyaml
         # asks it once for every value of every file. Same tags (its own regular expressions).
         if kind is _scalar and implicit[0]:
-            for tag, regexp in _IMPLICIT.get(value[:1], _NO_RESOLVERS):
-                if regexp.match(value):
-                    return tag
-            return _STR
+            # Keys and short codes repeat on every record: each distinct one resolved once.
+            tag = _TAGS.get(value)
+            if tag is None:
+                tag = _implicit_tag(value)
+                if len(value) <= _INTERN_UP_TO:
+                    if len(_TAGS) >= _TAGS_KEPT:
+                        _TAGS.clear()
+                    _TAGS[value] = tag
+            return tag
         return super().resolve(kind, value, implicit)
+
+    # PyYAML's path resolvers, which libyaml calls at every node: this loader has none.
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+
+def _implicit_tag(value: str) -> str:
+    for tag, regexp in _IMPLICIT.get(value[:1], _NO_RESOLVERS):
+        if regexp.match(value):
+            return tag
+    return _STR
+
+
+_TAGS: dict[str, str] = {}
+_TAGS_KEPT = 100_000
 
 
 # The implicit resolvers by a value's first character ("" for the empty value), the
@@ -91,7 +114,11 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
     loader.flatten_mapping(node)
     mapping = Located(file=loader.file, line=node.start_mark.line + 1)
     for key_node, value_node in node.value:
-        key = _construct(loader, key_node)
+        if key_node.tag == _STR and isinstance(key_node, yaml.ScalarNode):  # _construct's own
+            key = key_node.value
+            key = _intern(key) if len(key) <= _INTERN_UP_TO else key
+        else:
+            key = _construct(loader, key_node)
         if not isinstance(key, _SCALAR_KEYS):
             # "? [a, b]" or "? {a: b}": a key must be a plain name to be a field.
             _refuse(key_node, "has a list or a mapping as a key; a key must be a plain "

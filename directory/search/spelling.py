@@ -47,22 +47,51 @@ def vocabulary(catalogue) -> Counter:
                 word for word in normalise(text).split() if word.isalpha())
         return found
 
+    # And a category's words, with its ancestors', are the same for every service in it:
+    # gathered once per category and audience, not once per service (a set is counted once
+    # per service, so the union is the same however it is made).
+    topic_words: dict[tuple[str, str], frozenset[str]] = {}
+
+    def category_words(category_id: str) -> frozenset[str]:
+        found = topic_words.get(("category", category_id))
+        if found is None:
+            texts, ancestor = [], category_id
+            while ancestor in categories:  # the category and its ancestors, as indexed
+                category = categories[ancestor]
+                texts += [*category["name"].values(), *synonym_words(category.get("synonyms"))]
+                ancestor = category.get("parent")
+            found = frozenset().union(*map(words, texts))
+            topic_words[("category", category_id)] = found
+        return found
+
+    def audience_words(audience_id: str) -> frozenset[str]:
+        found = topic_words.get(("audience", audience_id))
+        if found is None:
+            audience = audiences.get(audience_id)
+            found = frozenset() if audience is None else frozenset().union(*map(words, [
+                *audience["name"].values(), *synonym_words(audience.get("synonyms"))]))
+            topic_words[("audience", audience_id)] = found
+        return found
+
+    # A word counts once per service that has it: its topics' words once per service with
+    # the same topics (counted at the end), its own words where its topics lack them.
+    topics_of: dict[tuple, frozenset[str]] = {}
+    services_with: Counter = Counter()
     for service in catalogue.services:
         if service.get("status", "active") != "active":
             continue
+        key = (tuple(service.get("categories") or ()), tuple(service.get("audience") or ()))
+        topics = topics_of.get(key)
+        if topics is None:
+            topics = topics_of[key] = frozenset().union(*map(category_words, key[0]),
+                                                        *map(audience_words, key[1]))
+        services_with[key] += 1
         org = organizations.get(service["organization_id"], {})
         texts = [service["name"], org.get("name") or "", org.get("alternate_name") or ""]
-        for category_id in service.get("categories") or []:
-            while category_id in categories:  # the category and its ancestors, as indexed
-                category = categories[category_id]
-                texts += [*category["name"].values(),
-                          *synonym_words(category.get("synonyms"))]
-                category_id = category.get("parent")
-        for audience_id in service.get("audience") or []:
-            if audience_id in audiences:
-                audience = audiences[audience_id]
-                texts += [*audience["name"].values(), *synonym_words(audience.get("synonyms"))]
-        counts.update(frozenset().union(*map(words, texts)))
+        counts.update(frozenset().union(*map(words, texts)) - topics)
+    for key, services in services_with.items():
+        for word in topics_of[key]:
+            counts[word] += services
     return counts
 
 
