@@ -19,17 +19,13 @@ segment, ascending) and ``positions.table.npy`` (hash of field and term as in
 
 from __future__ import annotations
 
-import io
 import os
-import pickle
-import zlib
 from pathlib import Path
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.formats import Positions
 
-from .postings import _INT, term_hash
+from .postings import _INT, leaf_blocks, term_hash
 
 KEYS, TABLE = "positions.keys", "positions.table.npy"
 _ROW = np.dtype([("hash", "<u8"), ("start", "<i8"), ("count", "<i8")])
@@ -96,27 +92,14 @@ def write(index_dir: Path, reader) -> bool:
 
 def _leaf_keys(matcher, offset: int) -> np.ndarray:
     """A fresh leaf matcher's occurrences as keys, ascending: its blocks read from one piece
-    of the posting file (as ``postings._leaf_postings`` reads them)."""
-    if type(matcher) is not W3LeafMatcher or matcher._byteids or matcher._i:
+    of the posting file (``postings.leaf_blocks``)."""
+    blocks = leaf_blocks(matcher)
+    if blocks is None:
         return _walked_keys(matcher, offset)
-    start = matcher._baseoffset - matcher._startoffset
-    length = matcher._length
-    data = matcher._postfile.get(matcher._startoffset,
-                                 length[0] if isinstance(length, tuple) else length)
     ids, values = [], []
-    while start < len(data):
-        length = _INT.unpack_from(data, start)[0]
-        begins, ends = start + _INT.size, start + _INT.size + abs(length)
-        header = io.BytesIO(data[begins:ends])
-        _count, _maxid, _maxweight, compression, _mn, _mx = pickle.load(header)
-        body = data[begins + header.tell():ends]
-        coded, _weights, block_values = pickle.loads(
-            zlib.decompress(body) if compression else body)[:3]
+    for _count, coded, _weights, block_values in blocks:
         ids.append(np.cumsum(np.asarray(coded, dtype=np.int64)))
         values.extend(block_values)
-        if length < 0:
-            break
-        start = ends
     if not ids:
         return np.zeros(0, dtype=np.int64)
     docnums = np.concatenate(ids) + offset

@@ -229,17 +229,22 @@ def read_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
             np.concatenate([weights for _, weights in parts]))
 
 
-def _leaf_postings(matcher, offset: int) -> tuple[np.ndarray, np.ndarray]:
-    """A fresh leaf matcher's postings: the term's bytes read in one piece, then each block
-    decoded from memory (Whoosh's ``_goto``/``_read_data`` per block made a seek, an int
-    read, an unpickle from the file and another read, through several Python calls)."""
+def leaf_blocks(matcher):
+    """A fresh leaf matcher's blocks, each as (count, document numbers as deltas from 0,
+    weights as Whoosh pickled them, encoded values): the term's bytes read in one piece,
+    then each block decoded from memory (Whoosh's ``_goto``/``_read_data`` per block made a
+    seek, an int read, an unpickle from the file and another read, through several Python
+    calls). None when the matcher is not such a leaf: walk it instead."""
     if type(matcher) is not W3LeafMatcher or matcher._byteids or matcher._i:
-        return _walk(matcher, offset)
+        return None
+    return _blocks(matcher)
+
+
+def _blocks(matcher):
     start = matcher._baseoffset - matcher._startoffset  # after the header tag
     length = matcher._length  # a term's extent; some of Whoosh's readers give it as (n,)
     data = matcher._postfile.get(matcher._startoffset,
                                  length[0] if isinstance(length, tuple) else length)
-    ids, weights = [], []
     while start < len(data):
         # A block: its length (negative for the last), its pickled info, its data.
         length = _INT.unpack_from(data, start)[0]
@@ -247,7 +252,21 @@ def _leaf_postings(matcher, offset: int) -> tuple[np.ndarray, np.ndarray]:
         header = io.BytesIO(data[begins:ends])
         count, _maxid, _maxweight, compression, _mn, _mx = pickle.load(header)
         body = data[begins + header.tell():ends]
-        coded, block_weights = pickle.loads(zlib.decompress(body) if compression else body)[:2]
+        coded, weights, values = pickle.loads(zlib.decompress(body) if compression
+                                              else body)[:3]
+        yield count, coded, weights, values
+        if length < 0:
+            break
+        start = ends
+
+
+def _leaf_postings(matcher, offset: int) -> tuple[np.ndarray, np.ndarray]:
+    """A fresh leaf matcher's postings, read by block (``leaf_blocks``)."""
+    blocks = leaf_blocks(matcher)
+    if blocks is None:
+        return _walk(matcher, offset)
+    ids, weights = [], []
+    for count, coded, block_weights, _values in blocks:
         ids.append(np.cumsum(np.asarray(coded, dtype=np.int64)))  # deltas from 0
         if block_weights is None:  # Whoosh writes None when every weight is 1
             weights.append(np.ones(count))
@@ -256,9 +275,6 @@ def _leaf_postings(matcher, offset: int) -> tuple[np.ndarray, np.ndarray]:
             weights.append(np.full(count, np.float32(block_weights), dtype=np.float64))
         else:
             weights.append(np.asarray(block_weights, dtype=np.float64))
-        if length < 0:
-            break
-        start = ends
     if not ids:
         return np.zeros(0, dtype=np.int32), np.zeros(0)
     return (np.concatenate(ids).astype(np.int32) + np.int32(offset),
