@@ -133,6 +133,18 @@ def build_into(data_dir: Path, instance: Path) -> pipeline.Outcome:
 
 
 @pytest.fixture(scope="session")
+def synthetic_build(tmp_path_factory) -> Path:
+    """One build of 1,500 synthetic services (seed 7): the same few sentences over and over,
+    so words and phrases match hundreds of services with equal scores, in several segments
+    (the parallel writer). Shared by the ranking and phrase tests, which only read it."""
+    from directory.tools.synthetic import write_synthetic_data
+
+    root = tmp_path_factory.mktemp("synthetic-1500")
+    write_synthetic_data(root / "data", 1500, seed=7)
+    return build_into(root / "data", root / "instance").build
+
+
+@pytest.fixture(scope="session")
 def built_instance(tmp_path_factory) -> Path:
     """An instance folder holding one build of tests/data (shared: tests only read it)."""
     instance = tmp_path_factory.mktemp("instance")

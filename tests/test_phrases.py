@@ -17,19 +17,13 @@ from whoosh.query import Phrase
 from directory.search import index as search
 from directory.search import positions, queries
 from directory.search.masks import mask_of
-from directory.tools.synthetic import write_synthetic_data
-from tests.conftest import build_into
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """1,500 synthetic services: the same few sentences over and over, so phrases match
-    hundreds of services with equal scores (ties decided by document number), in several
-    segments (the parallel writer)."""
-    root = tmp_path_factory.mktemp("phrases")
-    write_synthetic_data(root / "data", 1500, seed=7)
-    outcome = build_into(root / "data", root / "instance")
-    db = sqlite3.connect(outcome.build / "directory.db")
+def built(synthetic_build):
+    """The shared 1,500 synthetic services (``synthetic_build``): phrases match hundreds of
+    services with equal scores (ties decided by document number), in several segments."""
+    db = sqlite3.connect(synthetic_build / "directory.db")
     db.row_factory = sqlite3.Row
     try:
         synonyms = queries.synonyms(db)
@@ -37,7 +31,7 @@ def built(tmp_path_factory):
                  for row in db.execute("select name, description from services")]
     finally:
         db.close()
-    return outcome.build / "index", synonyms, texts
+    return synthetic_build / "index", synonyms, texts
 
 
 @pytest.fixture(scope="module")

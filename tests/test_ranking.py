@@ -13,8 +13,6 @@ from whoosh.query import Phrase
 from directory.search import index as search
 from directory.search import queries
 from directory.search.masks import mask_of, to_array, to_mask
-from directory.tools.synthetic import write_synthetic_data
-from tests.conftest import build_into
 
 # Words residents type, synonyms, stop words, typos and words no service has.
 WORDS = ["counselling", "counseling", "support", "group", "groups", "walk", "in", "free",
@@ -25,16 +23,13 @@ GOLDEN = ["counselling", "someone to talk to", "walk in", "support groups", "fre
 
 
 @pytest.fixture(scope="module")
-def index(tmp_path_factory):
-    """1,500 synthetic services exercise the scoring, ties and the coordination bonus, and
-    are enough to be indexed by several processes into several segments."""
-    root = tmp_path_factory.mktemp("ranking")
-    write_synthetic_data(root / "data", 1500, seed=7)
-    outcome = build_into(root / "data", root / "instance")
-    db = sqlite3.connect(outcome.build / "directory.db")
+def index(synthetic_build):
+    """The shared 1,500 synthetic services (``synthetic_build``) exercise the scoring, ties
+    and the coordination bonus, indexed by several processes into several segments."""
+    db = sqlite3.connect(synthetic_build / "directory.db")
     db.row_factory = sqlite3.Row
     try:
-        index = search.Index(outcome.build / "index", queries.synonyms(db))
+        index = search.Index(synthetic_build / "index", queries.synonyms(db))
     finally:
         db.close()
     with index.searcher() as searcher:
