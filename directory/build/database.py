@@ -9,7 +9,7 @@ import sqlite_utils
 from ..data.catalogue import Catalogue
 from ..hours import schedules
 from ..search import index as search
-from ..search import spelling
+from ..search import queries, spelling
 from .insert import insert_rows
 from .programmes import write_programmes
 
@@ -64,7 +64,7 @@ LINKS = {
     "service_areas": ("area", None, "service_area"),  # region or a place name
 }
 INDEXES = [("services", ["organization_id"]), ("locations", ["organization_id"]),
-           ("phones", ["service_id"]), ("phones", ["organization_id"]),
+           ("phones", ["service_id", "position"]), ("phones", ["organization_id"]),
            ("categories", ["parent_id"])]
 
 
@@ -82,7 +82,8 @@ def write_database(catalogue: Catalogue, path: Path) -> None:
                          pk=("service_id", column),
                          foreign_keys=[("service_id", "services", "id")]
                          + ([(column, other, "id")] if other else []))
-        indexes.append((table, [column, "service_id"]))
+        # Both ways: the services of a value (filters), a service's values in order.
+        indexes += [(table, [column, "service_id"]), (table, ["service_id", "position"])]
     rows = {
         "categories": ({"id": c["id"], "parent_id": c.get("parent"),
                         "name": english(c["name"]), "names": c["name"],
@@ -125,6 +126,10 @@ def write_database(catalogue: Catalogue, path: Path) -> None:
     spelling.write_vocabulary(db, catalogue)
     for table, columns in indexes:
         db[table].create_index(columns, if_not_exists=True)
+    # Each service as a page reads it, one row a service (``queries.services``); made in
+    # SQLite from the tables, each service's rows read in order from the indexes above.
+    db.execute(f"create table {queries.SERVICE_ROWS} (id text primary key, row text)")
+    db.execute(f"insert into {queries.SERVICE_ROWS} {queries.service_rows_select(db.conn)}")
     db.execute("ANALYZE")
     db.close()
 

@@ -33,7 +33,8 @@ KEEP_BUILDS = 3
 # 6: all of those, and translations of listings, descriptions and index fields per language.
 # 7: and every term's postings as flat arrays beside the index (search/postings.py).
 # 8: and every text term's positions as flat arrays (search/positions.py: quoted phrases).
-FORMAT = 8
+# 9: and each service as pages read it, one JSON row a service (service_rows).
+FORMAT = 9
 
 
 class BuildError(Exception):

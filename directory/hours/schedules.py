@@ -53,7 +53,8 @@ def write_schedules(db, catalogue, insert=_insert_all) -> None:
            ({"service_id": service["id"], "opens_minute": start, "closes_minute": end}
             for service in catalogue.services if service.get("hours")
             for start, end in hours.week_intervals(hours.parse(service["hours"]).periods())))
-    db[SCHEDULES].create_index(["service_id"])
+    # A service's hours in the order its pages list them (``queries.service_rows_select``).
+    db[SCHEDULES].create_index(["service_id", "valid_from", "opens_at"])
     db[SCHEDULES].create_index(["kind", "valid_from"])
     db[OPEN_INTERVALS].create_index(["opens_minute", "closes_minute", "service_id"])
 
