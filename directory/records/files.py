@@ -25,13 +25,25 @@ class Unreadable(Exception):
     """The file cannot be read as data; the message says why, for ``<file>: <message>``."""
 
 
-def inside(path: Path, root: Path) -> bool:
-    """Whether ``path``, with every symlink followed, lies inside ``root``."""
+def inside(path: Path, root: Path, folders: dict[Path, Path] | None = None) -> bool:
+    """Whether ``path``, with every symlink followed, lies inside ``root``. ``folders``: the
+    real paths of folders found so far, for many files in few folders (a file that is not
+    a link is its folder's real path / its name; 12,500 files resolved whole took a second)."""
     try:
-        real, base = Path(os.path.realpath(path)), Path(os.path.realpath(root))
+        if folders is None or path.name in ("", ".", "..") or os.path.islink(path):
+            real = Path(os.path.realpath(path))
+        else:
+            real = _real(path.parent, folders) / path.name
+        base = _real(root, folders) if folders is not None else Path(os.path.realpath(root))
     except (OSError, ValueError):
         return False
     return real == base or base in real.parents
+
+
+def _real(folder: Path, folders: dict[Path, Path]) -> Path:
+    if folder not in folders:
+        folders[folder] = Path(os.path.realpath(folder))
+    return folders[folder]
 
 
 def read_bytes(path: Path, root: Path) -> bytes:
@@ -111,14 +123,15 @@ class NotUTF8(Unreadable):
         self.line = line
 
 
-def is_data_file(path: Path, root: Path) -> bool:
+def is_data_file(path: Path, root: Path, folders: dict[Path, Path] | None = None) -> bool:
     """Whether ``path`` is a regular file inside ``root``, for fingerprints and file lists
-    (which must never follow a link out of the folder or open a FIFO)."""
+    (which must never follow a link out of the folder or open a FIFO); ``folders`` as for
+    ``inside``, shared by the files of one listing."""
     try:
         info = os.stat(path)
     except (OSError, ValueError):
         return False
-    return stat.S_ISREG(info.st_mode) and inside(path, root)
+    return stat.S_ISREG(info.st_mode) and inside(path, root, folders)
 
 
 def display_path(path: Path) -> str:

@@ -237,8 +237,9 @@ class Sources:
     def files(self) -> list[Path]:
         """The files a build depends on, for change detection (regular files inside the data
         folder only: a link out of it or a FIFO is never read, here or anywhere)."""
+        folders: dict[Path, Path] = {}  # resolved once for all their files
         return sorted(p for p in self.root.rglob("*")
-                      if not p.name.startswith(".") and files.is_data_file(p, self.root))
+                      if not p.name.startswith(".") and files.is_data_file(p, self.root, folders))
 
 
 ORGANIZATIONS = "organizations"
