@@ -11,16 +11,6 @@ def _db(built_instance):
     return Build((built_instance / "current").resolve()).connect()
 
 
-def test_services_are_the_sites_rows_in_the_order_asked(built_instance):
-    db = _db(built_instance)
-    ids = queries.all_service_ids(db)
-    asked = [*reversed(ids), "no-such-service"]
-    assert rows.services(db, asked) == queries.services_in_bulk(db, asked)
-    assert [row["id"] for row in rows.services(db, ids[:3])] == ids[:3]
-    assert any(row["phones"] and row["locations"] and row["schedules"]
-               for row in rows.services(db, ids))  # the fixture has what is compared
-
-
 def test_organizations_with_and_without_phones(built_instance):
     db = _db(built_instance)
     ids = queries.all_organization_ids(db)

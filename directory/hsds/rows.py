@@ -1,17 +1,18 @@
-"""A build's service and organization rows for the HSDS mapping, read in bulk and fast.
+"""A build's organization rows for the HSDS mapping, read in bulk and fast.
 
-The same rows as ``search.queries`` gives (``services_in_bulk``, ``organizations_in_bulk``,
+The same rows as ``search.queries`` gives (``organizations_in_bulk``,
 ``organization_locations``), which the site reads a page at a time; the export reads every
 row of the build, where the per-row cost of ``sqlite3.Row`` and of ``json.loads`` is most
 of its reading time. So rows are built from plain tuples, a JSON column's empty ``{}``/``[]``
 (nearly all of them) without the JSON decoder, and an organization's locations for a chunk
 of organizations at once. tests/test_hsds_rows.py holds them equal to the site's rows.
+(Services are read as the site reads them, ``queries.services_in_bulk``: one stored row
+each, faster than any reading of their tables.)
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 
 from ..search.queries import CHUNK, JSON_COLUMNS
 
@@ -52,49 +53,6 @@ def _marks(values) -> str:
 def _chunks(ids: list[str]):
     for start in range(0, len(ids), CHUNK):
         yield ids[start:start + CHUNK]
-
-
-# The related rows of ``queries._attach``, in its order and with its SQL.
-_RELATED = {
-    "phones": """select * from phones where service_id in ({marks})
-                 order by service_id, position""",
-    "categories": """select sc.service_id, c.id, c.parent_id, c.name, c.names, c.position
-                     from service_categories sc
-                     join categories c on c.id = sc.category_id
-                     where sc.service_id in ({marks}) order by sc.position""",
-    "locations": """select sl.service_id, l.* from service_at_location sl
-                    join locations l on l.id = sl.location_id
-                    where sl.service_id in ({marks}) order by sl.position""",
-    "languages": """select service_id, language from service_languages
-                    where service_id in ({marks}) order by position""",
-    "audiences": """select sa.service_id, a.* from service_audiences sa
-                    join audiences a on a.id = sa.audience_id
-                    where sa.service_id in ({marks}) order by sa.position""",
-    "schedules": """select * from schedules where service_id in ({marks})
-                    order by service_id, valid_from, opens_at""",
-}
-
-
-def services(db, ids: list[str]) -> list[dict]:
-    """``queries.services_in_bulk``: services with their related rows, in the order of ``ids``."""
-    out = []
-    for chunk in _chunks(ids):
-        marks = _marks(chunk)
-        rows = _plain(db, f"""select s.*, o.name as organization_name,
-                                     o.translations as organization_translations
-                              from services s join organizations o on o.id = s.organization_id
-                              where s.id in ({marks})""", chunk)
-        for key, sql in _RELATED.items():
-            grouped = defaultdict(list)
-            for item in _plain(db, sql.format(marks=marks), chunk):
-                grouped[item.pop("service_id")].append(item)
-            for row in rows:
-                row[key] = grouped.get(row["id"], [])
-        for row in rows:
-            row["languages"] = [item["language"] for item in row["languages"]]
-        by_id = {row["id"]: row for row in rows}
-        out += [by_id[i] for i in chunk if i in by_id]
-    return out
 
 
 def organizations(db, ids: list[str], *, phones: bool = True) -> dict[str, dict]:

@@ -24,7 +24,7 @@ class Source:
 
     def services(self, ids: list[str], *, full: bool = True) -> list[dict]:
         """Services in the order of ``ids``: fully nested, or one-to-one fields only."""
-        rows = bulk.services(self.db, ids)
+        rows = queries.services_in_bulk(self.db, ids)
         # A service's organization is shown without its phones: none are read.
         orgs = bulk.organizations(self.db, [r["organization_id"] for r in rows], phones=False)
         if not full:

@@ -10,6 +10,8 @@ import json
 import sqlite3
 from collections import defaultdict
 
+import orjson
+
 from ..data.catalogue import synonym_words
 
 JSON_COLUMNS = ("names", "descriptions", "synonyms", "remote", "accessibility", "aliases",
@@ -115,7 +117,7 @@ def services(db, ids: list[str]) -> list[dict]:
                            ids).fetchall()
     by_id = {service_id: row for service_id, row in found}
     # Decoded afresh for each caller: the rows are changed by their readers (distances).
-    return [json.loads(by_id[i]) for i in ids if i in by_id]
+    return [orjson.loads(by_id[i]) for i in ids if i in by_id]
 
 
 # Each service as ``services`` gives it, one JSON row per service, written by the build: a
@@ -133,10 +135,19 @@ def service_rows_select(db) -> str:
     categories, locations, languages, audiences and schedules in order, as JSON made by
     SQLite. Columns are read from the tables, so a column added to one is in the rows."""
     def columns(table: str, alias: str, only=None, leave=("service_id",)) -> str:
-        names = [row[1] for row in db.execute(f"pragma table_info({table})")
+        found = [(row[1], row[2].upper()) for row in db.execute(f"pragma table_info({table})")
                  if row[1] not in leave and (only is None or row[1] in only)]
-        return ", ".join(f"'{name}', json({alias}.{name})" if name in JSON_COLUMNS
-                         else f"'{name}', {alias}.{name}" for name in names)
+        return ", ".join(f"'{name}', {value(f'{alias}.{name}', name, kind)}"
+                         for name, kind in found)
+
+    def value(column: str, name: str, kind: str) -> str:
+        if name in JSON_COLUMNS:
+            return f"json({column})"
+        if kind in ("REAL", "FLOAT"):
+            # SQLite's JSON writes 15 digits (a point's 16th and 17th were lost): 17 are
+            # every double exactly, with its point ("41.0" stays a float).
+            return f"iif({column} is null, null, json(printf('%!.17g', {column})))"
+        return column
 
     def listed(value: str, rest: str) -> str:
         # Ordered in a subquery: SQLite aggregates its rows in that order (an aggregate's
