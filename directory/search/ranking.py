@@ -193,8 +193,12 @@ class Ranker:
         if kept is not None and kept[0] is query:
             scored = kept[1]
         else:
+            # By document, so each term is cut in one pass over its postings (a binary
+            # search per candidate cost more than the whole index's sum when they are many).
+            inside = np.zeros(self.size, dtype=bool)
+            inside[docnums] = True
             try:
-                scored = self._evaluate(query, docnums)
+                scored = self._evaluate(query, inside)
             except Unsupported:
                 return None
         at = np.searchsorted(docnums, scored.docnums)
@@ -224,7 +228,8 @@ class Ranker:
     # --- the query tree ------------------------------------------------------------------
 
     def _evaluate(self, query, among: np.ndarray | None = None) -> Scored:
-        """The query's scores; ``among``: of these documents only (ascending)."""
+        """The query's scores; ``among``: of these documents only (a boolean array by
+        document)."""
         if isinstance(query, Term):
             return self._term(query, among)
         if type(query) in (And, Or):  # exact types: subclasses may match differently
@@ -242,13 +247,13 @@ class Ranker:
         if type(query) is Phrase:
             found = self._phrase(query)
             if among is not None:  # cut as a term is: the same scores, fewer of them
-                at = _positions_of(found.docnums, among)
+                at = np.flatnonzero(among[found.docnums])
                 found = Scored(found.docnums[at], found.scores[at], found.hits[at], found.terms)
             return found
         if type(query) is Every and query.fieldname is None:  # browsing: all, unscored
             everything = np.flatnonzero(self._live)
             if among is not None:
-                everything = everything[_positions_of(everything, among)]
+                everything = everything[among[everything]]
             return Scored(everything, np.zeros(len(everything)),
                           np.zeros(len(everything), dtype=np.int32), 0)
         raise Unsupported(type(query).__name__)
@@ -282,7 +287,7 @@ class Ranker:
             return self._nothing()
         docnums, term_scores = found
         if among is not None:  # still a term of the query (``terms``), if in none of them
-            at = _positions_of(docnums, among)
+            at = np.flatnonzero(among[docnums])
             docnums, term_scores = docnums[at], term_scores[at]
         scores = term_scores * query.boost if query.boost != 1.0 else term_scores
         return Scored(docnums, scores, np.ones(len(docnums), dtype=np.int32), 1)
@@ -408,15 +413,6 @@ class Ranker:
 
 
 _NO_DOCUMENTS = np.zeros(0, dtype=np.int64)
-
-
-def _positions_of(docnums: np.ndarray, among: np.ndarray) -> np.ndarray:
-    """Where in ``docnums`` (ascending) the documents of ``among`` (ascending) are, in order;
-    those not in it left out."""
-    at = np.searchsorted(docnums, among)
-    found = at < len(docnums)
-    found[found] = docnums[at[found]] == among[found]
-    return at[found]
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
