@@ -355,6 +355,15 @@ def is_mapping(value, at: At, report: Report, what: str, expected: str) -> bool:
     return False
 
 
+def _cut_warning(report: Report, here: At, cut: str) -> None:
+    """A value YAML cut at " #" (``load._cut_by_comment``): said, never silently kept."""
+    shown = cut if len(cut) <= 40 else cut[:39] + "…"
+    report.warning(here.file, here.line, here.path,
+                   f'stops before "{shown}": YAML reads " #" as the start of a comment and '
+                   "drops the rest of the line; put the whole value in quotes to keep it "
+                   '("…"), or write "# " if it is a comment')
+
+
 def mapping(fields: dict[str, Field], what: str) -> Checker:
     """A mapping with known fields: unknown ones are errors with a suggestion, never dropped."""
     plains = {key: getattr(spec.check, "plain", None) for key, spec in fields.items()}
@@ -370,6 +379,8 @@ def mapping(fields: dict[str, Field], what: str) -> Checker:
         for key, line in getattr(value, "duplicate_keys", []):
             report.error(at.file, line, at.key(str(key), line).path,
                          "appears twice in the same block; keep one")
+        for key, line, cut in getattr(value, "cut_by_comment", []):
+            _cut_warning(report, at.key(str(key), line), cut)
         out = Located(file=at.file, line=at.line)
         out.path = at.path
         out_lines = out.lines
@@ -423,6 +434,8 @@ def list_of(item: Checker, *, scalars: bool = True) -> Checker:
                              f"{show(value)} is not a list (start each item with '- ')")
                 return []
         line_of = getattr(value, "line_of", lambda index: at.line)
+        for index, line, cut in getattr(value, "cut_by_comment", []):
+            _cut_warning(report, at.item(index, line), cut)
         if plain is None:
             items = [item(raw, at.item(i, line_of(i)), report) for i, raw in enumerate(value)]
             return [x for x in items if x is not None]

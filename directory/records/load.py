@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,8 @@ class _Loader(_SafeLoader):
         super().__init__(text)
         self.sizes: dict[int, int] = {}  # id(node) -> values it stands for, aliases expanded
         self.counting = "*" in text or len(text) >= _COUNT_FROM
+        # Looked for only in a file with a "#" (``_cut_by_comment``).
+        self.text = text if "#" in text else None
 
     def resolve(self, kind, value, implicit, _scalar=yaml.ScalarNode):
         # PyYAML's resolve, for a loader with no path resolvers, in fewer steps: libyaml
@@ -129,6 +132,9 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
             mapping.duplicate_keys = [*mapping.duplicate_keys, (key, line)]
         mapping[key] = _construct(loader, value_node)
         mapping.lines[key] = line
+        if loader.text is not None and (cut := _cut_by_comment(loader, value_node)):
+            mapping.cut_by_comment = [*mapping.cut_by_comment,
+                                      (key, value_node.end_mark.line + 1, cut)]
     if loader.counting:
         _count(loader, node, [child for pair in node.value for child in pair])
     return mapping
@@ -139,6 +145,9 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LocatedList
     for child in node.value:
         items.append(_construct(loader, child))
         items.lines.append(child.start_mark.line + 1)
+        if loader.text is not None and (cut := _cut_by_comment(loader, child)):
+            items.cut_by_comment = [*items.cut_by_comment,
+                                    (len(items) - 1, child.end_mark.line + 1, cut)]
     _count(loader, node, node.value)
     return items
 
@@ -156,6 +165,18 @@ def _construct(loader: _Loader, node: yaml.Node):
 
 _intern = sys.intern
 _INTERN_UP_TO = 40
+# A comment that starts right after a plain value with no space after its "#": "The #70
+# bus stops here" is read as "The" and a comment; "cost: free  # checked" is a comment.
+_COMMENT_CUT = re.compile(r"[ \t]+(#\S[^\n]*)")
+
+
+def _cut_by_comment(loader: _Loader, node: yaml.Node) -> str | None:
+    """What YAML dropped as a comment right after a plain value ("#70 Division bus stops
+    outside."), or None."""
+    if not isinstance(node, yaml.ScalarNode) or node.style:  # plain: "" (libyaml) or None
+        return None  # quoted and block values hold their "#"
+    found = _COMMENT_CUT.match(loader.text, node.end_mark.index)
+    return found.group(1).rstrip() if found else None
 
 
 def _construct_lenient(kind: str):
