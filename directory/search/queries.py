@@ -122,7 +122,7 @@ def services(db, ids: list[str]) -> list[dict]:
 
 # Each service as ``services`` gives it, one JSON row per service, written by the build: a
 # page's cards read one row a service where seven queries' joins took three times as long
-# (1.5 against 0.5 ms for a page's 11 unkept cards at 50,000 services, issue #19).
+# (1.5–1.8 against 0.5–0.8 ms for a page's 11 unkept cards at 50,000 services, #19).
 SERVICE_ROWS = "service_rows"
 # What a service's page and cards show of each of its categories: not the synonyms and
 # descriptions (two JSON lists a category, for search and its own page).
