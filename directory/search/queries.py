@@ -154,24 +154,25 @@ def service_rows_select(db) -> str:
         # subquery with ORDER BY is never flattened into it).
         return f"(select json_group_array(json(x)) from (select {value} as x {rest}))"
 
+    def owned(table: str, order: str) -> str:  # a service's rows of a table
+        return listed(f"json_object({columns(table, 't')})",
+                      f"from {table} t where t.service_id = s.id order by {order}")
+
+    def linked(link: str, column: str, table: str, only=None) -> str:  # through a link table
+        return listed(f"json_object({columns(table, 't', only)})",
+                      f"from {link} k join {table} t on t.id = k.{column} "
+                      "where k.service_id = s.id order by k.position")
+
     return f"""select s.id, json_object({columns('services', 's', leave=())},
         'organization_name', o.name, 'organization_translations', json(o.translations),
-        'phones', {listed(f"json_object({columns('phones', 'p')})",
-                          "from phones p where p.service_id = s.id order by p.position")},
-        'categories', {listed(f"json_object({columns('categories', 'c', _CATEGORY_COLUMNS)})",
-                              "from service_categories sc join categories c on c.id = "
-                              "sc.category_id where sc.service_id = s.id order by sc.position")},
-        'locations', {listed(f"json_object({columns('locations', 'l')})",
-                             "from service_at_location sl join locations l on l.id = "
-                             "sl.location_id where sl.service_id = s.id order by sl.position")},
+        'phones', {owned('phones', 't.position')},
+        'categories', {linked('service_categories', 'category_id', 'categories',
+                              _CATEGORY_COLUMNS)},
+        'locations', {linked('service_at_location', 'location_id', 'locations')},
         'languages', {listed("json_quote(language)", "from service_languages where "
                              "service_id = s.id order by position")},
-        'audiences', {listed(f"json_object({columns('audiences', 'a')})",
-                             "from service_audiences sa join audiences a on a.id = "
-                             "sa.audience_id where sa.service_id = s.id order by sa.position")},
-        'schedules', {listed(f"json_object({columns('schedules', 'h')})",
-                             "from schedules h where h.service_id = s.id "
-                             "order by h.valid_from, h.opens_at")}
+        'audiences', {linked('service_audiences', 'audience_id', 'audiences')},
+        'schedules', {owned('schedules', 't.valid_from, t.opens_at')}
         ) from services s join organizations o on o.id = s.organization_id"""
 
 
