@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import phonenumbers
 
+from ..records.files import real_path
 from ..records.load import Located, Sources
 from ..records.problems import Report
 from . import retired
@@ -216,24 +217,13 @@ def _note_repository_paths(catalogue: Catalogue, sources: Sources) -> None:
     """
     base = sources.root.resolve().parent
     cache: dict[str, str] = {}
-    folders: dict[str, Path] = {}
+    folders: dict[Path, Path] = {}  # resolved once for all their files
     for kind in ("organizations", "locations", "services"):
         for record in getattr(catalogue, kind):
             if record.file not in cache:
                 try:
-                    path = _resolved(Path(record.file), folders).relative_to(base).as_posix()
+                    path = real_path(Path(record.file), folders).relative_to(base).as_posix()
                 except ValueError:
                     path = record.file
                 cache[record.file] = path
             record.repository_path = cache[record.file]
-
-
-def _resolved(path: Path, folders: dict[str, Path]) -> Path:
-    """``path.resolve()``, its folder resolved once for all its files (thousands of files
-    in organizations/): a file that is not a link is its resolved folder / its name."""
-    if path.name in ("", ".", "..") or path.is_symlink():
-        return path.resolve()
-    folder = str(path.parent)
-    if folder not in folders:
-        folders[folder] = path.parent.resolve()
-    return folders[folder] / path.name

@@ -20,7 +20,7 @@ _JSON = frozenset(JSON_COLUMNS)
 
 
 def _decode(value):
-    # A fresh object each time: rows are changed by their readers (``_attach`` pops keys).
+    # A fresh object each time: rows are changed by their readers.
     if value == "{}":
         return {}
     if value == "[]":

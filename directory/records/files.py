@@ -26,24 +26,25 @@ class Unreadable(Exception):
 
 
 def inside(path: Path, root: Path, folders: dict[Path, Path] | None = None) -> bool:
-    """Whether ``path``, with every symlink followed, lies inside ``root``. ``folders``: the
-    real paths of folders found so far, for many files in few folders (a file that is not
-    a link is its folder's real path / its name; 12,500 files resolved whole took a second)."""
+    """Whether ``path``, with every symlink followed, lies inside ``root`` (``folders`` as
+    for ``real_path``)."""
     try:
-        if folders is None or path.name in ("", ".", "..") or os.path.islink(path):
-            real = Path(os.path.realpath(path))
-        else:
-            real = _real(path.parent, folders) / path.name
-        base = _real(root, folders) if folders is not None else Path(os.path.realpath(root))
+        real, base = real_path(path, folders), real_path(root, folders)
     except (OSError, ValueError):
         return False
     return real == base or base in real.parents
 
 
-def _real(folder: Path, folders: dict[Path, Path]) -> Path:
+def real_path(path: Path, folders: dict[Path, Path] | None = None) -> Path:
+    """``os.path.realpath(path)``. ``folders``: the real paths of folders found so far, for
+    many files in few folders: a file that is not a link is its folder's real path / its
+    name (12,500 files resolved whole took a second)."""
+    if folders is None or path.name in ("", ".", "..") or os.path.islink(path):
+        return Path(os.path.realpath(path))
+    folder = path.parent
     if folder not in folders:
         folders[folder] = Path(os.path.realpath(folder))
-    return folders[folder]
+    return folders[folder] / path.name
 
 
 def read_bytes(path: Path, root: Path) -> bytes:
@@ -126,7 +127,7 @@ class NotUTF8(Unreadable):
 def is_data_file(path: Path, root: Path, folders: dict[Path, Path] | None = None) -> bool:
     """Whether ``path`` is a regular file inside ``root``, for fingerprints and file lists
     (which must never follow a link out of the folder or open a FIFO); ``folders`` as for
-    ``inside``, shared by the files of one listing."""
+    ``real_path``, shared by the files of one listing."""
     try:
         info = os.stat(path)
     except (OSError, ValueError):
