@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from whoosh.formats import Positions
 
-from .postings import _INT, leaf_blocks, term_hash
+from .postings import _INT, Runs, leaf_blocks, term_hash
 
 KEYS, TABLE = "positions.keys", "positions.table.npy"
 _ROW = np.dtype([("hash", "<u8"), ("start", "<i8"), ("count", "<i8")])
@@ -191,10 +191,9 @@ class TermPositions:
     """The flat copy of an index's positions, looked up by field and term."""
 
     def __init__(self, index_dir: Path):
-        self._table = np.load(index_dir / TABLE, allow_pickle=False)
-        self._hashes = self._table["hash"]
+        self._runs = Runs(index_dir / TABLE)
         self._keys = os.open(index_dir / KEYS, os.O_RDONLY)
-        if os.fstat(self._keys).st_size != 8 * int(self._table["count"].sum()):
+        if os.fstat(self._keys).st_size != 8 * self._runs.total:
             self.close()
             raise ValueError(f"{index_dir}: the positions do not match their table")
 
@@ -207,12 +206,8 @@ class TermPositions:
 
     def get(self, field: str, text: bytes) -> np.ndarray:
         """A term's keys (document << 32 | position), ascending; empty when absent."""
-        key = term_hash(field, text)
-        row = int(np.searchsorted(self._hashes, key))
-        last = int(np.searchsorted(self._hashes, key, side="right"))
-        runs = [np.frombuffer(os.pread(self._keys, 8 * int(self._table["count"][at]),
-                                       8 * int(self._table["start"][at])), dtype="<i8")
-                for at in range(row, last)]  # one a segment, in document order
+        runs = [np.frombuffer(os.pread(self._keys, 8 * count, 8 * start), dtype="<i8")
+                for start, count in self._runs.of(field, text)]
         if not runs:
             return np.zeros(0, dtype=np.int64)
         return runs[0] if len(runs) == 1 else np.concatenate(runs)

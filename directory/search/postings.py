@@ -155,19 +155,40 @@ def _all_postings(reader):
         yield (field, text, *read_postings(reader.postings(field, text)))
 
 
+class Runs:
+    """A saved table of (hash of field and term, start, count) rows sorted by hash: where
+    each term's runs are in a flat file, one run a segment, in document order. Shared by the
+    postings (``TermArrays``) and the positions (``positions.TermPositions``)."""
+
+    def __init__(self, path: Path):
+        table = np.load(path, allow_pickle=False)
+        # Contiguous copies, searched with a numpy key: a structured array's column (strided)
+        # or a Python int makes every search convert all the hashes first, ~45 µs against
+        # ~1.5 µs, and a search page looks up a dozen terms (issue #19).
+        self._hashes = np.ascontiguousarray(table["hash"])
+        self._starts = np.ascontiguousarray(table["start"])
+        self._counts = np.ascontiguousarray(table["count"])
+        self.total = int(self._counts.sum())
+
+    def of(self, field: str, text: bytes) -> list[tuple[int, int]]:
+        """(start, count) of each of a term's runs; empty when the term is absent."""
+        key = np.uint64(term_hash(field, text))
+        row = int(np.searchsorted(self._hashes, key))
+        if row == len(self._hashes) or self._hashes[row] != key:
+            return []
+        last = int(np.searchsorted(self._hashes, key, side="right"))
+        return [(int(self._starts[at]), int(self._counts[at])) for at in range(row, last)]
+
+
 class TermArrays:
     """The flat copy of an index's postings, looked up by field and term."""
 
     def __init__(self, index_dir: Path):
-        self._table = np.load(index_dir / TABLE, allow_pickle=False)
-        # A contiguous copy, searched with a numpy key: a structured array's column (strided)
-        # or a Python int makes every search convert all the hashes first, ~45 µs against
-        # ~1.5 µs, and a search page looks up a dozen terms (issue #19).
-        self._hashes = np.ascontiguousarray(self._table["hash"])
+        self._runs = Runs(index_dir / TABLE)
         self._ids = self._weights = -1
         self._ids = os.open(index_dir / IDS, os.O_RDONLY)
         self._weights = os.open(index_dir / WEIGHTS, os.O_RDONLY)
-        total = int(self._table["count"].sum())
+        total = self._runs.total
         if os.fstat(self._ids).st_size != 4 * total or \
                 os.fstat(self._weights).st_size != 8 * total:
             self.close()
@@ -182,13 +203,9 @@ class TermArrays:
 
     def get(self, field: str, text: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """(document numbers as int32, weights as float64) of a term, None when absent."""
-        key = np.uint64(term_hash(field, text))
-        row = int(np.searchsorted(self._hashes, key))
-        if row == len(self._hashes) or self._hashes[row] != key:
+        runs = [self._run(start, count) for start, count in self._runs.of(field, text)]
+        if not runs:
             return None
-        last = int(np.searchsorted(self._hashes, key, side="right"))
-        runs = [self._run(int(self._table["start"][at]), int(self._table["count"][at]))
-                for at in range(row, last)]  # one a segment, in document order
         if len(runs) == 1:
             return runs[0]
         return np.concatenate([ids for ids, _ in runs]), np.concatenate([w for _, w in runs])
