@@ -343,3 +343,23 @@ def test_without_term_arrays_the_ranking_reads_whooshs_blocks_alike(index, tmp_p
     for text in GOLDEN + WORDS:
         query = index.query(text)
         assert plain.ranked(query) == index.ranked(query), text
+
+
+def test_field_lengths_read_whole_are_those_whoosh_reads_a_document_at_a_time(index):
+    """Each segment's length column is read in one piece (a worker's first search read it a
+    byte at a time): the same length for every document of every scored field, documents
+    of later segments included, and a field no document has reads as Whoosh's default."""
+    from directory.search.ranking import _stored_lengths
+
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        size = reader.doc_count_all()
+        assert len(list(reader.leaf_readers())) > 1 or (os.cpu_count() or 1) == 1
+        scored = [name for name in searcher.schema.names() if searcher.schema[name].scorable]
+        assert "name" in scored and "description" in scored
+        for field in [*scored, "no_such_field"]:
+            whole = _stored_lengths(reader, field, size)
+            one_by_one = [reader.doc_field_length(docnum, field, 1) or 1
+                          for docnum in range(size)]
+            assert whole is not None and whole.tolist() == one_by_one, field
+        assert len(set(_stored_lengths(reader, "description", size).tolist())) > 5
