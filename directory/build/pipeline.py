@@ -16,7 +16,7 @@ from ..data.catalogue import Catalogue
 from ..data.validate import validate
 from ..records.load import Sources, load_sources
 from ..records.problems import Report
-from . import collector, geocode, layout
+from . import collector, geocode, layout, loading
 from .write import write_build
 
 
@@ -45,7 +45,7 @@ def check(data_dir: Path, today: dt.date | None = None,
     """
     with collector.paused():  # millions of records that live until the end (collector)
         on_stage("load")
-        sources = load_sources(data_dir)
+        sources = load_sources(data_dir, loading.read_organizations)
         on_stage("validate")
         catalogue, report = validate(sources, today)
     return catalogue, report, _fingerprint(data_dir)

@@ -291,9 +291,28 @@ def organization_files(root: Path, problems: list[Problem]) -> list[Path]:
     return found
 
 
-def load_sources(root: Path) -> Sources:
+def read_organization_files(paths: list[Path], root: Path) -> tuple[list, list[Problem]]:
+    """The organization files ``paths`` as (file, parsed) pairs, in order, and their
+    problems, in order."""
+    organizations: list[tuple[str, object]] = []
+    problems: list[Problem] = []
+    for path in paths:
+        before = len(problems)
+        record = read_yaml(path, problems, root)
+        if record is None and len(problems) == before:
+            problems.append(Problem(display_path(path), 1, "",
+                                    "is empty; remove it or add an organization"))
+        elif record is not None:
+            organizations.append((display_path(path), record))
+    return organizations, problems
+
+
+def load_sources(root: Path, read_organizations=read_organization_files) -> Sources:
     """Read site.yaml, taxonomy.yaml, organizations/*.yaml, services.csv, places.csv,
-    retired.yaml and crisis_terms.yaml (geocodes.csv is the geocode cache's, ``geo.cache``)."""
+    retired.yaml and crisis_terms.yaml (geocodes.csv is the geocode cache's, ``geo.cache``).
+
+    ``read_organizations``: as ``read_organization_files`` (the build's reads them in two
+    processes at once)."""
     sources = Sources(root=root)
     problems = sources.problems
     if not root.is_dir():
@@ -312,14 +331,8 @@ def load_sources(root: Path) -> Sources:
             problems.append(Problem(display_path(path), 1, "",
                                     f"is empty; every data folder needs its {holds} here"))
         setattr(sources, attr, value)
-    for path in organization_files(root, problems):
-        before = len(problems)
-        record = read_yaml(path, problems, root)
-        if record is None and len(problems) == before:
-            problems.append(Problem(display_path(path), 1, "",
-                                    "is empty; remove it or add an organization"))
-        elif record is not None:
-            sources.organizations.append((display_path(path), record))
+    sources.organizations, found = read_organizations(organization_files(root, problems), root)
+    problems += found
     if os.path.lexists(root / "services.csv"):
         sources.service_rows = read_csv(root / "services.csv", problems, root)
     if os.path.lexists(root / "retired.yaml"):
