@@ -1,11 +1,13 @@
-"""A large data folder's organization files are read by two processes: the same records,
-lines and problems, in the same order, as one process reads."""
+"""A large data folder's organization files are read and checked by two processes: the same
+catalogue (records with their lines) and problems, in the same order, as one process finds."""
 
 from __future__ import annotations
 
 from directory.build import loading
+from directory.data.validate import validate
 from directory.records.load import Located, LocatedList, load_sources
 from directory.tools.synthetic import write_synthetic_data
+from tests.conftest import FIXTURE_DAY
 
 
 def _shape(value):
@@ -35,22 +37,36 @@ def test_two_processes_read_what_one_reads_problems_included(tmp_path, monkeypat
     (folder / "zzz-quirks.yaml").write_text(
         "id: quirks\nid: twice\nname: Quirks\ndescription: The #70 bus stops outside.\n"
         "services:\n  - id: quirk\n    name: One #2\n")
+    # And problems only the check finds, in the child's part: an id that is not the file's
+    # name, a category that does not exist, a phone number that is not one.
+    (folder / "zzz-checked.yaml").write_text(
+        "id: not-the-file-name\nname: Checked\nservices:\n  - id: checked-one\n"
+        "    name: Checked one\n    categories: [no-such-category]\n"
+        "    phones:\n      - number: twelve\n")
     monkeypatch.setattr(loading, "SPLIT_FROM", 10)
 
-    one = load_sources(data)
-    two = load_sources(data, loading.read_organizations)
+    one_sources = load_sources(data)
+    two_sources = load_sources(data, loading.read_organizations)
+    assert [str(p) for p in two_sources.problems] == [str(p) for p in one_sources.problems]
+    one, one_report = validate(one_sources, FIXTURE_DAY)
+    two, two_report = validate(two_sources, FIXTURE_DAY)
 
-    assert [name for name, _ in two.organizations] == [name for name, _ in one.organizations]
-    assert [_shape(record) for _, record in two.organizations] == \
-        [_shape(record) for _, record in one.organizations]
-    assert [str(problem) for problem in two.problems] == [str(p) for p in one.problems]
-    said = " ".join(str(problem) for problem in two.problems)
+    for kind in ("organizations", "services", "locations"):
+        assert [_shape(record) for record in getattr(two, kind)] == \
+            [_shape(record) for record in getattr(one, kind)], kind
+    assert [str(problem) for problem in two_report.problems] == \
+        [str(problem) for problem in one_report.problems]
+    said = [str(problem) for problem in two_report.problems]
     for name in ("aaa-empty", "aab-broken", "zzz-broken", "zzz-empty"):
-        assert f"{name}.yaml" in said
-    quirks = dict(two.organizations)[next(n for n, _ in two.organizations if "quirks" in n)]
-    assert quirks.duplicate_keys == [("id", 2)]
-    assert quirks.cut_by_comment == [("description", 4, "#70 bus stops outside.")]
-    assert type(quirks["services"]) is LocatedList
+        assert any(f"{name}.yaml" in line for line in said), name
+    checked = " ".join(line for line in said if "zzz-checked.yaml" in line)
+    assert "does not match the file name" in checked and "no-such-category" in checked \
+        and "twelve" in checked
+    quirks = " ".join(line for line in said if "zzz-quirks.yaml" in line)
+    assert "#70 bus stops outside." in quirks and "twice" in quirks
+    # Both parts came checked (one of them from another process).
+    assert all(type(raw).__name__ == "Checked" for _, raw in
+               loading.read_organizations(sorted(folder.glob("*.yaml")), one_sources)[0])
 
 
 def test_a_small_folder_is_read_by_one_process(tmp_path, monkeypatch):

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from pathlib import Path
+from typing import NamedTuple
 
 from ..geo import cache as geocodes
 from ..geo import places
 from ..hours import syntax as hours
 from ..records.fields import At, Field, Invalid, mapping, simple, split_list
 from ..records.load import Located, Sources, display_path
-from ..records.problems import Report
+from ..records.problems import Problem, Report
 from ..records.sheets import missing_cell, realigned
 from . import checks, programmes, schema
 from .catalogue import Catalogue
@@ -27,6 +28,15 @@ CSV_LOCATION_COLUMNS = ("address_1", "city", "state_province", "postal_code", "l
                         "longitude")
 
 
+class Checked(NamedTuple):
+    """An organization file read and checked already, in ``Sources.organizations`` in place
+    of its parsed form (``build.loading`` checks a large folder's files in two processes):
+    its organization (None when unusable) and the problems the check found, in order."""
+
+    organization: Located | None
+    problems: list[Problem]
+
+
 def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue, Report]:
     """Check every file; return what is usable and every problem found.
 
@@ -34,6 +44,46 @@ def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue,
     """
     report = Report(sources.problems)
     catalogue = Catalogue()
+    root = sources.root
+    settings = _settings(sources, catalogue, report)
+    country, category_ids, audience_ids, _ = settings
+    check_org = schema.organization(*settings)
+    # Each file's parsed form is let go once checked (``sources.organizations`` is emptied):
+    # the parsed files and the catalogue are never both whole in memory.
+    parsed, sources.organizations = sources.organizations, []
+    parsed.reverse()
+    while parsed:
+        file, raw = parsed.pop()
+        if isinstance(raw, Checked):
+            report.problems += raw.problems
+            org = raw.organization
+        else:
+            org = check_organization(file, raw, check_org, report)
+        del raw
+        if org is not None:
+            catalogue.organizations.append(org)
+    _fold_csv(sources.service_rows, catalogue, country, category_ids, audience_ids, report)
+    _flatten(catalogue)
+    _check_ids(catalogue, report)
+    _check_references(catalogue, report)
+    bounds = catalogue.site.get("bounds") or {}
+    complete = all(bounds.get(side) is not None for side in ("south", "west", "north", "east"))
+    catalogue.places = places.check_places(
+        sources.place_rows, display_path(root / "places.csv"), country,
+        bounds if complete else None, report)  # broken bounds were reported with site.yaml
+    places.check_service_areas(catalogue.services, places.Gazetteer(catalogue.places), report)
+    today = today or local_today(catalogue.site.get("timezone"))
+    checks.check_catalogue(catalogue, sources, report, today)
+    # The build reads the geocode cache too: a bad row must fail here, not only at build time.
+    geocodes.load_cache(root, report)
+    programmes.check_programmes(catalogue, report, today)
+    return catalogue, report
+
+
+def _settings(sources: Sources, catalogue: Catalogue, report: Report) -> tuple:
+    """Check site.yaml, taxonomy.yaml and crisis_terms.yaml into the catalogue; return what
+    an organization file is checked against: (country, category ids, audience ids,
+    languages), the ids None when the taxonomy is unusable."""
     root = sources.root
     site_file = display_path(root / "site.yaml")
     raw_site = sources.site if isinstance(sources.site, dict) else {}
@@ -61,40 +111,28 @@ def validate(sources: Sources, today: dt.date | None = None) -> tuple[Catalogue,
         # An unreadable or empty taxonomy was reported once; "not a category id (expected
         # one of: )" on every service would bury that one message.
         category_ids = audience_ids = None
+    return country, category_ids, audience_ids, languages
 
-    check_org = schema.organization(country, category_ids, audience_ids, languages)
-    # Each file's parsed form is let go once checked (``sources.organizations`` is emptied):
-    # the parsed files and the catalogue are never both whole in memory.
-    parsed, sources.organizations = sources.organizations, []
-    parsed.reverse()
-    while parsed:
-        file, raw = parsed.pop()
-        org = check_org(raw, At(file, 1), report)
-        del raw
-        if org is None:
-            continue
-        stem = Path(file).stem
-        if org.get("id") and org["id"] != stem:
-            report.error(file, org.line_of("id"), "id",
-                         f'"{org["id"]}" does not match the file name {stem}.yaml; '
-                         "rename the file or change the id so they agree")
-        catalogue.organizations.append(org)
-    _fold_csv(sources.service_rows, catalogue, country, category_ids, audience_ids, report)
-    _flatten(catalogue)
-    _check_ids(catalogue, report)
-    _check_references(catalogue, report)
-    bounds = catalogue.site.get("bounds") or {}
-    complete = all(bounds.get(side) is not None for side in ("south", "west", "north", "east"))
-    catalogue.places = places.check_places(
-        sources.place_rows, display_path(root / "places.csv"), country,
-        bounds if complete else None, report)  # broken bounds were reported with site.yaml
-    places.check_service_areas(catalogue.services, places.Gazetteer(catalogue.places), report)
-    today = today or local_today(catalogue.site.get("timezone"))
-    checks.check_catalogue(catalogue, sources, report, today)
-    # The build reads the geocode cache too: a bad row must fail here, not only at build time.
-    geocodes.load_cache(root, report)
-    programmes.check_programmes(catalogue, report, today)
-    return catalogue, report
+
+def organization_check(sources: Sources):
+    """``check(file, raw, report)``: one organization file's check as ``validate`` makes
+    it, from the sources' site.yaml and taxonomy.yaml (their own problems are ``validate``'s
+    to report)."""
+    check_org = schema.organization(*_settings(sources, Catalogue(), Report()))
+    return lambda file, raw, report: check_organization(file, raw, check_org, report)
+
+
+def check_organization(file: str, raw, check_org, report: Report) -> Located | None:
+    """One parsed organization file checked: the organization, or None when unusable."""
+    org = check_org(raw, At(file, 1), report)
+    if org is None:
+        return None
+    stem = Path(file).stem
+    if org.get("id") and org["id"] != stem:
+        report.error(file, org.line_of("id"), "id",
+                     f'"{org["id"]}" does not match the file name {stem}.yaml; '
+                     "rename the file or change the id so they agree")
+    return org
 
 
 def _check_taxonomy(sources: Sources, catalogue: Catalogue, languages, report: Report) -> None:

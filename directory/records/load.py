@@ -307,12 +307,13 @@ def read_organization_files(paths: list[Path], root: Path) -> tuple[list, list[P
     return organizations, problems
 
 
-def load_sources(root: Path, read_organizations=read_organization_files) -> Sources:
+def load_sources(root: Path, read_organizations=None) -> Sources:
     """Read site.yaml, taxonomy.yaml, organizations/*.yaml, services.csv, places.csv,
     retired.yaml and crisis_terms.yaml (geocodes.csv is the geocode cache's, ``geo.cache``).
 
-    ``read_organizations``: as ``read_organization_files`` (the build's reads them in two
-    processes at once)."""
+    ``read_organizations(paths, sources)``: the organization files as
+    ``read_organization_files`` reads them, given the sources read so far (site.yaml and
+    taxonomy.yaml); the build's reads a large folder's in two processes at once."""
     sources = Sources(root=root)
     problems = sources.problems
     if not root.is_dir():
@@ -331,7 +332,9 @@ def load_sources(root: Path, read_organizations=read_organization_files) -> Sour
             problems.append(Problem(display_path(path), 1, "",
                                     f"is empty; every data folder needs its {holds} here"))
         setattr(sources, attr, value)
-    sources.organizations, found = read_organizations(organization_files(root, problems), root)
+    paths = organization_files(root, problems)
+    sources.organizations, found = read_organization_files(paths, root) \
+        if read_organizations is None else read_organizations(paths, sources)
     problems += found
     if os.path.lexists(root / "services.csv"):
         sources.service_rows = read_csv(root / "services.csv", problems, root)
