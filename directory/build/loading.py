@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..data.validate import Checked, organization_check
-from ..records.load import Sources, read_organization_files
+from ..records.load import Sources, each_organization, read_organization_files
 from ..records.problems import Problem, Report
 from ..search.processes import Forked
 
@@ -41,11 +41,10 @@ def read_organizations(paths: list[Path], sources: Sources) -> tuple[list, list[
 
 
 def _read_and_check(paths: list[Path], sources: Sources) -> tuple[list, list[Problem]]:
-    """The files read, each checked as ``validate`` checks it."""
+    """The files read, each checked as ``validate`` checks it and its parsed form let go."""
     check = organization_check(sources)
-    organizations, problems = read_organization_files(paths, sources.root)
-    checked = []
-    for file, raw in organizations:
+    checked, problems = [], []
+    for file, raw in each_organization(paths, sources.root, problems):
         report = Report()
         checked.append((file, Checked(check(file, raw, report), report.problems)))
     return checked, problems

@@ -294,8 +294,13 @@ def organization_files(root: Path, problems: list[Problem]) -> list[Path]:
 def read_organization_files(paths: list[Path], root: Path) -> tuple[list, list[Problem]]:
     """The organization files ``paths`` as (file, parsed) pairs, in order, and their
     problems, in order."""
-    organizations: list[tuple[str, object]] = []
     problems: list[Problem] = []
+    return list(each_organization(paths, root, problems)), problems
+
+
+def each_organization(paths: list[Path], root: Path, problems: list[Problem]):
+    """(file, parsed) for each organization file in turn, read as it is asked for; the
+    files' problems are added to ``problems``."""
     for path in paths:
         before = len(problems)
         record = read_yaml(path, problems, root)
@@ -303,8 +308,7 @@ def read_organization_files(paths: list[Path], root: Path) -> tuple[list, list[P
             problems.append(Problem(display_path(path), 1, "",
                                     "is empty; remove it or add an organization"))
         elif record is not None:
-            organizations.append((display_path(path), record))
-    return organizations, problems
+            yield display_path(path), record
 
 
 def load_sources(root: Path, read_organizations=None) -> Sources:
