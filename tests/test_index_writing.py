@@ -22,6 +22,7 @@ from directory.build.write import index_documents
 from directory.data.validate import validate
 from directory.records.load import load_sources
 from directory.search import index as search
+from directory.search import positions
 from directory.search.parallel import write_index_in_parts
 from directory.search.postings import TermArrays
 from directory.search.postings import write as write_term_arrays
@@ -247,6 +248,15 @@ def test_an_index_written_in_parts_holds_what_one_process_writes(tmp_path):
         assert write_term_arrays(written, reader)
     for name in ("terms.ids", "terms.table.npy", "terms.weights"):
         assert (tmp_path / "parts" / name).read_bytes() == (written / name).read_bytes()
+    # And the words' places (quoted phrases): made by the parts from the values they store,
+    # the same files as decoded from the finished index's blocks.
+    assert sorted(p.name for p in (tmp_path / "parts").glob("positions.*")) == \
+        ["positions.keys", "positions.table.npy"]
+    with whoosh_index.open_dir(str(tmp_path / "parts")).reader() as reader:
+        assert positions.write(written, reader)
+    for name in ("positions.keys", "positions.table.npy"):
+        assert (tmp_path / "parts" / name).read_bytes() == (written / name).read_bytes()
+    assert (written / "positions.keys").stat().st_size > 100_000
 
 
 def test_a_failing_part_is_one_line_and_no_index_is_left_half_written(tmp_path):

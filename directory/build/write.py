@@ -163,12 +163,12 @@ def write_index(folder: Path, catalogue: Catalogue) -> None:
     procs = min(os.cpu_count() or 1, search.MAX_PROCS)
     if len(active) < search.PARALLEL_FROM or procs < 2:
         search.write_index(folder, index_documents(catalogue), languages=languages)
-    else:
+        positions.write_beside(folder)  # where each word stands: quoted phrases (FORMAT 8)
+    else:  # each part writes its own words' places too
         step = -(-len(active) // procs)
         parts = [active[start:start + step] for start in range(0, len(active), step)]
         write_index_in_parts(folder, [(len(part), partial(index_documents, catalogue, part))
                                       for part in parts], languages=languages)
-    positions.write_beside(folder)  # where each word stands: quoted phrases (FORMAT 8)
 
 
 def index_documents(catalogue: Catalogue, services=None):

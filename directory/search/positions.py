@@ -4,7 +4,8 @@ A quoted phrase ("support group") matches a document where its words stand one a
 another. Whoosh checks that in Python, span by span, for every document holding all the
 words: ~20,000 documents and over a second at 50,000 services. The build therefore writes
 every positional term's occurrences once more, as sorted 64-bit keys (document number << 32
-| position), beside the index (``write``); a phrase is then a few sorted-array lookups
+| position), beside the index (``write``; ``Part`` and ``join`` when the index is written
+in parts, from the values each part stores); a phrase is then a few sorted-array lookups
 (``phrase_documents``) over keys read with one ``os.pread`` a term (``TermPositions``).
 
 Whoosh's blocks remain the source: each posting's positions are decoded from the value
@@ -20,6 +21,8 @@ segment, ascending) and ``positions.table.npy`` (hash of field and term as in
 from __future__ import annotations
 
 import os
+import shutil
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -83,11 +86,82 @@ def write(index_dir: Path, reader) -> bool:
                 out.write(keys.astype("<i8", copy=False).tobytes())
                 rows.append((key, start, len(keys)))
                 start += len(keys)
+    _save_table(index_dir, rows)
+    return True
+
+
+class Part:
+    """One segment's part of the positions, made while the segment is written
+    (``FastSegmentWriter.positions``) from the values it is about to store, instead of read
+    back from its blocks: the same keys, in a file of its own until ``join`` puts the parts
+    together (``postings.Arrays`` does the same for the postings)."""
+
+    def __init__(self, index_dir: Path, part: int, offset: int):
+        self.path = index_dir / f"{KEYS}.{part}"
+        self.offset = offset
+        self.terms: list[tuple[str, bytes]] = []
+        self.counts = array("q")
+        self._file = self.path.open("wb")
+
+    def add_field(self, field: str, texts: list[bytes], counts: np.ndarray,
+                  docs: np.ndarray, vids: np.ndarray, values: list[bytes]) -> None:
+        """A positional field's terms in order, how many postings each has, and their
+        postings one term after another: document numbers and value numbers (``values``:
+        each value's bytes, Whoosh's encoded positions). Each distinct value is decoded
+        once, whatever the postings that share it."""
+        if not len(docs):
+            return
+        distinct, which = np.unique(vids, return_inverse=True)
+        occurrences, positions = _decode([values[vid] for vid in distinct.tolist()])
+        first = np.cumsum(occurrences) - occurrences
+        per_posting = occurrences[which]
+        within = np.arange(int(per_posting.sum())) - np.repeat(
+            np.cumsum(per_posting) - per_posting, per_posting)
+        keys = (np.repeat(docs.astype(np.int64) + self.offset, per_posting) << SHIFT) \
+            | positions[np.repeat(first[which], per_posting) + within]
+        self._file.write(keys.astype("<i8", copy=False).tobytes())
+        starts = np.cumsum(counts) - counts
+        self.terms.extend((field, text) for text in texts)
+        self.counts.extend(np.add.reduceat(per_posting, starts).tolist())
+
+    def close(self) -> Part:
+        self._file.close()
+        return self
+
+    def __getstate__(self):  # sent back to the build: no open file
+        return {key: value for key, value in self.__dict__.items() if key != "_file"}
+
+
+def join(index_dir: Path, parts: list[Part]) -> bool:
+    """The positions from the segments' parts, in segment order: what ``write`` writes
+    from the finished index. False (nothing written) on a collision of two terms' hashes."""
+    rows, seen, start = [], {}, 0
+    for part in parts:
+        for (field, text), count in zip(part.terms, part.counts, strict=True):
+            key = term_hash(field, text)
+            if seen.setdefault(key, (field, text)) != (field, text):
+                rows = None
+                break
+            rows.append((key, start, count))
+            start += count
+        if rows is None:
+            break
+    if rows is not None:
+        with (index_dir / KEYS).open("wb") as out:
+            for part in parts:
+                with part.path.open("rb") as piece:
+                    shutil.copyfileobj(piece, out)
+        _save_table(index_dir, rows)
+    for part in parts:
+        part.path.unlink()
+    return rows is not None
+
+
+def _save_table(index_dir: Path, rows: list[tuple[int, int, int]]) -> None:
     table = np.array(rows, dtype=_ROW)
     # By hash; a term's runs (one a segment) stay in segment order, as documents are.
     np.save(index_dir / TABLE, table[np.argsort(table["hash"], kind="stable")],
             allow_pickle=False)
-    return True
 
 
 def _leaf_keys(matcher, offset: int) -> np.ndarray:

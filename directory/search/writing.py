@@ -189,8 +189,10 @@ class FastSegmentWriter(SegmentWriter):
         # holds twice as a reference, so sharing them keeps the segment a third smaller.
         self._encoded: dict[tuple, bytes] = {}
         self._lengths = self.codec.length_stats
-        # Set by a caller that wants the segment's postings as arrays too (``postings``).
+        # Set by a caller that wants the segment's postings as arrays too (``postings``),
+        # and its positions as keys (``positions``).
         self.arrays = None
+        self.positions = None
 
     def _fast(self, fieldname: str, field, postings: _Field) -> _Words | None:
         if fieldname not in self._words:
@@ -367,6 +369,8 @@ class FastSegmentWriter(SegmentWriter):
         weights, lengths = weights[vids], lengths[vids]
         if self.arrays is not None:
             self.arrays.add_field(fieldname, texts, counts, docs, weights.astype(np.float32))
+        if self.positions is not None and type(field.format) is Positions:
+            self.positions.add_field(fieldname, texts, counts, docs, vids, self._vbytes)
         postwriter = getattr(writer, "_postwriter", None)
         if type(postwriter) is not W3PostingsWriter:
             vbytes = self._vbytes
