@@ -9,7 +9,7 @@ import sqlite_utils
 from ..data.catalogue import Catalogue
 from ..hours import schedules
 from ..search import index as search
-from ..search import queries, spelling
+from ..search import queries
 from .insert import insert_rows
 from .programmes import write_programmes
 
@@ -123,7 +123,6 @@ def write_database(catalogue: Catalogue, path: Path) -> None:
         insert_rows(db, table, generator)
     schedules.write_schedules(db, catalogue, insert_rows)
     write_programmes(db, catalogue)
-    spelling.write_vocabulary(db, catalogue)
     for table, columns in indexes:
         db[table].create_index(columns, if_not_exists=True)
     # Each service as a page reads it, one row a service (``queries.services``); made in

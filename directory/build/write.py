@@ -16,10 +16,12 @@ import tempfile
 from functools import partial
 from pathlib import Path
 
+import sqlite_utils
+
 from ..data.catalogue import Catalogue, synonym_words
 from ..hsds import export as hsds_export
 from ..hsds.source import Source
-from ..search import facets, positions, queries
+from ..search import facets, positions, queries, spelling
 from ..search import index as search
 from ..search.parallel import write_index_in_parts
 from ..search.processes import Forked
@@ -62,9 +64,14 @@ def write_build(catalogue: Catalogue, instance: Path, data_fingerprint: str,
         try:
             write_index(work / INDEX, catalogue)
             on_stage("write the Open Referral export")  # pipeline.STAGES: what is left
+            # The words the speller knows, counted while the export is written (this
+            # process would wait for it otherwise); written with the other late tables.
+            words = spelling.vocabulary(catalogue)
             aside.result()
         finally:
             aside.stop()
+        with contextlib.closing(sqlite_utils.Database(work / DATABASE)) as db:
+            spelling.write_vocabulary(db, words)
         facets.write_facets(work / DATABASE, work / INDEX)  # needs the index's document numbers
         write_document_numbers(work / DATABASE, work / INDEX)
         manifest = {

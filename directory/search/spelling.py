@@ -95,11 +95,11 @@ def vocabulary(catalogue) -> Counter:
     return counts
 
 
-def write_vocabulary(db, catalogue) -> None:
+def write_vocabulary(db, words: Counter) -> None:
+    """The ``vocabulary`` as the build's table of words (a ``sqlite_utils.Database``)."""
     db[WORDS].create({"word": str, "frequency": int}, pk="word")
     db[WORDS].insert_all(({"word": word, "frequency": frequency}
-                          for word, frequency in sorted(vocabulary(catalogue).items())),
-                         batch_size=1000)
+                          for word, frequency in sorted(words.items())), batch_size=1000)
 
 
 # --- on the site -----------------------------------------------------------------------
