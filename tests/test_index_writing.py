@@ -215,7 +215,7 @@ def _postings(path: Path) -> dict:
     return {"terms": terms, "lengths": lengths, "stored": stored, "columns": columns}
 
 
-def test_an_index_written_in_parts_holds_what_one_process_writes(tmp_path):
+def test_an_index_written_in_parts_holds_what_one_process_writes(tmp_path, monkeypatch):
     """Consecutive parts, one forked process and segment each: the same documents under the
     same numbers, every posting, length and stored value as one process writes them, and the
     same flat copy of the postings as the one read back from the finished index."""
@@ -230,6 +230,8 @@ def test_an_index_written_in_parts_holds_what_one_process_writes(tmp_path):
     parts = [(len(list(index_documents(catalogue, services[a:b]))),
               partial(index_documents, catalogue, services[a:b]))
              for a, b in itertools.pairwise(cuts)]
+    # The words' places made a few postings at a time: chunks that end inside a term.
+    monkeypatch.setattr(positions.Part, "CHUNK", 7)
     write_index_in_parts(tmp_path / "parts", parts, languages=languages)
     assert len(whoosh_index.open_dir(str(tmp_path / "parts")).reader().leaf_readers()) == 4
     one, split = _postings(tmp_path / "one"), _postings(tmp_path / "parts")
