@@ -4,8 +4,8 @@ Reading, parsing (YAML, every value with its line) and checking them is most of 
 validating a data folder, and ran on one core while the other idled. A forked child reads
 and checks the last part of the files and hands back the organizations and problems,
 pickled; the build reads and checks the first part meanwhile, and ``validate`` takes both
-parts as checked (``validate.Checked``).
-The catalogue and the problems are those one process finds, in the same order.
+parts as checked (``validate.Checked``). The catalogue and the problems are those one
+process finds, in the same order.
 """
 
 from __future__ import annotations

@@ -248,7 +248,8 @@ class Sources:
     root: Path
     site: Located | None = None
     taxonomy: Located | None = None
-    organizations: list[tuple[str, object]] = field(default_factory=list)  # (file, parsed)
+    # (file, parsed), or (file, checked) when read by the build's ``loading``
+    organizations: list[tuple[str, object]] = field(default_factory=list)
     service_rows: list[Located] = field(default_factory=list)
     retired: Located | None = None  # retired.yaml: ids that must never be used again
     crisis_terms: Located | None = None  # crisis_terms.yaml: words of suicide and danger

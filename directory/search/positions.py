@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from whoosh.formats import Positions
 
-from .postings import _INT, Runs, leaf_blocks, term_hash
+from .postings import _INT, Runs, _rows, leaf_blocks, term_hash
 
 KEYS, TABLE = "positions.keys", "positions.table.npy"
 _ROW = np.dtype([("hash", "<u8"), ("start", "<i8"), ("count", "<i8")])
@@ -139,17 +139,8 @@ class Part:
 def join(index_dir: Path, parts: list[Part]) -> bool:
     """The positions from the segments' parts, in segment order: what ``write`` writes
     from the finished index. False (nothing written) on a collision of two terms' hashes."""
-    rows, seen, start = [], {}, 0
-    for part in parts:
-        for (field, text), count in zip(part.terms, part.counts, strict=True):
-            key = term_hash(field, text)
-            if seen.setdefault(key, (field, text)) != (field, text):
-                rows = None
-                break
-            rows.append((key, start, count))
-            start += count
-        if rows is None:
-            break
+    rows = _rows((field, text, count) for part in parts
+                 for (field, text), count in zip(part.terms, part.counts, strict=True))
     if rows is not None:
         with (index_dir / KEYS).open("wb") as out:
             for part in parts:
