@@ -44,6 +44,7 @@ def test_two_processes_read_what_one_reads_problems_included(tmp_path, monkeypat
         "    name: Checked one\n    categories: [no-such-category]\n"
         "    phones:\n      - number: twelve\n")
     monkeypatch.setattr(loading, "SPLIT_FROM", 10)
+    monkeypatch.setattr(loading.os, "cpu_count", lambda: 2)  # on any machine
 
     one_sources = load_sources(data)
     two_sources = load_sources(data, loading.read_organizations)
@@ -76,3 +77,15 @@ def test_a_small_folder_is_read_by_one_process(tmp_path, monkeypatch):
     monkeypatch.setattr(loading, "Forked", lambda work: forked.append(work))
     sources = load_sources(data, loading.read_organizations)
     assert sources.organizations and not forked
+
+
+def test_one_core_reads_in_one_process(tmp_path, monkeypatch):
+    """On one core the child would only add its pickling to the same work."""
+    data = tmp_path / "data"
+    write_synthetic_data(data, 200, seed=2)
+    monkeypatch.setattr(loading, "SPLIT_FROM", 10)
+    monkeypatch.setattr(loading.os, "cpu_count", lambda: 1)
+    forked = []
+    monkeypatch.setattr(loading, "Forked", lambda work: forked.append(work))
+    sources = load_sources(data, loading.read_organizations)
+    assert len(sources.organizations) >= 40 and not forked

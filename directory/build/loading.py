@@ -10,6 +10,7 @@ process finds, in the same order.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..data.validate import Checked, organization_check
@@ -27,8 +28,8 @@ OWN_SHARE = 0.55
 
 def read_organizations(paths: list[Path], sources: Sources) -> tuple[list, list[Problem]]:
     """``read_organization_files(paths, root)``, each file checked (``validate.Checked``),
-    in two processes from ``SPLIT_FROM`` files."""
-    if len(paths) < SPLIT_FROM:
+    in two processes from ``SPLIT_FROM`` files where there are two cores to run them."""
+    if len(paths) < SPLIT_FROM or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
         return read_organization_files(paths, sources.root)
     cut = round(len(paths) * OWN_SHARE)
     child = Forked(lambda: _read_and_check(paths[cut:], sources))
