@@ -21,14 +21,13 @@ segment, ascending) and ``positions.table.npy`` (hash of field and term as in
 from __future__ import annotations
 
 import os
-import shutil
 from array import array
 from pathlib import Path
 
 import numpy as np
 from whoosh.formats import Positions
 
-from .postings import _INT, Runs, _rows, leaf_blocks, term_hash
+from .postings import _INT, Runs, join_parts, leaf_blocks, save_table, term_hash
 
 KEYS, TABLE = "positions.keys", "positions.table.npy"
 _ROW = np.dtype([("hash", "<u8"), ("start", "<i8"), ("count", "<i8")])
@@ -86,7 +85,7 @@ def write(index_dir: Path, reader) -> bool:
                 out.write(keys.astype("<i8", copy=False).tobytes())
                 rows.append((key, start, len(keys)))
                 start += len(keys)
-    _save_table(index_dir, rows)
+    save_table(index_dir, rows, TABLE, _ROW)
     return True
 
 
@@ -139,24 +138,9 @@ class Part:
 def join(index_dir: Path, parts: list[Part]) -> bool:
     """The positions from the segments' parts, in segment order: what ``write`` writes
     from the finished index. False (nothing written) on a collision of two terms' hashes."""
-    rows = _rows((field, text, count) for part in parts
-                 for (field, text), count in zip(part.terms, part.counts, strict=True))
-    if rows is not None:
-        with (index_dir / KEYS).open("wb") as out:
-            for part in parts:
-                with part.path.open("rb") as piece:
-                    shutil.copyfileobj(piece, out)
-        _save_table(index_dir, rows)
-    for part in parts:
-        part.path.unlink()
-    return rows is not None
-
-
-def _save_table(index_dir: Path, rows: list[tuple[int, int, int]]) -> None:
-    table = np.array(rows, dtype=_ROW)
-    # By hash; a term's runs (one a segment) stay in segment order, as documents are.
-    np.save(index_dir / TABLE, table[np.argsort(table["hash"], kind="stable")],
-            allow_pickle=False)
+    return join_parts(index_dir, ((term, count) for part in parts
+                                  for term, count in zip(part.terms, part.counts, strict=True)),
+                      {KEYS: [part.path for part in parts]}, TABLE, _ROW)
 
 
 def _leaf_keys(matcher, offset: int) -> np.ndarray:

@@ -58,7 +58,7 @@ def write(index_dir: Path, reader) -> bool:
         for name in (IDS, WEIGHTS):
             (index_dir / name).unlink()
         return False
-    _save_table(index_dir, rows)
+    save_table(index_dir, rows)
     return True
 
 
@@ -75,10 +75,12 @@ def _rows(terms) -> list[tuple[int, int, int]] | None:
     return rows
 
 
-def _save_table(index_dir: Path, rows: list[tuple[int, int, int]]) -> None:
-    table = np.array(rows, dtype=_ROW)
+def save_table(index_dir: Path, rows: list[tuple[int, int, int]], name: str = TABLE,
+               row: np.dtype = _ROW) -> None:
+    """A table of runs (hash, start, count) as the file ``name`` (``Runs`` reads it)."""
+    table = np.array(rows, dtype=row)
     # By hash; a term's runs (one a segment) stay in segment order, as documents are.
-    np.save(index_dir / TABLE, table[np.argsort(table["hash"], kind="stable")],
+    np.save(index_dir / name, table[np.argsort(table["hash"], kind="stable")],
             allow_pickle=False)
 
 
@@ -120,19 +122,27 @@ class Arrays:
 def join(index_dir: Path, parts: list[Arrays]) -> bool:
     """The flat copy from the segments' parts, in segment order: the files ``write`` writes
     from the finished index. False (nothing written) on a collision of two terms' hashes."""
-    rows = _rows((field, text, count) for part in parts
-                 for (field, text), count in zip(part.keys, part.counts, strict=True))
+    return join_parts(index_dir, ((key, count) for part in parts
+                                  for key, count in zip(part.keys, part.counts, strict=True)),
+                      {IDS: [p.ids_path for p in parts], WEIGHTS: [p.weights_path for p in parts]})
+
+
+def join_parts(index_dir: Path, terms, files: dict[str, list[Path]], table: str = TABLE,
+               row: np.dtype = _ROW) -> bool:
+    """Segments' parts of a flat copy joined in segment order: ``terms``, each part's
+    ((field, text), count) in turn; ``files``, each joined file's name and its parts' files,
+    which are removed. False (nothing written) on a collision of two terms' hashes."""
+    rows = _rows((field, text, count) for (field, text), count in terms)
     if rows is not None:
-        for name, paths in ((IDS, [p.ids_path for p in parts]),
-                            (WEIGHTS, [p.weights_path for p in parts])):
+        for name, paths in files.items():
             with (index_dir / name).open("wb") as out:
                 for path in paths:
                     with path.open("rb") as piece:
                         shutil.copyfileobj(piece, out)
-        _save_table(index_dir, rows)
-    for part in parts:
-        part.ids_path.unlink()
-        part.weights_path.unlink()
+        save_table(index_dir, rows, table, row)
+    for paths in files.values():
+        for path in paths:
+            path.unlink()
     return rows is not None
 
 
