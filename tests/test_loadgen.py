@@ -50,3 +50,35 @@ def test_the_peer_benchmark_reports_the_spread_of_its_runs():
     assert search == "| search | 1.50x | 0.90x | 1.20x | 0.90x – 1.50x |"
     checks = dict(peer.checks_of(runs[0], rss=[120.0, 140.0]))
     assert checks["worker RSS ≤ 150 MB (120, 140)"] and not checks["search ≥ 5x Datasette"]
+
+
+def test_every_beginning_of_a_peer_list_holds_the_same_share_of_one_word_searches():
+    """Each server is driven down a list until its time runs out, the slower one stopping
+    far sooner: both must have been asked the same mix of one- and two-word searches."""
+    from directory.tools import peer
+
+    singles = [f"word{n}" for n in range(30)]
+    texts = peer.distinct_queries(singles, singles[:12], 80, random.Random(4))
+    assert len(texts) == len(set(texts)) == 80
+    ones = [" " not in text for text in texts]
+    for length in range(1, 81):  # a quarter of every beginning, give or take one search
+        assert abs(sum(ones[:length]) - length * peer.ONE_WORD_SHARE) <= 1, length
+    # Fewer words than a quarter of the list: spread as evenly, at the share there is.
+    few = peer.distinct_queries(singles[:5], singles[:12], 80, random.Random(4))
+    ones = [" " not in text for text in few]
+    assert sum(ones) == 5 and all(abs(sum(ones[:n]) - n * 5 / 80) <= 1 for n in range(1, 81))
+
+
+def test_the_peer_is_asked_the_same_words_as_the_site(built_instance):
+    import sqlite3
+    from urllib.parse import parse_qs, urlsplit
+
+    from directory.tools import peer
+
+    with sqlite3.connect(built_instance / "current" / "directory.db") as db:
+        lists = peer.url_lists(db, count=12)
+    for kind in ("search", "near", "filtered"):
+        site = [parse_qs(urlsplit(url).query)["q"][0] for url in lists[kind]["site"]]
+        asked = [parse_qs(urlsplit(url).query)["_search"][0] for url in lists[kind]["peer"]]
+        assert site == asked, kind
+        assert any(" " not in text for text in site) and any(" " in text for text in site)
