@@ -82,3 +82,10 @@ def test_the_peer_is_asked_the_same_words_as_the_site(built_instance):
         asked = [parse_qs(urlsplit(url).query)["_search"][0] for url in lists[kind]["peer"]]
         assert site == asked, kind
         assert any(" " not in text for text in site) and any(" " in text for text in site)
+
+
+def test_the_build_peak_is_held_to_the_target_of_its_size():
+    from directory.tools import peer
+
+    assert [peer.peak_target(n) for n in (5_000, 50_000, 50_001, 200_000, 400_000)] == \
+        [600, 600, 4096, 4096, 4096]
